@@ -1,0 +1,131 @@
+"""Carrying values of the 63 provinces (set 2008) to the 34 units (set 2025).
+
+For one indicator, year and period, a 2025 unit gets a value only when every
+member province has one; it is computed by the indicator's rule:
+
+- ``sum``: the members' sum;
+- ``mean_area``: mean weighted by the members' area (``area_km2`` of the layer);
+- ``mean_population``: mean weighted by the members' population of the same
+  year, or of the nearest year for which every member has one (the note says
+  which); no such year -> missing;
+- ``none``: not aggregable; carried only where the unit is one unchanged province.
+
+A unit with some but not all members reporting gets a row with no value,
+``value_flag='incomplete'`` and a note such as "2 of 3 members reported
+(missing: 30 Hải Dương)": never a silently partial sum. Bounds carry through:
+a sum of exact values and lower bounds is a lower bound; mixed bounds or
+approximations make the result ``approx``.
+
+Columns in: the value table of :mod:`etl.indicators` (preferred rows of set
+2008). Columns out: the same plus ``derivation`` ('carried' | 'aggregated'),
+``members`` (comma-separated 2008 codes), with boundary '2025'.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .catalogue import Catalogue
+
+INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Merger:
+    """The crosswalk: members of each 2025 unit (sorted 2008 codes) and 2008 names."""
+
+    members: dict[str, tuple[str, ...]]
+    names_2008: dict[str, str]
+
+    def unit_of(self) -> dict[str, str]:
+        return {old: new for new, olds in self.members.items() for old in olds}
+
+
+def combine_flags(flags: list[str]) -> str:
+    """The flag of a sum or weighted mean of values with these flags."""
+    kinds = {f for f in flags if f}
+    if not kinds:
+        return ""
+    if kinds == {"lower_bound"} or kinds == {"upper_bound"}:
+        return kinds.pop()
+    return "approx"
+
+
+class _Weights:
+    """Population per (code, year) for ``mean_population``; area per code for ``mean_area``."""
+
+    def __init__(self, values: pd.DataFrame, area: dict[str, float]) -> None:
+        pop = values[(values["indicator"] == "population") & values["value"].notna()]
+        self.population: dict[int, dict[str, float]] = defaultdict(dict)
+        for code, year, value in zip(pop["code"], pop["year"], pop["value"]):
+            self.population[int(year)][str(code)] = float(value)
+        self.area = area
+
+    def population_year(self, members: tuple[str, ...], year: int) -> int | None:
+        """``year`` if every member has a population then, else the nearest such year (earlier on ties)."""
+        complete = [y for y, by_code in self.population.items() if all(m in by_code for m in members)]
+        if not complete:
+            return None
+        return min(complete, key=lambda y: (abs(y - year), y))
+
+
+def carry_to_2025(values: pd.DataFrame, merger: Merger, catalogue: Catalogue, area: dict[str, float]) -> pd.DataFrame:
+    """Rows for set 2025 derived from the preferred set-2008 rows of ``values``."""
+    old = values[(values["boundary"] == "2008") & values["preferred"]]
+    unit_of = merger.unit_of()
+    weights = _Weights(old, area)
+    groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for record in old.to_dict("records"):
+        new = unit_of.get(record["code"])
+        if new is not None:
+            groups[(record["indicator"], record["year"], record["period"], new)][record["code"]] = record
+    rows = [_derive(key, reported, merger, catalogue, weights) for key, reported in sorted(groups.items())]
+    return pd.DataFrame.from_records(rows, columns=list(values.columns) + ["derivation", "members"])
+
+
+def _derive(key: tuple, reported: dict[str, dict], merger: Merger, catalogue: Catalogue, weights: _Weights) -> dict:
+    indicator, year, period, new = key
+    members = merger.members[new]
+    first = next(iter(reported.values()))
+    row = {
+        "boundary": "2025", "code": new, "indicator": indicator, "year": year, "period": period,
+        "value": None, "unit": first["unit"], "value_flag": "", "preferred": True,
+        "source_id": ";".join(sorted({r["source_id"] for r in reported.values()})),
+        "note": "", "origin": "", "derivation": "aggregated", "members": ",".join(members),
+    }
+    if len(members) == 1:
+        row.update(value=first["value"], value_flag=first["value_flag"], note=first["note"], origin=first["origin"], derivation="carried")
+        return row
+    rule = catalogue.indicators[indicator].aggregation
+    missing = [m for m in members if m not in reported]
+    if missing:
+        names = ", ".join(f"{m} {merger.names_2008.get(m, '')}".strip() for m in missing)
+        row.update(value_flag=INCOMPLETE, note=f"{len(reported)} of {len(members)} members reported (missing: {names})")
+        return row
+    if rule == "none":
+        row.update(value_flag=INCOMPLETE, note=f"{indicator} is not aggregable across merged provinces (rule: none)")
+        return row
+    value, note = _apply(rule, [reported[m] for m in members], members, int(year), weights)
+    flag = combine_flags([reported[m]["value_flag"] for m in members]) if value is not None else INCOMPLETE
+    row.update(value=value, value_flag=flag, note=note)
+    return row
+
+
+def _apply(rule: str, records: list[dict], members: tuple[str, ...], year: int, weights: _Weights) -> tuple[float | None, str]:
+    values = [float(r["value"]) for r in records]
+    if rule == "sum":
+        return sum(values), f"sum of {len(members)} members"
+    if rule == "mean_area":
+        w = [weights.area[m] for m in members]
+        return sum(v * x for v, x in zip(values, w)) / sum(w), f"mean of {len(members)} members weighted by area"
+    weight_year = weights.population_year(members, year)
+    if weight_year is None:
+        return None, "no year with the population of every member to weight the mean"
+    w = [weights.population[weight_year][m] for m in members]
+    note = f"mean of {len(members)} members weighted by population {weight_year}"
+    if weight_year != year:
+        note += f" (nearest year with every member's population to {year})"
+    return sum(v * x for v, x in zip(values, w)) / sum(w), note

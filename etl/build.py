@@ -1,0 +1,188 @@
+"""The build: validate every input, join, aggregate, and write the store.
+
+:func:`check` validates without writing; :func:`build` validates, then writes
+``OUT/urban.gpkg`` and ``OUT/manifest.json`` (see :mod:`etl.store`). Nothing
+is written when any input has an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from . import __version__
+from .aggregate import Merger, carry_to_2025
+from .catalogue import Catalogue, read_catalogue
+from .geometry import prepare_layer, validate_layer, web_geometry
+from .indicators import Values, read_values
+from .names import UnitName
+from .problems import Report
+from .program import Program, read_program
+from .sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
+from .store import SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
+from .summaries import coverage, coverage_lines, latest_columns
+
+log = logging.getLogger(__name__)
+SETS = {"2008": "provinces_2008", "2025": "provinces_2025"}
+DESCRIPTIONS = {
+    "2008": "63 provinces in force 2008-08-01 .. 2025-06-30 (Natural Earth; GSO codes); latest value of each indicator",
+    "2025": "34 provincial units from 2025-07-01 (Resolution 202/2025/QH15; Decision 19/2025/QĐ-TTg codes); latest value of each indicator",
+}
+VALUE_COLUMNS = ["boundary", "code", "indicator", "year", "period", "value", "unit", "value_flag", "preferred",
+                 "source_id", "derivation", "members", "note"]
+
+
+@dataclass
+class Inputs:
+    """Everything read and validated from one raw directory."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    archipelagos: gpd.GeoDataFrame | None
+    merger: Merger
+    catalogue: Catalogue
+    values: Values
+    program: Program
+    report: Report = field(default_factory=Report)
+
+
+def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
+    """Read and validate every input; problems are collected in ``Inputs.report``."""
+    report = Report()
+    log.info("reading boundaries and crosswalk")
+    crosswalk = read_merger_rows(layout, report)
+    merger = Merger(
+        members={new: tuple(sorted(r["old_code"] for _, r in crosswalk if r["new_code"] == new)) for new in sorted({r["new_code"] for _, r in crosswalk})},
+        names_2008={r["old_code"]: r["old_name_vi"] for _, r in crosswalk},
+    )
+    expected = {"2008": set(merger.names_2008), "2025": set(merger.members)}
+    layers = {}
+    for boundary, path in layout.boundary_files.items():
+        name = layout.display(path)
+        gdf = read_boundary_file(path, report, name)
+        if gdf is not None:
+            layers[boundary] = validate_layer(gdf, name, expected[boundary], report, repair)
+    archipelagos = read_boundary_file(layout.archipelagos, report, layout.display(layout.archipelagos))
+    units = [UnitName(b, str(c), str(v), str(e)) for b, g in layers.items() if "code" in g for c, v, e in zip(g["code"], g["name_vi"], g["name_en"])]
+    resolver = read_resolver(layout, report, units, crosswalk)
+    log.info("reading catalogue, indicator values and programme")
+    catalogue = read_catalogue(layout, report)
+    values = read_values(layout, catalogue, resolver, report)
+    program = read_program(layout, catalogue, report)
+    return Inputs(layers, archipelagos, merger, catalogue, values, program, report)
+
+
+def check(raw: Path, repair: bool = False) -> Report:
+    """Validate ``raw`` without writing anything."""
+    return read_inputs(RawLayout(raw), repair).report
+
+
+def build(raw: Path, out: Path, repair: bool = False) -> dict:
+    """Validate ``raw`` and write the store to ``out``; return the manifest. Raises InputError on any error."""
+    layout = RawLayout(raw)
+    inputs = read_inputs(layout, repair)
+    for problem in inputs.report.warnings:
+        log.warning("%s", problem)
+    inputs.report.raise_if_errors()
+    log.info("joining: areas, 63 -> 34 aggregation, latest values, web geometry")
+    layers = {b: prepare_layer(g) for b, g in inputs.layers.items()}
+    values = _all_values(inputs, layers["2008"])
+    totals = {b: len(g) for b, g in layers.items()}
+    cover = coverage(values, totals)
+    manifest = _manifest(layout, inputs, values, cover)
+    log.info("writing the store (build %s)", manifest["build_id"])
+    write_store(out, _layers(inputs, layers, values, cover, manifest), manifest)
+    return manifest
+
+
+def _all_values(inputs: Inputs, layer_2008: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Reported values plus the 2025 rows carried or aggregated from set 2008.
+
+    A value reported for a 2025 unit takes precedence over one derived for the
+    same key: the derived row is kept with preferred = false.
+    """
+    reported = inputs.values.table.assign(derivation="reported", members="")
+    area = dict(zip(layer_2008["code"], layer_2008["area_km2"]))
+    derived = carry_to_2025(inputs.values.table, inputs.merger, inputs.catalogue, area)
+    key = ["boundary", "code", "indicator", "year", "period"]
+    taken = set(map(tuple, reported.loc[reported["preferred"], key].itertuples(index=False)))
+    clash = [tuple(k) in taken for k in derived[key].itertuples(index=False)]
+    derived.loc[clash, "preferred"] = False
+    derived.loc[clash, "note"] = derived.loc[clash, "note"] + " (a value reported for the 2025 unit takes precedence)"
+    values = pd.concat([reported, derived], ignore_index=True)
+    values["value"] = values["value"].astype("float64")
+    values["year"] = values["year"].astype("int64")
+    values["preferred"] = values["preferred"].astype(bool)
+    return values.sort_values(key + ["preferred", "source_id"], ascending=[True] * 5 + [False, True]).reset_index(drop=True)[VALUE_COLUMNS]
+
+
+def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.DataFrame, cover: pd.DataFrame, manifest: dict) -> list[Layer]:
+    out = []
+    unit_2025 = inputs.merger.unit_of()
+    for boundary, gdf in layers.items():
+        base = gdf.drop(columns=["geometry"])
+        if boundary == "2008":
+            base["unit_2025"] = base["code"].map(unit_2025)
+        else:
+            base["old_codes"] = base["code"].map(lambda c: ",".join(inputs.merger.members[c]))
+        wide = base.merge(latest_columns(values, boundary, list(gdf["code"])), on="code", how="left")
+        layer = gpd.GeoDataFrame(wide, geometry=gdf.geometry.values, crs=gdf.crs)
+        out.append(Layer(SETS[boundary], layer, DESCRIPTIONS[boundary]))
+    if inputs.archipelagos is not None:
+        out.append(Layer("archipelagos", inputs.archipelagos, "Quần đảo Hoàng Sa (Đà Nẵng) and Quần đảo Trường Sa (Khánh Hòa), Việt Nam"))
+    for boundary, gdf in layers.items():
+        out.append(Layer(f"web_{SETS[boundary]}", web_geometry(gdf), f"{SETS[boundary]} simplified as a coverage for web maps"))
+    out += [
+        Layer("indicator_values", values, "every indicator value, long form; one preferred row per (boundary, code, indicator, year, period)"),
+        Layer("indicators", _catalogue_table(inputs.catalogue), "indicator catalogue: issue, labels, unit, direction, aggregation rule"),
+        Layer("sources", _sources_table(inputs), "sources of indicator values (D…) and of programme items (S…)"),
+        Layer("merger_2025", _merger_table(inputs.merger), "2008 province -> 2025 unit (Resolution 202/2025/QH15)"),
+        Layer("coverage", cover, "units with a value per boundary set, indicator and year"),
+        Layer("build_info", pd.DataFrame(sorted({"build_id": manifest["build_id"], "schema_version": SCHEMA_VERSION}.items()), columns=["key", "value"]), "build id and schema version"),
+    ]
+    out += [Layer(name, table, f"action programme: {name}") for name, table in inputs.program.tables.items()]
+    return out
+
+
+def _catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
+    rows = [{"indicator": i.id, "issue": i.issue, "label_vi": i.label_vi, "label_en": i.label_en, "unit": i.unit,
+             "higher_is_worse": {True: "yes", False: "no", None: ""}[i.higher_is_worse], "aggregation": i.aggregation,
+             "directions": ";".join(i.directions), "targets": ";".join(i.targets)} for i in catalogue.indicators.values()]
+    return pd.DataFrame(rows)
+
+
+def _sources_table(inputs: Inputs) -> pd.DataFrame:
+    program = inputs.program.tables["program_sources"]
+    rows = [{"source_id": s, "kind": "indicator", "title": t, "url": u, "site": "", "used_for": ""} for s, (t, u) in sorted(inputs.values.sources.items())]
+    rows += [{"source_id": r.source_id, "kind": "programme", "title": r.title, "url": r.url, "site": r.site, "used_for": r.used_for} for r in program.itertuples()]
+    return pd.DataFrame(rows, columns=["source_id", "kind", "title", "url", "site", "used_for"])
+
+
+def _merger_table(merger: Merger) -> pd.DataFrame:
+    rows = [(old, merger.names_2008[old], new) for new, olds in merger.members.items() for old in olds]
+    return pd.DataFrame(sorted(rows), columns=["old_code", "old_name_vi", "new_code"])
+
+
+def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd.DataFrame) -> dict:
+    files = [p for p in layout.root.rglob("*") if p.is_file() and "published" not in p.relative_to(layout.root).parts]
+    hashes = input_hashes(layout.root, files)
+    code = code_hash()
+    counts = {
+        "units_2008": len(inputs.layers["2008"]), "units_2025": len(inputs.layers["2025"]),
+        "indicators": len(inputs.catalogue.indicators), "values": int(len(values)),
+        "values_reported": int((values["derivation"] == "reported").sum()),
+        "values_derived_2025": int((values["derivation"] != "reported").sum()),
+        "values_incomplete": int((values["value_flag"] == "incomplete").sum()),
+        "sources": len(inputs.values.sources) + len(inputs.program.tables["program_sources"]),
+        "program_tasks": len(inputs.program.tables["program_tasks"]), "program_targets": len(inputs.program.tables["program_targets"]),
+        "warnings": len(inputs.report.warnings),
+    }
+    return {
+        "build_id": build_id(SCHEMA_VERSION, code, hashes), "schema_version": SCHEMA_VERSION,
+        "code_version": {"package": __version__, "etl_sha256": code}, "inputs": hashes, "counts": counts,
+        "coverage": coverage_lines(cover),
+        "attribution": "Boundaries: Made with Natural Earth (public domain). Indicator and programme sources: see the sources table.",
+    }

@@ -1,0 +1,92 @@
+"""The ``urbanmap`` command: build, check, import, export.
+
+Exit status: 0 on success, 1 when inputs have errors (every problem is
+printed, naming file, row and column), 2 on wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .problems import InputError
+
+DEFAULT_RAW = Path("geodata/raw")
+DEFAULT_OUT = Path("geodata/build")
+log = logging.getLogger("urbanmap")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="urbanmap", description="Vietnam urban issues by province, linked to the action programme.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="validate geodata/raw and write the store (urban.gpkg + manifest.json)")
+    build.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="input directory (default: geodata/raw)")
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: geodata/build)")
+    build.add_argument("--repair-geometry", action="store_true", help="repair invalid boundary geometry (make_valid) instead of failing")
+
+    check = sub.add_parser("check", help="validate geodata/raw without writing anything")
+    check.add_argument("--raw", type=Path, default=DEFAULT_RAW)
+    check.add_argument("--repair-geometry", action="store_true", help="report invalid geometry as repairable (warning)")
+
+    from .export_cli import add_export_parser
+    from .import_cli import add_import_parser
+
+    add_import_parser(sub)
+    add_export_parser(sub)
+    return parser
+
+
+def _configure_logging(quiet: bool) -> None:
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    manifest = build(args.raw, args.out, args.repair_geometry)
+    if not args.quiet:
+        counts = manifest["counts"]
+        print(f"built {args.out / 'urban.gpkg'} (build {manifest['build_id']}, schema {manifest['schema_version']})")
+        print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print("coverage (units with a value / units in the set, per year):")
+        for line in manifest["coverage"]:
+            print(f"  {line}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import check
+
+    report = check(args.raw, args.repair_geometry)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.errors:
+        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"{args.raw}: no errors, {len(report.warnings)} warning(s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _configure_logging(args.quiet)
+    commands = {"build": _build, "check": _check}
+    try:
+        if args.command in commands:
+            return commands[args.command](args)
+        return int(args.handler(args))
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} error(s); nothing was written", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

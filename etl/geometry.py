@@ -1,0 +1,113 @@
+"""Boundary layers: validation, optional repair, equal-area areas, web geometry.
+
+Columns read from each boundary layer: code, name_vi, name_en, kind, region
+(and region_vi, note, old_codes where present). Columns out of
+:func:`prepare_layer`: code, name_vi, name_en, kind, region, region_vi,
+area_km2, geometry (EPSG:4326, counter-clockwise exteriors).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry.polygon import orient
+
+from .problems import WARNING, Report
+
+# Albers equal-area conic for Việt Nam (as in geodata/raw/boundaries/README.md).
+EQUAL_AREA = "+proj=aea +lat_1=10 +lat_2=20 +lat_0=0 +lon_0=106 +datum=WGS84 +units=m +no_defs"
+REQUIRED = ["code", "name_vi", "name_en", "kind", "region"]
+OPTIONAL = ["region_vi", "note", "old_codes"]
+POLYGONAL = ("Polygon", "MultiPolygon")
+# Tolerance of the web geometry in degrees (~1 km): 34 units -> a few thousand vertices.
+WEB_TOLERANCE = 0.01
+
+
+def validate_layer(gdf: gpd.GeoDataFrame, name: str, expected: set[str], report: Report, repair: bool = False) -> gpd.GeoDataFrame:
+    """Check columns, codes and geometry; return the layer with string codes, sorted by code.
+
+    ``expected`` are the codes the crosswalk says this set has; codes missing
+    from the layer, unknown or repeated are errors. Invalid geometry is an error
+    unless ``repair`` is set, when it is repaired with ``make_valid`` and a warning.
+    Feature numbers in messages count from 1 in file order.
+    """
+    missing = [c for c in REQUIRED if c not in gdf.columns]
+    for column in missing:
+        report.add(name, None, column, f'boundary layer has no "{column}" property', f'add "{column}" to every feature')
+    if missing:
+        return gdf
+    gdf = gdf.copy()
+    gdf["code"] = gdf["code"].astype(str)
+    _check_codes(gdf, name, expected, report)
+    gdf["geometry"] = _check_geometry(gdf, name, report, repair)
+    for column in OPTIONAL:
+        if column not in gdf.columns:
+            gdf[column] = None
+    return gdf[REQUIRED + OPTIONAL + ["geometry"]].sort_values("code").reset_index(drop=True)
+
+
+def _check_codes(gdf: gpd.GeoDataFrame, name: str, expected: set[str], report: Report) -> None:
+    seen: set[str] = set()
+    for number, code in enumerate(gdf["code"], start=1):
+        if code in seen:
+            report.add(name, number, "code", f"code {code} appears in more than one feature", "dissolve the features of one unit into one")
+        elif code not in expected:
+            report.add(name, number, "code", f"code {code} is not in the crosswalk for this boundary set", "correct the code or the crosswalk")
+        seen.add(code)
+    for code in sorted(expected - seen):
+        report.add(name, None, "code", f"unit {code} is missing from the boundary layer", "restore its feature: every unit of the set must be present")
+
+
+def _check_geometry(gdf: gpd.GeoDataFrame, name: str, report: Report, repair: bool) -> gpd.GeoSeries:
+    geoms = gdf.geometry.values
+    fixed = list(geoms)
+    for number, (code, geom) in enumerate(zip(gdf["code"], geoms), start=1):
+        if geom is None or geom.is_empty:
+            report.add(name, number, "geometry", f"unit {code} has no geometry", "restore the polygon")
+            continue
+        if geom.geom_type not in POLYGONAL:
+            report.add(name, number, "geometry", f"unit {code} is a {geom.geom_type}, not a polygon", "give the unit a (multi)polygon")
+            continue
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            if not repair:
+                report.add(name, number, "geometry", f"unit {code} has invalid geometry ({reason})",
+                           "repair it (QGIS 'Fix geometries', shapely make_valid) or build with --repair-geometry")
+                continue
+            fixed[number - 1] = _polygonal(shapely.make_valid(geom))
+            report.add(name, number, "geometry", f"unit {code} had invalid geometry ({reason}); repaired with make_valid", severity=WARNING)
+    return gpd.GeoSeries(fixed, crs=gdf.crs, index=gdf.index)
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Only the polygon parts of ``geom`` (make_valid and unions may add lines or points)."""
+    if geom.geom_type in POLYGONAL:
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in POLYGONAL and g.area > 0]
+    return shapely.unary_union(parts) if parts else shapely.Polygon()
+
+
+def oriented(geoms: np.ndarray) -> np.ndarray:
+    """RFC 7946 ring orientation: exteriors counter-clockwise, holes clockwise."""
+    return np.array([orient(g, 1.0) if g is not None and not g.is_empty else g for g in geoms], dtype=object)
+
+
+def prepare_layer(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``area_km2`` (equal-area CRS, 0.01 km²) and orient rings; geometry stays in EPSG:4326."""
+    out = gdf.copy()
+    out["area_km2"] = np.round(gdf.geometry.to_crs(EQUAL_AREA).area.to_numpy() / 1e6, 2)
+    out["geometry"] = gpd.GeoSeries(oriented(gdf.geometry.values), crs=gdf.crs, index=gdf.index)
+    return out
+
+
+def web_geometry(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE) -> gpd.GeoDataFrame:
+    """Coverage-simplified copy (code + geometry) whose neighbours keep their shared borders.
+
+    ``shapely.coverage_simplify`` simplifies each shared edge once, so no gaps
+    or overlaps open between units; coordinates are rounded to 1e-5° (~1 m).
+    """
+    simplified = shapely.coverage_simplify(gdf.geometry.values, tolerance, simplify_boundary=True)
+    simplified = shapely.set_precision(simplified, 1e-5, mode="pointwise")
+    simplified = np.array([_polygonal(g) if g.is_valid else _polygonal(shapely.make_valid(g)) for g in simplified], dtype=object)
+    return gpd.GeoDataFrame({"code": gdf["code"].to_numpy()}, geometry=oriented(simplified), crs=gdf.crs)

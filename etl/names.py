@@ -1,0 +1,208 @@
+"""Province names in any spelling -> (boundary set, code).
+
+One resolver serves every input that names provinces instead of giving codes.
+It ignores Unicode form (NFC/NFD), case, diacritics, the prefixes "Tỉnh",
+"Thành phố", "TP." and the suffixes "Province"/"City", dashes and spacing, and
+knows the aliases in ``geodata/raw/names/province_aliases.csv`` (English forms,
+abbreviations such as "HCMC" or "BR-VT", ISO 3166-2 codes such as "VN-44").
+
+A name can mean different areas before and after the merger of 2025-07-01
+("Hải Phòng" is code 31 in both sets, but the 2025 unit also holds Hải Dương).
+The caller declares the boundary set, or gives the year of the value; a name
+that stays ambiguous raises :class:`UnresolvedName` -- the resolver never
+guesses. Rows such as "Cả nước" or a region subtotal resolve to
+:class:`Aggregate`, which importers skip with a note.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+BOUNDARIES = ("2008", "2025")
+MERGER_YEAR = 2025  # the merger took effect on 2025-07-01, within this year
+
+_PREFIXES = (("thanh", "pho"), ("tinh",), ("tp",))
+_SUFFIXES = (("province",), ("city",))
+_BRACKETS = re.compile(r"[\[(][^\])]*[\])]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_CODE = re.compile(r"^\d{1,2}$")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII form of ``text``: no diacritics, đ -> d, any Unicode form."""
+    decomposed = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def normalise(text: str) -> str:
+    """The lookup key of a province name: folded, without prefixes, spaces or dashes.
+
+    >>> normalise("Tỉnh Bà Rịa–Vũng Tàu") == normalise("ba ria - vung tau")
+    True
+    """
+    folded = _BRACKETS.sub(" ", fold(text))
+    tokens = _NON_ALNUM.sub(" ", folded).split()
+    for prefix in _PREFIXES:
+        if tuple(tokens[: len(prefix)]) == prefix and len(tokens) > len(prefix):
+            tokens = tokens[len(prefix) :]
+            break
+    for suffix in _SUFFIXES:
+        if tuple(tokens[-len(suffix) :]) == suffix and len(tokens) > len(suffix):
+            tokens = tokens[: -len(suffix)]
+            break
+    return "".join(tokens)
+
+
+@dataclass(frozen=True)
+class UnitName:
+    """A unit of one boundary set as the resolver knows it."""
+
+    boundary: str
+    code: str
+    name_vi: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A name resolved to one unit."""
+
+    boundary: str
+    code: str
+    name_vi: str
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A row label that is not a province: the whole country, a region, a total."""
+
+    kind: str
+    label: str
+
+
+class UnresolvedName(ValueError):
+    """A name that matches no unit, or more than one; says how to fix it."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+def boundary_for_year(year: int | None) -> str | None:
+    """The boundary set a value of ``year`` belongs to, or None if the year does not settle it."""
+    if year is None or year == MERGER_YEAR:
+        return None
+    return "2008" if year < MERGER_YEAR else "2025"
+
+
+class ProvinceResolver:
+    """Resolves province names to codes of the 2008 (63) or 2025 (34) boundary set."""
+
+    def __init__(
+        self,
+        units: Iterable[UnitName],
+        aliases: Iterable[tuple[str, str, str]] = (),
+        aggregates: Iterable[tuple[str, str]] = (),
+        unchanged: Iterable[str] = (),
+    ) -> None:
+        """Index names.
+
+        ``aliases`` are (boundary, code, alias); ``aggregates`` (label, kind);
+        ``unchanged`` the codes whose territory is the same in both sets (the
+        11 provinces that were not merged), so that a bare name of one of them
+        is not ambiguous: it resolves to the 2008 code, which the build carries
+        over to the 2025 unit.
+        """
+        self.units = {(u.boundary, u.code): u for u in units}
+        self.unchanged = frozenset(unchanged)
+        self._index: dict[str, set[tuple[str, str]]] = {}
+        for unit in self.units.values():
+            for name in (unit.name_vi, unit.name_en):
+                self._add(name, unit.boundary, unit.code)
+        for boundary, code, alias in aliases:
+            if (boundary, code) not in self.units:
+                raise ValueError(f"alias {alias!r} names unknown unit {boundary}/{code}")
+            self._add(alias, boundary, code)
+        self._aggregates = {normalise(label): Aggregate(kind, label) for label, kind in aggregates}
+        self._check_collisions()
+
+    def _add(self, name: str, boundary: str, code: str) -> None:
+        self._index.setdefault(normalise(name), set()).add((boundary, code))
+
+    def _check_collisions(self) -> None:
+        for key, found in self._index.items():
+            for boundary in BOUNDARIES:
+                codes = sorted(c for b, c in found if b == boundary)
+                if len(codes) > 1:
+                    raise ValueError(f"name key {key!r} matches codes {codes} of set {boundary}")
+
+    def resolve(self, name: str, boundary: str | None = None, year: int | None = None) -> Match | Aggregate:
+        """Resolve ``name`` (or a 1-2 digit code) in ``boundary``, or in the set ``year`` settles."""
+        key = normalise(name)
+        if not key:
+            raise UnresolvedName("the province name is empty", "fill in the province name or code")
+        if key in self._aggregates:
+            return self._aggregates[key]
+        if _CODE.match(key):
+            return self._resolve_code(key.zfill(2), name, boundary, year)
+        candidates = self._index.get(key)
+        if not candidates:
+            raise UnresolvedName(f'"{name}" is not a province name known in either boundary set', self._suggest(key))
+        return self._pick(name, candidates, boundary, year)
+
+    def _resolve_code(self, code: str, name: str, boundary: str | None, year: int | None) -> Match:
+        candidates = {(b, code) for b in BOUNDARIES if (b, code) in self.units}
+        if not candidates:
+            raise UnresolvedName(f'"{name}" is not a province code of either boundary set', "use a GSO code such as 01 or 79")
+        if boundary is None and boundary_for_year(year) is None and len(candidates) > 1 and code not in self.unchanged:
+            raise UnresolvedName(
+                f'code "{name}" means different provinces before and after 2025-07-01',
+                "declare the boundary set (2008 or 2025) for this input",
+            )
+        return self._pick(name, candidates, boundary, year)
+
+    def _pick(self, name: str, candidates: set[tuple[str, str]], boundary: str | None, year: int | None) -> Match:
+        wanted = boundary or boundary_for_year(year)
+        if wanted is not None:
+            chosen = {c for c in candidates if c[0] == wanted}
+            if not chosen:
+                raise UnresolvedName(self._absent_message(name, candidates, wanted, boundary is None), self._absent_fix(wanted))
+        else:
+            chosen = self._undeclared(name, candidates)
+        ((b, code),) = chosen
+        return Match(b, code, self.units[(b, code)].name_vi)
+
+    def _undeclared(self, name: str, candidates: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        if len({b for b, _ in candidates}) == 1:
+            return candidates
+        old = {c for c in candidates if c[0] == "2008"}
+        if all(code in self.unchanged for _, code in candidates) and len(old) == 1:
+            return old
+        described = "; ".join(f"set {b}: code {c} {self.units[(b, c)].name_vi}" for b, c in sorted(candidates))
+        raise UnresolvedName(
+            f'"{name}" names different areas before and after 2025-07-01 ({described}) and the year does not settle it',
+            "declare the boundary set (2008 for the 63 provinces, 2025 for the 34 units) or give the year",
+        )
+
+    def _absent_message(self, name: str, candidates: set[tuple[str, str]], wanted: str, by_year: bool) -> str:
+        other = ", ".join(f"{self.units[c].name_vi} (set {c[0]}, code {c[1]})" for c in sorted(candidates))
+        reason = " for that year" if by_year else ""
+        return f'"{name}" is not a unit of the {wanted} boundary set{reason}; it names {other}'
+
+    @staticmethod
+    def _absent_fix(wanted: str) -> str:
+        if wanted == "2025":
+            return "values for a province that was merged on 2025-07-01 belong to boundary set 2008 and a year before 2025"
+        return "use the name of a province of 2008-2025, or declare boundary set 2025"
+
+    def _suggest(self, key: str) -> str:
+        close = difflib.get_close_matches(key, list(self._index), n=3, cutoff=0.75)
+        names = sorted({self.units[c].name_vi for k in close for c in self._index[k]})
+        if names:
+            return "did you mean " + " or ".join(f'"{n}"' for n in names) + "?"
+        return "check the spelling, or add the spelling to geodata/raw/names/province_aliases.csv"

@@ -1,0 +1,105 @@
+"""Numbers as published: "1.234,5", "9.521.886", "> 2.287", "<920", "gần 2.900", "376,6[85]".
+
+:func:`parse_number` turns one printed cell into a :class:`Number` (exact
+decimal value and a flag: lower_bound, upper_bound, approx or none), given
+the decimal mark; :func:`infer_decimal_mark` decides the mark of a whole table
+from the cells that settle it ("1.234.567" has dot thousands; "376,6" a
+decimal comma). A cell that is blank or a dash means "no value" (None).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_FOOTNOTES = re.compile(r"\[[^\]]*\]|\((?:\*+|\d{1,2}|[a-z])\)|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_TRAILING_NOTE = re.compile(r"\s*\(.*\)\s*$")
+_BOUNDS = (
+    (("≥", ">=", ">", "hơn", "trên", "vượt", "more than", "over", "at least", "tối thiểu", "ít nhất"), "lower_bound"),
+    (("≤", "<=", "<", "dưới", "less than", "under", "up to", "tối đa"), "upper_bound"),
+    (("~", "≈", "khoảng", "gần", "xấp xỉ", "about", "around", "approx.", "approximately", "nearly", "ca."), "approx"),
+)
+_MISSING = {"", "-", "–", "—", "..", "...", "…", "x", "n/a", "na", "không có", "kxđ"}
+_DIGITS = re.compile(r"^[+-]?[\d.,\s\u00a0\u202f']+$")
+
+
+class NumberError(ValueError):
+    """A cell that is not a number in any published form."""
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Decimal
+    flag: str = ""
+    percent: bool = False
+
+
+def _strip_qualifier(text: str) -> tuple[str, str]:
+    lowered = text.lower()
+    for words, flag in _BOUNDS:
+        for word in sorted(words, key=len, reverse=True):
+            if lowered.startswith(word):
+                return text[len(word):].strip(), flag
+    return text, ""
+
+
+def clean(text: str) -> str:
+    """The cell without footnote marks, a trailing parenthetical note, and surrounding space."""
+    text = _FOOTNOTES.sub("", text.replace("\u00a0", " ")).strip()
+    return _TRAILING_NOTE.sub("", text).strip()
+
+
+def parse_number(text: str | Decimal | int | float, decimal: str = ".") -> Number | None:
+    """Parse one printed number; ``decimal`` is "." or ",". Returns None for a blank/dash cell.
+
+    Raises :class:`NumberError` for anything else that is not a number.
+    """
+    if isinstance(text, Decimal | int | float):
+        return Number(Decimal(str(text)))
+    body = clean(text)
+    if body.lower() in _MISSING:
+        return None
+    body, flag = _strip_qualifier(body)
+    percent = body.endswith("%")
+    body = body.rstrip("%").strip()
+    if not _DIGITS.match(body):
+        raise NumberError(f'"{text}" is not a number')
+    body = re.sub(r"[\s\u00a0\u202f']", "", body)
+    thousands = "," if decimal == "." else "."
+    if not _grouping_ok(body, thousands, decimal):
+        raise NumberError(f'"{text}" is not a number with "{decimal}" as decimal mark')
+    normalised = body.replace(thousands, "").replace(decimal, ".")
+    try:
+        return Number(Decimal(normalised), flag, percent)
+    except InvalidOperation as exc:
+        raise NumberError(f'"{text}" is not a number') from exc
+
+
+def _grouping_ok(body: str, thousands: str, decimal: str) -> bool:
+    """Thousands groups have 3 digits; at most one decimal mark, after the groups."""
+    integer, _, fraction = body.partition(decimal)
+    if decimal in fraction or thousands in fraction:
+        return False
+    groups = integer.lstrip("+-").split(thousands)
+    if len(groups) > 1 and (not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
+        return False
+    return all(g.isdigit() for g in groups) and (fraction == "" or fraction.isdigit()) and bool(integer.lstrip("+-"))
+
+
+def infer_decimal_mark(cells: Iterable[str]) -> str | None:
+    """"," or "." from the cells that settle it, or None if none does (or they disagree)."""
+    votes = set()
+    for cell in cells:
+        body = re.sub(r"[\s\u00a0]", "", _strip_qualifier(clean(cell))[0].rstrip("%"))
+        if not _DIGITS.match(body or "x"):
+            continue
+        dots, commas = body.count("."), body.count(",")
+        if dots and commas:
+            votes.add("," if body.rfind(",") > body.rfind(".") else ".")
+        elif dots > 1 or (dots == 1 and not re.search(r"\.\d{3}$", body)):
+            votes.add("," if dots > 1 else ".")
+        elif commas > 1 or (commas == 1 and not re.search(r",\d{3}$", body)):
+            votes.add("." if commas > 1 else ",")
+    return votes.pop() if len(votes) == 1 else None

@@ -1,0 +1,137 @@
+"""The action programme (Resolution 148/NQ-CP of 11/11/2022; Kết luận 224-KL/TW) as tables.
+
+Source: ``program/`` of the raw directory (see its README): nq148_groups.csv,
+directions.csv, nq148_tasks.csv, nq148_appendix_sections.csv, targets.csv,
+sources.csv. A fuller task list in the same schema loads without code change.
+
+Tables out (:func:`read_program`): program_groups, program_directions,
+program_tasks, program_sections, program_targets (with target_id, target_key,
+target_min, target_max, qualifier parsed from the printed target),
+program_sources, and the links indicator -> direction / target taken from the
+catalogue (``indicator_links``) and issue -> direction from directions.csv
+(``issue_directions``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .catalogue import ISSUES, Catalogue
+from .names import fold
+from .problems import Report
+from .sources import RawLayout, read_csv
+
+OTHER_ISSUES = ("pollution", "emissions", "social_infrastructure")
+_SOURCE_REF = re.compile(r"\bS\d+\b")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+QUALIFIERS = (("at least", "at_least"), ("over", "over"), ("about", "about"))
+
+FILES = {
+    "program_groups": ("nq148_groups.csv", ["group_id", "name_vi", "name_en", "source_ref", "verified"]),
+    "program_directions": ("directions.csv", ["direction_id", "group_id", "program", "text_vi", "text_en", "issues", "source_ref", "verified"]),
+    "program_tasks": ("nq148_tasks.csv", ["task_id", "group_id", "appendix_section", "title_vi", "title_en", "lead_agency_vi", "lead_agency_en",
+                                          "coordinating_vi", "coordinating_en", "output_vi", "submit_to_vi", "submit_to_en", "deadline",
+                                          "deadline_iso", "source_ref", "verified", "verification_note"]),
+    "program_sections": ("nq148_appendix_sections.csv", ["section_key", "section_no", "heading_vi", "heading_en", "pm_group_id", "source_ref", "verified", "note"]),
+    "program_targets": ("targets.csv", ["indicator_en", "indicator_vi", "target", "unit", "year", "source_ref", "document", "verified", "note"]),
+    "program_sources": ("sources.csv", ["source_id", "site", "title", "url", "kind", "used_for"]),
+}
+
+
+def slug(text: str) -> str:
+    """ASCII slug: 'Green space (trees) per person' -> 'green-space-trees-per-person'."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def parse_target(text: str) -> tuple[float | None, float | None, str]:
+    """(min, max, qualifier) of a printed target: 'about 6-8' -> (6, 8, 'about'); 'at least 28' -> (28, None, 'at_least')."""
+    lowered = text.strip().lower()
+    qualifier = next((q for prefix, q in QUALIFIERS if lowered.startswith(prefix)), "")
+    numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(lowered.split("(")[0])]
+    if not numbers:
+        return None, None, "qualitative"
+    if len(numbers) >= 2:
+        return numbers[0], numbers[1], qualifier or "range"
+    if qualifier in ("at_least", "over"):
+        return numbers[0], None, qualifier
+    return numbers[0], numbers[0], qualifier or "exact"
+
+
+@dataclass(frozen=True)
+class Program:
+    """Programme tables by name (see module docstring)."""
+
+    tables: dict[str, pd.DataFrame]
+
+
+def read_program(layout: RawLayout, catalogue: Catalogue, report: Report) -> Program:
+    """Read and cross-check the programme files and the catalogue's links to them."""
+    raw: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for table, (file, columns) in FILES.items():
+        raw[table] = read_csv(layout.program(file), columns, report, layout.display(layout.program(file)))
+    tables = {name: pd.DataFrame([r for _, r in rows], columns=FILES[name][1]) for name, rows in raw.items()}
+    _check_references(layout, raw, report)
+    tables["program_targets"] = _targets(tables["program_targets"], layout, raw["program_targets"], report)
+    tables["indicator_links"] = _indicator_links(catalogue, tables, layout, report)
+    tables["issue_directions"] = _issue_directions(tables["program_directions"])
+    return Program(tables)
+
+
+def _check_references(layout: RawLayout, raw: dict[str, list[tuple[int, dict[str, str]]]], report: Report) -> None:
+    sources = {r["source_id"] for _, r in raw["program_sources"]}
+    groups = {r["group_id"] for _, r in raw["program_groups"]}
+    known_issues = set(ISSUES) | set(OTHER_ISSUES)
+    for table, rows in raw.items():
+        name = layout.display(layout.program(FILES[table][0]))
+        for row, r in rows:
+            for ref in _SOURCE_REF.findall(r.get("source_ref", "")):
+                if ref not in sources:
+                    report.add(name, row, "source_ref", f"source {ref} is not in sources.csv", f"add {ref} to program/sources.csv or correct the reference")
+            if "verified" in r and r["verified"] not in ("yes", "no"):
+                report.add(name, row, "verified", f'verified is "{r["verified"]}"', "write yes or no")
+            group = r.get("group_id", r.get("pm_group_id", ""))
+            if table != "program_groups" and group and group not in groups:
+                report.add(name, row, "group_id", f"group {group} is not in nq148_groups.csv", "use a group id of nq148_groups.csv")
+            for issue in filter(None, r.get("issues", "").split(";")):
+                if issue not in known_issues:
+                    report.add(name, row, "issues", f'unknown issue "{issue}"', f"use one of {', '.join(sorted(known_issues))}")
+
+
+def _targets(targets: pd.DataFrame, layout: RawLayout, rows: list[tuple[int, dict[str, str]]], report: Report) -> pd.DataFrame:
+    name = layout.display(layout.program("targets.csv"))
+    out = targets.copy()
+    out.insert(0, "target_key", [slug(t) for t in out["indicator_en"]])
+    out.insert(0, "target_id", [f"{slug(d)}-{y}-{k}" for d, y, k in zip(out["document"], out["year"], out["target_key"])])
+    parsed = [parse_target(t) for t in out["target"]]
+    out["target_min"] = [p[0] for p in parsed]
+    out["target_max"] = [p[1] for p in parsed]
+    out["qualifier"] = [p[2] for p in parsed]
+    for (row, _), target_id, dup in zip(rows, out["target_id"], out["target_id"].duplicated()):
+        if dup:
+            report.add(name, row, "indicator_en", f"target {target_id} is listed twice for the same document and year", "keep one row")
+    return out
+
+
+def _indicator_links(catalogue: Catalogue, tables: dict[str, pd.DataFrame], layout: RawLayout, report: Report) -> pd.DataFrame:
+    directions = set(tables["program_directions"]["direction_id"])
+    target_keys = set(tables["program_targets"]["target_key"])
+    name = layout.display(layout.catalogue)
+    links = []
+    for row, indicator in enumerate(catalogue.indicators.values(), start=2):
+        for direction in indicator.directions:
+            if direction not in directions:
+                report.add(name, row, "directions", f'direction "{direction}" is not in program/directions.csv', "correct the direction id")
+            links.append((indicator.id, "direction", direction))
+        for key in indicator.targets:
+            if key not in target_keys:
+                report.add(name, row, "targets", f'target key "{key}" matches no row of program/targets.csv', "use slug(indicator_en) of a target row")
+            links.append((indicator.id, "target", key))
+    return pd.DataFrame(links, columns=["indicator", "item_kind", "item_id"])
+
+
+def _issue_directions(directions: pd.DataFrame) -> pd.DataFrame:
+    pairs = [(issue, d) for d, issues in zip(directions["direction_id"], directions["issues"]) for issue in filter(None, issues.split(";"))]
+    return pd.DataFrame(sorted(pairs), columns=["issue", "direction_id"])

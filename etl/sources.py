@@ -1,0 +1,216 @@
+"""Reading the inputs of ``geodata/raw`` -- I/O only, no transformation.
+
+Layout of a raw directory (see README, "Inputs")::
+
+    boundaries/vn_provinces_63.geojson   63 provinces, 2008-08-01 .. 2025-06-30
+    boundaries/vn_provinces_34.geojson   34 units from 2025-07-01
+    boundaries/vn_archipelagos.geojson   Hoàng Sa and Trường Sa
+    boundaries/province_merger_2025.csv  63 -> 34 crosswalk
+    indicators/*.csv                     tidy indicator values (all but the two below)
+    indicators/province_units.csv        second copy of the crosswalk (cross-checked)
+    indicators/undated.csv               rows without a date: kept out of the store
+    catalogue/indicators.csv, catalogue/units.csv
+    names/province_aliases.csv, names/aggregate_labels.csv
+    program/*.csv                        groups, directions, tasks, targets, sources
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+from .names import ProvinceResolver, UnitName
+from .problems import WARNING, Report
+
+log = logging.getLogger(__name__)
+
+NOT_VALUES = {"province_units.csv", "undated.csv"}
+CsvRow = tuple[int, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RawLayout:
+    """Paths of every input below one raw directory."""
+
+    root: Path
+
+    @property
+    def boundary_files(self) -> dict[str, Path]:
+        return {"2008": self.root / "boundaries/vn_provinces_63.geojson", "2025": self.root / "boundaries/vn_provinces_34.geojson"}
+
+    @property
+    def archipelagos(self) -> Path:
+        return self.root / "boundaries/vn_archipelagos.geojson"
+
+    @property
+    def crosswalk(self) -> Path:
+        return self.root / "boundaries/province_merger_2025.csv"
+
+    @property
+    def crosswalk_copy(self) -> Path:
+        return self.root / "indicators/province_units.csv"
+
+    @property
+    def catalogue(self) -> Path:
+        return self.root / "catalogue/indicators.csv"
+
+    @property
+    def units(self) -> Path:
+        return self.root / "catalogue/units.csv"
+
+    @property
+    def aliases(self) -> Path:
+        return self.root / "names/province_aliases.csv"
+
+    @property
+    def aggregate_labels(self) -> Path:
+        return self.root / "names/aggregate_labels.csv"
+
+    def program(self, name: str) -> Path:
+        return self.root / "program" / name
+
+    def value_files(self) -> list[Path]:
+        """The tidy indicator CSVs, sorted by name."""
+        folder = self.root / "indicators"
+        return sorted(p for p in folder.glob("*.csv") if p.name not in NOT_VALUES)
+
+    def display(self, path: Path) -> str:
+        """``path`` relative to the raw directory's parent, as messages show it."""
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+
+def read_csv(path: Path, required: list[str], report: Report, name: str | None = None) -> list[CsvRow]:
+    """Rows of a UTF-8 CSV as (spreadsheet row number, {column: text}).
+
+    Reports an unreadable encoding, an empty file, and missing columns (with
+    the closest existing column name); returns [] when the file cannot be used.
+    """
+    name = name or str(path)
+    if not path.exists():
+        report.add(name, None, None, "the file is missing", "restore it (see geodata/raw/*/README.md for its source)")
+        return []
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        report.add(name, row, None, f"unreadable encoding: byte {raw[exc.start]:#04x} is not UTF-8",
+                   "save the file as UTF-8, or turn it into a tidy file with `urbanmap import --encoding ...`")
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        report.add(name, None, None, "the file is empty", "restore the header row and the data")
+        return []
+    missing = [c for c in required if c not in header]
+    for column in missing:
+        close = difflib.get_close_matches(column, header, n=1)
+        hint = f'rename column "{close[0]}" to "{column}"' if close else f'add a column "{column}"'
+        report.add(name, 1, column, f'required column "{column}" is missing', hint)
+    if missing:
+        return []
+    rows = [(i + 2, {k.strip(): (v or "").strip() for k, v in r.items() if k is not None}) for i, r in enumerate(reader)]
+    if not rows:
+        report.add(name, None, None, "the file has a header but no rows", "add the data rows")
+    return rows
+
+
+def read_boundary_file(path: Path, report: Report, name: str) -> gpd.GeoDataFrame | None:
+    """A boundary layer (GeoJSON, GeoPackage, Shapefile) in EPSG:4326.
+
+    A layer in a projected CRS is reprojected with a warning; a layer with no
+    CRS whose coordinates are not longitudes/latitudes is rejected.
+    """
+    if not path.exists():
+        report.add(name, None, None, "the boundary file is missing", "restore it from ../shared/data/boundaries")
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf = pyogrio.read_dataframe(path)
+    except Exception as exc:  # pyogrio raises several error types for unreadable files
+        report.add(name, None, None, f"cannot read the boundary file: {exc}", "check that it is valid GeoJSON/GeoPackage")
+        return None
+    if len(gdf) == 0:
+        report.add(name, None, None, "the boundary file has no features", "restore the features")
+        return None
+    if gdf.crs is None:
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            report.add(name, None, None, "the layer has no CRS and its coordinates are not longitude/latitude",
+                       "write the layer in EPSG:4326 (lon/lat)")
+            return None
+        gdf = gdf.set_crs(4326)
+    elif gdf.crs.to_epsg() != 4326:
+        report.add(name, None, None, f"the layer is in {gdf.crs.name} (projected); it was reprojected to EPSG:4326",
+                   "write boundaries in EPSG:4326 to avoid reprojection", severity=WARNING)
+        gdf = gdf.to_crs(4326)
+    return gdf
+
+
+def read_unit_names(layout: RawLayout) -> list[UnitName]:
+    """Code and names of every unit of both boundary sets (no geometry read)."""
+    units = []
+    for boundary, path in layout.boundary_files.items():
+        table = pyogrio.read_dataframe(path, read_geometry=False, columns=["code", "name_vi", "name_en"])
+        units += [UnitName(boundary, str(r.code), str(r.name_vi), str(r.name_en)) for r in table.itertuples()]
+    return units
+
+
+def read_merger_rows(layout: RawLayout, report: Report) -> list[CsvRow]:
+    """Rows of the 63 -> 34 crosswalk, cross-checked against ``indicators/province_units.csv``."""
+    name = layout.display(layout.crosswalk)
+    rows = read_csv(layout.crosswalk, ["old_code", "old_name_vi", "new_code", "new_name_vi"], report, name)
+    seen: dict[str, str] = {}
+    for row, r in rows:
+        if r["old_code"] in seen:
+            report.add(name, row, "old_code", f"province {r['old_code']} is mapped twice", "map every 2008 province to exactly one 2025 unit")
+        seen[r["old_code"]] = r["new_code"]
+    copy_name = layout.display(layout.crosswalk_copy)
+    if layout.crosswalk_copy.exists():
+        for row, r in read_csv(layout.crosswalk_copy, ["province_code_pre2025", "province_code_2025"], report, copy_name):
+            if seen.get(r["province_code_pre2025"]) != r["province_code_2025"]:
+                report.add(copy_name, row, "province_code_2025",
+                           f"maps {r['province_code_pre2025']} to {r['province_code_2025']}, the crosswalk to {seen.get(r['province_code_pre2025'])}",
+                           "make the two crosswalk files agree (Resolution 202/2025/QH15)")
+    return rows
+
+
+def read_resolver(layout: RawLayout, report: Report | None = None, units: list[UnitName] | None = None,
+                  crosswalk: list[CsvRow] | None = None) -> ProvinceResolver:
+    """The province resolver for the units (read from the boundary files unless given), aliases and aggregate labels.
+
+    Problems go to ``report``; without one, they raise :class:`InputError`.
+    """
+    own = report is None
+    report = report or Report()
+    units = read_unit_names(layout) if units is None else units
+    known = {(u.boundary, u.code) for u in units}
+    aliases = []
+    name = layout.display(layout.aliases)
+    for row, r in read_csv(layout.aliases, ["boundary", "code", "alias"], report, name):
+        if (r["boundary"], r["code"]) not in known:
+            report.add(name, row, "code", f"alias \"{r['alias']}\" names unit {r['code']}, which is not in boundary set {r['boundary']}",
+                       "correct the boundary or code")
+            continue
+        aliases.append((r["boundary"], r["code"], r["alias"]))
+    labels = [(r["label"], r["kind"]) for _, r in read_csv(layout.aggregate_labels, ["label", "kind"], report)]
+    crosswalk = read_merger_rows(layout, report) if crosswalk is None else crosswalk
+    if own:
+        report.raise_if_errors()
+    members: dict[str, list[str]] = {}
+    for _, r in crosswalk:
+        members.setdefault(r["new_code"], []).append(r["old_code"])
+    unchanged = [new for new, old in members.items() if old == [new]]
+    return ProvinceResolver(units, aliases, labels, unchanged)

@@ -1,0 +1,57 @@
+"""Derived summaries of the value table: latest values per unit, and coverage.
+
+Columns in: the long value table (boundary, code, indicator, year, period,
+value, value_flag, preferred, ...).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def latest_columns(values: pd.DataFrame, boundary: str, codes: list[str]) -> pd.DataFrame:
+    """One row per code; for each indicator with a value in ``boundary``: ``<id>``, ``<id>_year``, ``<id>_flag``.
+
+    The latest preferred value of each unit: highest year; on a tie, a row
+    without period first, then the latest period.
+    """
+    rows = values[(values["boundary"] == boundary) & values["preferred"] & values["value"].notna()].copy()
+    out = pd.DataFrame({"code": codes})
+    if rows.empty:
+        return out
+    rows["_no_period"] = rows["period"] == ""
+    rows = rows.sort_values(["indicator", "code", "year", "_no_period", "period"])
+    latest = rows.groupby(["indicator", "code"], sort=True).tail(1)
+    for indicator, group in latest.groupby("indicator", sort=True):
+        part = group.set_index("code")
+        out[indicator] = out["code"].map(part["value"]).astype("float64")
+        out[f"{indicator}_year"] = out["code"].map(part["year"]).astype("Int64")
+        out[f"{indicator}_flag"] = out["code"].map(part["value_flag"]).astype("string")
+    return out
+
+
+def coverage(values: pd.DataFrame, totals: dict[str, int]) -> pd.DataFrame:
+    """Per boundary set, indicator and year: units with a value, units flagged incomplete, units in the set.
+
+    Columns out: boundary, indicator, year, units_with_value, units_incomplete, units_total.
+    """
+    rows = values[values["preferred"] & values["boundary"].isin(list(totals))]
+    has = rows.assign(_has=rows["value"].notna(), _inc=rows["value"].isna())
+    per_unit = has.groupby(["boundary", "indicator", "year", "code"], sort=True)[["_has", "_inc"]].any().reset_index()
+    per_unit["_inc"] = per_unit["_inc"] & ~per_unit["_has"]
+    out = per_unit.groupby(["boundary", "indicator", "year"], sort=True)[["_has", "_inc"]].sum().reset_index()
+    out = out.rename(columns={"_has": "units_with_value", "_inc": "units_incomplete"})
+    out["units_total"] = out["boundary"].map(totals)
+    return out
+
+
+def coverage_lines(table: pd.DataFrame) -> list[str]:
+    """Human-readable coverage, one line per boundary set and indicator: 'area [2025]: 2025 34/34'."""
+    lines = []
+    for (boundary, indicator), group in table.groupby(["boundary", "indicator"], sort=True):
+        years = ", ".join(
+            f"{y} {w}/{t}" + (f" (+{i} incomplete)" if i else "")
+            for y, w, i, t in zip(group["year"], group["units_with_value"], group["units_incomplete"], group["units_total"])
+        )
+        lines.append(f"{indicator} [{boundary}]: {years}")
+    return lines

@@ -1,0 +1,117 @@
+"""Published tables -> a grid of cells: any CSV delimiter and encoding, or an .xlsx sheet.
+
+Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM), Windows-1258
+(Vietnamese Windows; decoded text is put in Unicode NFC, since cp1258 writes
+tone marks as combining characters). Cells are strings; numeric cells of a
+workbook stay numbers (Decimal), so no decimal-mark guess touches them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+Cell = str | Decimal
+DELIMITERS = ",;\t|"
+
+
+class TableError(ValueError):
+    """A file that cannot be read as a table; says why and how to fix it."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Rows of cells as read; ``encoding`` and ``delimiter`` say how (for the log)."""
+
+    rows: list[list[Cell]]
+    encoding: str
+    delimiter: str
+
+
+def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text in NFC, encoding used). Without ``encoding``: BOM, then UTF-8, then Windows-1258."""
+    candidates = [encoding] if encoding else []
+    if not encoding:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            candidates = ["utf-8-sig"]
+        elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            candidates = ["utf-16"]
+        else:
+            candidates = ["utf-8", "cp1258"]
+    for name in candidates:
+        try:
+            text = raw.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if "\x00" in text:
+            continue
+        return unicodedata.normalize("NFC", text), name
+    raise TableError(f"unreadable encoding: the file is not {' or '.join(candidates)}",
+                     "save it as UTF-8, or name its encoding with --encoding (e.g. utf-16, cp1258)")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same, largest number of fields."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    best, best_score = ",", 0
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts or max(counts) < 2:
+            continue
+        score = max(counts) * sum(1 for c in counts if c == max(counts))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_grid(path: Path, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None) -> Grid:
+    """Read ``path`` (.csv/.txt/.tsv or .xlsx) as a grid; trailing empty rows are dropped."""
+    if not path.exists():
+        raise TableError(f"{path} does not exist", "check the file name")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows = _read_xlsx(path, sheet)
+        enc, delim = "xlsx", ""
+    else:
+        text, enc = decode(path.read_bytes(), encoding)
+        delim = delimiter or sniff_delimiter(text)
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    while rows and all(str(c).strip() == "" for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise TableError("the file is empty", "export the table again with its header and rows")
+    width = max(len(r) for r in rows)
+    return Grid([r + [""] * (width - len(r)) for r in rows], enc, delim)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> list[list[Cell]]:
+    import openpyxl  # imported here: only workbooks need it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise TableError(f"cannot open the workbook: {exc}", "save it again as .xlsx from Excel or LibreOffice") from exc
+    if sheet is not None and sheet not in book.sheetnames:
+        raise TableError(f'the workbook has no sheet "{sheet}" (sheets: {", ".join(book.sheetnames)})', "name one of those sheets with --sheet")
+    ws = book[sheet] if sheet else book.worksheets[0]
+    rows = [[_xlsx_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def _xlsx_cell(value: object) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    return unicodedata.normalize("NFC", str(value))

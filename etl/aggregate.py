@@ -91,10 +91,20 @@ def _derive(key: tuple, reported: dict[str, dict], merger: Merger, catalogue: Ca
     members = merger.members[new]
     first = next(iter(reported.values()))
     row = {
-        "boundary": "2025", "code": new, "indicator": indicator, "year": year, "period": period,
-        "value": None, "unit": first["unit"], "value_flag": "", "preferred": True,
+        "boundary": "2025",
+        "code": new,
+        "indicator": indicator,
+        "year": year,
+        "period": period,
+        "value": None,
+        "unit": first["unit"],
+        "value_flag": "",
+        "preferred": True,
         "source_id": ";".join(sorted({r["source_id"] for r in reported.values()})),
-        "note": "", "origin": "", "derivation": "aggregated", "members": ",".join(members),
+        "note": "",
+        "origin": "",
+        "derivation": "aggregated",
+        "members": ",".join(members),
     }
     if len(members) == 1:
         row.update(value=first["value"], value_flag=first["value_flag"], note=first["note"], origin=first["origin"], derivation="carried")

@@ -32,8 +32,21 @@ DESCRIPTIONS = {
     "2008": "63 provinces in force 2008-08-01 .. 2025-06-30 (Natural Earth; GSO codes); latest value of each indicator",
     "2025": "34 provincial units from 2025-07-01 (Resolution 202/2025/QH15; Decision 19/2025/QĐ-TTg codes); latest value of each indicator",
 }
-VALUE_COLUMNS = ["boundary", "code", "indicator", "year", "period", "value", "unit", "value_flag", "preferred",
-                 "source_id", "derivation", "members", "note"]
+VALUE_COLUMNS = [
+    "boundary",
+    "code",
+    "indicator",
+    "year",
+    "period",
+    "value",
+    "unit",
+    "value_flag",
+    "preferred",
+    "source_id",
+    "derivation",
+    "members",
+    "note",
+]
 
 
 @dataclass
@@ -55,7 +68,10 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
     log.info("reading boundaries and crosswalk")
     crosswalk = read_merger_rows(layout, report)
     merger = Merger(
-        members={new: tuple(sorted(r["old_code"] for _, r in crosswalk if r["new_code"] == new)) for new in sorted({r["new_code"] for _, r in crosswalk})},
+        members={
+            new: tuple(sorted(r["old_code"] for _, r in crosswalk if r["new_code"] == new))
+            for new in sorted({r["new_code"] for _, r in crosswalk})
+        },
         names_2008={r["old_code"]: r["old_name_vi"] for _, r in crosswalk},
     )
     expected = {"2008": set(merger.names_2008), "2025": set(merger.members)}
@@ -66,7 +82,12 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
         if gdf is not None:
             layers[boundary] = validate_layer(gdf, name, expected[boundary], report, repair)
     archipelagos = read_boundary_file(layout.archipelagos, report, layout.display(layout.archipelagos))
-    units = [UnitName(b, str(c), str(v), str(e)) for b, g in layers.items() if "code" in g for c, v, e in zip(g["code"], g["name_vi"], g["name_en"])]
+    units = [
+        UnitName(b, str(c), str(v), str(e))
+        for b, g in layers.items()
+        if "code" in g
+        for c, v, e in zip(g["code"], g["name_vi"], g["name_en"])
+    ]
     resolver = read_resolver(layout, report, units, crosswalk)
     log.info("reading catalogue, indicator values and programme")
     catalogue = read_catalogue(layout, report)
@@ -136,28 +157,51 @@ def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.Data
     for boundary, gdf in layers.items():
         out.append(Layer(f"web_{SETS[boundary]}", web_geometry(gdf), f"{SETS[boundary]} simplified as a coverage for web maps"))
     out += [
-        Layer("indicator_values", values, "every indicator value, long form; one preferred row per (boundary, code, indicator, year, period)"),
+        Layer(
+            "indicator_values", values, "every indicator value, long form; one preferred row per (boundary, code, indicator, year, period)"
+        ),
         Layer("indicators", _catalogue_table(inputs.catalogue), "indicator catalogue: issue, labels, unit, direction, aggregation rule"),
         Layer("sources", _sources_table(inputs), "sources of indicator values (D…) and of programme items (S…)"),
         Layer("merger_2025", _merger_table(inputs.merger), "2008 province -> 2025 unit (Resolution 202/2025/QH15)"),
         Layer("coverage", cover, "units with a value per boundary set, indicator and year"),
-        Layer("build_info", pd.DataFrame(sorted({"build_id": manifest["build_id"], "schema_version": SCHEMA_VERSION}.items()), columns=["key", "value"]), "build id and schema version"),
+        Layer(
+            "build_info",
+            pd.DataFrame(sorted({"build_id": manifest["build_id"], "schema_version": SCHEMA_VERSION}.items()), columns=["key", "value"]),
+            "build id and schema version",
+        ),
     ]
     out += [Layer(name, table, f"action programme: {name}") for name, table in inputs.program.tables.items()]
     return out
 
 
 def _catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
-    rows = [{"indicator": i.id, "issue": i.issue, "label_vi": i.label_vi, "label_en": i.label_en, "unit": i.unit,
-             "higher_is_worse": {True: "yes", False: "no", None: ""}[i.higher_is_worse], "aggregation": i.aggregation,
-             "directions": ";".join(i.directions), "targets": ";".join(i.targets)} for i in catalogue.indicators.values()]
+    rows = [
+        {
+            "indicator": i.id,
+            "issue": i.issue,
+            "label_vi": i.label_vi,
+            "label_en": i.label_en,
+            "unit": i.unit,
+            "higher_is_worse": {True: "yes", False: "no", None: ""}[i.higher_is_worse],
+            "aggregation": i.aggregation,
+            "directions": ";".join(i.directions),
+            "targets": ";".join(i.targets),
+        }
+        for i in catalogue.indicators.values()
+    ]
     return pd.DataFrame(rows)
 
 
 def _sources_table(inputs: Inputs) -> pd.DataFrame:
     program = inputs.program.tables["program_sources"]
-    rows = [{"source_id": s, "kind": "indicator", "title": t, "url": u, "site": "", "used_for": ""} for s, (t, u) in sorted(inputs.values.sources.items())]
-    rows += [{"source_id": r.source_id, "kind": "programme", "title": r.title, "url": r.url, "site": r.site, "used_for": r.used_for} for r in program.itertuples()]
+    rows = [
+        {"source_id": s, "kind": "indicator", "title": t, "url": u, "site": "", "used_for": ""}
+        for s, (t, u) in sorted(inputs.values.sources.items())
+    ]
+    rows += [
+        {"source_id": r.source_id, "kind": "programme", "title": r.title, "url": r.url, "site": r.site, "used_for": r.used_for}
+        for r in program.itertuples()
+    ]
     return pd.DataFrame(rows, columns=["source_id", "kind", "title", "url", "site", "used_for"])
 
 
@@ -171,18 +215,24 @@ def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd
     hashes = input_hashes(layout.root, files)
     code = code_hash()
     counts = {
-        "units_2008": len(inputs.layers["2008"]), "units_2025": len(inputs.layers["2025"]),
-        "indicators": len(inputs.catalogue.indicators), "values": int(len(values)),
+        "units_2008": len(inputs.layers["2008"]),
+        "units_2025": len(inputs.layers["2025"]),
+        "indicators": len(inputs.catalogue.indicators),
+        "values": int(len(values)),
         "values_reported": int((values["derivation"] == "reported").sum()),
         "values_derived_2025": int((values["derivation"] != "reported").sum()),
         "values_incomplete": int((values["value_flag"] == "incomplete").sum()),
         "sources": len(inputs.values.sources) + len(inputs.program.tables["program_sources"]),
-        "program_tasks": len(inputs.program.tables["program_tasks"]), "program_targets": len(inputs.program.tables["program_targets"]),
+        "program_tasks": len(inputs.program.tables["program_tasks"]),
+        "program_targets": len(inputs.program.tables["program_targets"]),
         "warnings": len(inputs.report.warnings),
     }
     return {
-        "build_id": build_id(SCHEMA_VERSION, code, hashes), "schema_version": SCHEMA_VERSION,
-        "code_version": {"package": __version__, "etl_sha256": code}, "inputs": hashes, "counts": counts,
+        "build_id": build_id(SCHEMA_VERSION, code, hashes),
+        "schema_version": SCHEMA_VERSION,
+        "code_version": {"package": __version__, "etl_sha256": code},
+        "inputs": hashes,
+        "counts": counts,
         "coverage": coverage_lines(cover),
         "attribution": "Boundaries: Made with Natural Earth (public domain). Indicator and programme sources: see the sources table.",
     }

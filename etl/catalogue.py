@@ -76,13 +76,24 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
         if r["aggregation"] not in AGGREGATIONS:
             report.add(name, row, "aggregation", f'unknown aggregation rule "{r["aggregation"]}"', f"use one of {', '.join(AGGREGATIONS)}")
         if r["higher_is_worse"] not in ("yes", "no", ""):
-            report.add(name, row, "higher_is_worse", f'"{r["higher_is_worse"]}" is not yes, no or empty', "write yes, no, or leave it empty")
+            report.add(
+                name, row, "higher_is_worse", f'"{r["higher_is_worse"]}" is not yes, no or empty', "write yes, no, or leave it empty"
+            )
         for column in ("label_vi", "label_en", "unit"):
             if not r[column]:
                 report.add(name, row, column, f"{column} is empty", f"give the indicator a {column}")
         worse = {"yes": True, "no": False}.get(r["higher_is_worse"])
-        indicators[ident] = Indicator(ident, r["issue"], r["label_vi"], r["label_en"], r["unit"], worse,
-                                      r["aggregation"], _split(r["directions"]), _split(r["targets"]))
+        indicators[ident] = Indicator(
+            ident,
+            r["issue"],
+            r["label_vi"],
+            r["label_en"],
+            r["unit"],
+            worse,
+            r["aggregation"],
+            _split(r["directions"]),
+            _split(r["targets"]),
+        )
     return Catalogue(indicators, _read_conversions(layout, report))
 
 

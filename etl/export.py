@@ -59,7 +59,10 @@ def select(store: Path, selection: Selection) -> gpd.GeoDataFrame:
     if selection.codes:
         unknown = sorted(set(selection.codes) - set(units["code"]))
         if unknown:
-            raise ExportError(f"unknown code(s) {', '.join(unknown)} in boundary set {selection.boundary}", f"use codes of that set, e.g. {', '.join(units['code'][:3])}")
+            raise ExportError(
+                f"unknown code(s) {', '.join(unknown)} in boundary set {selection.boundary}",
+                f"use codes of that set, e.g. {', '.join(units['code'][:3])}",
+            )
         units = units[units["code"].isin(selection.codes)]
     if selection.region:
         if selection.region not in set(units["region"]):
@@ -81,7 +84,9 @@ def _indicators(store: Path, selection: Selection) -> list[str]:
     if selection.indicators:
         unknown = sorted(set(selection.indicators) - set(catalogue["indicator"]))
         if unknown:
-            raise ExportError(f"unknown indicator(s) {', '.join(unknown)}", "use ids of the indicators table (urbanmap export --list-indicators)")
+            raise ExportError(
+                f"unknown indicator(s) {', '.join(unknown)}", "use ids of the indicators table (urbanmap export --list-indicators)"
+            )
         return list(selection.indicators)
     if selection.issue:
         if selection.issue not in set(catalogue["issue"]):
@@ -116,8 +121,14 @@ def to_geojson(frame: gpd.GeoDataFrame, meta: dict | None = None) -> bytes:
     props = frame.drop(columns=frame.geometry.name)
     features = []
     for geom, record in zip(oriented(geoms), props.to_dict("records")):
-        features.append({"type": "Feature", "id": record.get("code"), "properties": {k: _clean(v) for k, v in record.items()},
-                         "geometry": json.loads(shapely.to_geojson(geom)) if geom is not None else None})
+        features.append(
+            {
+                "type": "Feature",
+                "id": record.get("code"),
+                "properties": {k: _clean(v) for k, v in record.items()},
+                "geometry": json.loads(shapely.to_geojson(geom)) if geom is not None else None,
+            }
+        )
     collection = {"type": "FeatureCollection", **(meta or {}), "features": features}
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -139,8 +150,10 @@ def to_long_csv(store: Path, frame: gpd.GeoDataFrame, selection: Selection) -> b
     values = pyogrio.read_dataframe(store, layer="indicator_values", where=where)
     sources = pyogrio.read_dataframe(store, layer="sources", columns=["source_id", "title", "url"])
     first_source = values["source_id"].str.split(";").str[0]
-    values = values.assign(source_title=first_source.map(sources.set_index("source_id")["title"]),
-                           source_url=first_source.map(sources.set_index("source_id")["url"]))
+    values = values.assign(
+        source_title=first_source.map(sources.set_index("source_id")["title"]),
+        source_url=first_source.map(sources.set_index("source_id")["url"]),
+    )
     return values.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 

@@ -53,10 +53,18 @@ def _check_codes(gdf: gpd.GeoDataFrame, name: str, expected: set[str], report: R
         if code in seen:
             report.add(name, number, "code", f"code {code} appears in more than one feature", "dissolve the features of one unit into one")
         elif code not in expected:
-            report.add(name, number, "code", f"code {code} is not in the crosswalk for this boundary set", "correct the code or the crosswalk")
+            report.add(
+                name, number, "code", f"code {code} is not in the crosswalk for this boundary set", "correct the code or the crosswalk"
+            )
         seen.add(code)
     for code in sorted(expected - seen):
-        report.add(name, None, "code", f"unit {code} is missing from the boundary layer", "restore its feature: every unit of the set must be present")
+        report.add(
+            name,
+            None,
+            "code",
+            f"unit {code} is missing from the boundary layer",
+            "restore its feature: every unit of the set must be present",
+        )
 
 
 def _check_geometry(gdf: gpd.GeoDataFrame, name: str, report: Report, repair: bool) -> gpd.GeoSeries:
@@ -72,8 +80,13 @@ def _check_geometry(gdf: gpd.GeoDataFrame, name: str, report: Report, repair: bo
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
             if not repair:
-                report.add(name, number, "geometry", f"unit {code} has invalid geometry ({reason})",
-                           "repair it (QGIS 'Fix geometries', shapely make_valid) or build with --repair-geometry")
+                report.add(
+                    name,
+                    number,
+                    "geometry",
+                    f"unit {code} has invalid geometry ({reason})",
+                    "repair it (QGIS 'Fix geometries', shapely make_valid) or build with --repair-geometry",
+                )
                 continue
             fixed[number - 1] = _polygonal(shapely.make_valid(geom))
             report.add(name, number, "geometry", f"unit {code} had invalid geometry ({reason}); repaired with make_valid", severity=WARNING)

@@ -7,14 +7,27 @@ import logging
 from dataclasses import fields
 from pathlib import Path
 
-from .importer import ColumnSpec, ImportSpec, import_table, load_spec, write_tidy
+from .import_spec import ColumnSpec, ImportSpec, load_spec
+from .importer import import_table, write_tidy
 from .problems import InputError, Problem
 from .sources import RawLayout, read_resolver
 from .tables import TableError, read_grid
 
 log = logging.getLogger("urbanmap.import")
-SPEC_OPTIONS = ("source_title", "source_url", "boundary", "year", "year_column", "province", "province_column", "header_rows",
-                "decimal", "block", "period", "note")
+SPEC_OPTIONS = (
+    "source_title",
+    "source_url",
+    "boundary",
+    "year",
+    "year_column",
+    "province",
+    "province_column",
+    "header_rows",
+    "decimal",
+    "block",
+    "period",
+    "note",
+)
 
 
 def add_import_parser(sub: argparse._SubParsersAction) -> None:
@@ -54,8 +67,17 @@ def spec_from_args(args: argparse.Namespace) -> ImportSpec:
             setattr(spec, name, value)
     if args.indicator or args.value_column or args.unit:
         if not (args.indicator and args.value_column and args.unit):
-            raise InputError([Problem("command line", None, None, "--indicator, --value-column and --unit go together",
-                                      "give all three, or name the columns in a --map file")])
+            raise InputError(
+                [
+                    Problem(
+                        "command line",
+                        None,
+                        None,
+                        "--indicator, --value-column and --unit go together",
+                        "give all three, or name the columns in a --map file",
+                    )
+                ]
+            )
         spec.columns[args.value_column] = ColumnSpec(args.indicator, args.unit)
     assert {f.name for f in fields(ImportSpec)} >= set(SPEC_OPTIONS)
     return spec
@@ -72,7 +94,9 @@ def run_import(args: argparse.Namespace) -> int:
     for path in args.files:
         out = args.out or args.raw / "indicators" / f"{path.stem}.csv"
         if out.exists() and not args.force:
-            problems.append(Problem(str(out), None, None, "the output file exists", "use --force to replace it, or --out to name another file"))
+            problems.append(
+                Problem(str(out), None, None, "the output file exists", "use --force to replace it, or --out to name another file")
+            )
             continue
         try:
             grid = read_grid(path, args.encoding, args.delimiter, args.sheet)

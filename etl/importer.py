@@ -20,63 +20,19 @@ import logging
 import os
 import re
 import tempfile
-import tomllib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .import_spec import ColumnSpec, ImportSpec
 from .indicators import TIDY_COLUMNS
 from .names import Aggregate, Match, ProvinceResolver, UnresolvedName, fold
 from .numbers import NumberError, infer_decimal_mark, parse_number
-from .problems import WARNING, InputError, Report
+from .problems import InputError, Problem, Report
 from .tables import Cell, Grid
 
 log = logging.getLogger(__name__)
 _YEAR_LABEL = re.compile(r"^(?:\D*\s)?((?:19|20)\d{2})\s*(?:\(\*+\)|\*+)?$")
 _AMBIGUOUS = re.compile(r"^[<>≥≤~]?\s*\d{1,3}([.,])\d{3}$")
-SPEC_KEYS = {"source_title", "source_url", "boundary", "year", "year_column", "province", "province_column", "header_rows",
-             "decimal", "block", "period", "note", "columns"}
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    indicator: str
-    unit: str
-
-
-@dataclass
-class ImportSpec:
-    """What the user tells about a table. ``columns`` maps a header label (or one of its parts) to an indicator."""
-
-    source_title: str = ""
-    source_url: str = ""
-    columns: dict[str, ColumnSpec] = field(default_factory=dict)
-    boundary: str | None = None
-    year: int | None = None
-    year_column: str | None = None
-    province: str | None = None
-    province_column: str | None = None
-    header_rows: int | None = None
-    decimal: str | None = None
-    block: int = 1
-    period: str = ""
-    note: str = ""
-
-
-def load_spec(path: Path) -> ImportSpec:
-    """An ImportSpec from a TOML mapping file (keys: see :data:`SPEC_KEYS`)."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    unknown = sorted(set(data) - SPEC_KEYS)
-    if unknown:
-        raise InputError([_problem(path, None, None, f"unknown key(s) {', '.join(unknown)}", f"use only {', '.join(sorted(SPEC_KEYS))}")])
-    columns = {label: ColumnSpec(c["indicator"], c["unit"]) for label, c in data.pop("columns", {}).items()}
-    return ImportSpec(columns=columns, **data)
-
-
-def _problem(file: object, row: int | None, column: str | None, message: str, fix: str):
-    from .problems import Problem
-
-    return Problem(str(file), row, column, message, fix)
 
 
 def _label_key(text: str) -> str:
@@ -142,7 +98,7 @@ class TableImporter:
         for j, parts in enumerate(self.labels):
             if key == _label_key(" / ".join(parts)) or key in (_label_key(p) for p in parts):
                 return j
-        raise InputError([_problem(self.name, self.header, label, f'no {role} column "{label}"', f"use one of: {self._label_list()}")])
+        raise InputError([Problem(self.name, self.header, label, f'no {role} column "{label}"', f"use one of: {self._label_list()}")])
 
     def _label_list(self) -> str:
         return "; ".join(" / ".join(p) for p in self.labels if p)
@@ -151,7 +107,9 @@ class TableImporter:
         found = []
         for label, column in self.spec.columns.items():
             key = _label_key(label)
-            matches = [j for j, parts in enumerate(self.labels) if key == _label_key(" / ".join(parts)) or key in (_label_key(p) for p in parts)]
+            matches = [
+                j for j, parts in enumerate(self.labels) if key == _label_key(" / ".join(parts)) or key in (_label_key(p) for p in parts)
+            ]
             if not matches:
                 self.report.add(self.name, self.header, label, f'no column is labelled "{label}"', f"use one of: {self._label_list()}")
             found += [(j, column) for j in matches]
@@ -171,10 +129,14 @@ class TableImporter:
             if any(str(c).strip() for c in row):
                 blocks[-1].append((i + 1, row))
         if not 1 <= self.spec.block <= len(blocks):
-            raise InputError([_problem(self.name, None, None, f"the table has {len(blocks)} block(s), not {self.spec.block}", "choose block 1..N")])
+            raise InputError(
+                [Problem(self.name, None, None, f"the table has {len(blocks)} block(s), not {self.spec.block}", "choose block 1..N")]
+            )
         for number, (label, block) in enumerate(zip(labels, blocks), start=1):
             if number != self.spec.block and block:
-                self.notes.append(f'rows {block[0][0]}-{block[-1][0]} (block {number}, "{label}") were not imported; choose them with block = {number}')
+                self.notes.append(
+                    f'rows {block[0][0]}-{block[-1][0]} (block {number}, "{label}") were not imported; choose them with block = {number}'
+                )
         return blocks[self.spec.block - 1]
 
     def decimal_mark(self, cells: list[tuple[int, int, str]]) -> str:
@@ -185,8 +147,13 @@ class TableImporter:
             return mark
         for row, j, text in cells:
             if _AMBIGUOUS.match(text.strip()):
-                self.report.add(self.name, row, " / ".join(self.labels[j]), f'cannot tell whether "{text}" uses "." or "," as decimal mark',
-                                "give the decimal mark: --decimal , (Vietnamese 1.234,5) or --decimal . (1,234.5)")
+                self.report.add(
+                    self.name,
+                    row,
+                    " / ".join(self.labels[j]),
+                    f'cannot tell whether "{text}" uses "." or "," as decimal mark',
+                    "give the decimal mark: --decimal , (Vietnamese 1.234,5) or --decimal . (1,234.5)",
+                )
                 return "."
         return "."
 
@@ -199,8 +166,17 @@ class TableImporter:
             scores.append(hits)
         best = max(range(len(scores)), key=lambda j: (scores[j], -j))
         if scores[best] * 2 < len(rows):
-            raise InputError([_problem(self.name, None, None, "no column holds province names or codes",
-                                       "name the province column (--province-column), or the province of a single-province table (--province)")])
+            raise InputError(
+                [
+                    Problem(
+                        self.name,
+                        None,
+                        None,
+                        "no column holds province names or codes",
+                        "name the province column (--province-column), or the province of a single-province table (--province)",
+                    )
+                ]
+            )
         return best
 
     def _resolves(self, text: str) -> bool:
@@ -215,7 +191,13 @@ class TableImporter:
         rows = self.data_rows()
         columns = self.value_columns()
         if not columns and not self.report.errors:
-            self.report.add(self.name, self.header, None, "no value column is named", "name one with --value-column and --indicator, or in the mapping file")
+            self.report.add(
+                self.name,
+                self.header,
+                None,
+                "no value column is named",
+                "name one with --value-column and --indicator, or in the mapping file",
+            )
         if not columns:
             return []
         year_column = self.column_index(self.spec.year_column, "year") if self.spec.year_column else None
@@ -231,7 +213,9 @@ class TableImporter:
             for j, column in columns:
                 year = year_of_label(self.labels[j]) or row_year or self.spec.year
                 if year is None:
-                    self.report.add(self.name, number, self._label(j), "the value has no year", "give --year, --year-column, or years in the header")
+                    self.report.add(
+                        self.name, number, self._label(j), "the value has no year", "give --year, --year-column, or years in the header"
+                    )
                     break
                 match = self._resolve(number, province, year, province_column)
                 if match is None:
@@ -249,7 +233,13 @@ class TableImporter:
             return None
         year = year_of_label(str(row[year_column]))
         if year is None:
-            self.report.add(self.name, number, self._label(year_column), f'"{row[year_column]}" is not a year', "correct the year cell, or set header_rows / block")
+            self.report.add(
+                self.name,
+                number,
+                self._label(year_column),
+                f'"{row[year_column]}" is not a year',
+                "correct the year cell, or set header_rows / block",
+            )
         return year
 
     def _resolve(self, number: int, province: str, year: int, province_column: int | None) -> Match | None:
@@ -266,8 +256,17 @@ class TableImporter:
             return None
         return match
 
-    def _record(self, number: int, j: int, cell: Cell, column: ColumnSpec, match: Match, year: int, decimal: str,
-                seen: dict[tuple, tuple[int, Decimal]]) -> dict[str, str] | None:
+    def _record(
+        self,
+        number: int,
+        j: int,
+        cell: Cell,
+        column: ColumnSpec,
+        match: Match,
+        year: int,
+        decimal: str,
+        seen: dict[tuple, tuple[int, Decimal]],
+    ) -> dict[str, str] | None:
         try:
             parsed = parse_number(cell, decimal)
         except NumberError as exc:
@@ -277,8 +276,13 @@ class TableImporter:
             return None
         key = (match.boundary, match.code, column.indicator, year, self.spec.period)
         if key in seen and seen[key][1] != parsed.value:
-            self.report.add(self.name, number, self._label(j), f"{column.indicator} {year} of {match.name_vi} is also in row {seen[key][0]} with a different value",
-                            "remove one of the rows, or import them as separate files with different sources")
+            self.report.add(
+                self.name,
+                number,
+                self._label(j),
+                f"{column.indicator} {year} of {match.name_vi} is also in row {seen[key][0]} with a different value",
+                "remove one of the rows, or import them as separate files with different sources",
+            )
             return None
         seen[key] = (number, parsed.value)
         note = f'Imported by urbanmap from {Path(self.name).name}, row {number}, column "{self._label(j)}"'
@@ -287,9 +291,19 @@ class TableImporter:
         if self.spec.note:
             note += f". {self.spec.note}"
         return {
-            "boundary": match.boundary, "province_code": match.code, "province_name_vi": match.name_vi, "indicator": column.indicator,
-            "year": str(year), "period": self.spec.period, "value": format(parsed.value, "f"), "unit": column.unit,
-            "value_flag": parsed.flag, "preferred": "yes", "source_title": self.spec.source_title, "source_url": self.spec.source_url, "note": note,
+            "boundary": match.boundary,
+            "province_code": match.code,
+            "province_name_vi": match.name_vi,
+            "indicator": column.indicator,
+            "year": str(year),
+            "period": self.spec.period,
+            "value": format(parsed.value, "f"),
+            "unit": column.unit,
+            "value_flag": parsed.flag,
+            "preferred": "yes",
+            "source_title": self.spec.source_title,
+            "source_url": self.spec.source_url,
+            "note": note,
         }
 
 
@@ -315,6 +329,3 @@ def write_tidy(path: Path, rows: list[dict[str, str]]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
         f.write(buffer.getvalue())
     os.replace(tmp, path)
-
-
-__all__ = ["ColumnSpec", "ImportSpec", "import_table", "load_spec", "write_tidy", "WARNING"]

@@ -41,7 +41,7 @@ def _strip_qualifier(text: str) -> tuple[str, str]:
     for words, flag in _BOUNDS:
         for word in sorted(words, key=len, reverse=True):
             if lowered.startswith(word):
-                return text[len(word):].strip(), flag
+                return text[len(word) :].strip(), flag
     return text, ""
 
 
@@ -89,7 +89,7 @@ def _grouping_ok(body: str, thousands: str, decimal: str) -> bool:
 
 
 def infer_decimal_mark(cells: Iterable[str]) -> str | None:
-    """"," or "." from the cells that settle it, or None if none does (or they disagree)."""
+    """ "," or "." from the cells that settle it, or None if none does (or they disagree)."""
     votes = set()
     for cell in cells:
         body = re.sub(r"[\s\u00a0]", "", _strip_qualifier(clean(cell))[0].rstrip("%"))

@@ -31,12 +31,40 @@ QUALIFIERS = (("at least", "at_least"), ("over", "over"), ("about", "about"))
 
 FILES = {
     "program_groups": ("nq148_groups.csv", ["group_id", "name_vi", "name_en", "source_ref", "verified"]),
-    "program_directions": ("directions.csv", ["direction_id", "group_id", "program", "text_vi", "text_en", "issues", "source_ref", "verified"]),
-    "program_tasks": ("nq148_tasks.csv", ["task_id", "group_id", "appendix_section", "title_vi", "title_en", "lead_agency_vi", "lead_agency_en",
-                                          "coordinating_vi", "coordinating_en", "output_vi", "submit_to_vi", "submit_to_en", "deadline",
-                                          "deadline_iso", "source_ref", "verified", "verification_note"]),
-    "program_sections": ("nq148_appendix_sections.csv", ["section_key", "section_no", "heading_vi", "heading_en", "pm_group_id", "source_ref", "verified", "note"]),
-    "program_targets": ("targets.csv", ["indicator_en", "indicator_vi", "target", "unit", "year", "source_ref", "document", "verified", "note"]),
+    "program_directions": (
+        "directions.csv",
+        ["direction_id", "group_id", "program", "text_vi", "text_en", "issues", "source_ref", "verified"],
+    ),
+    "program_tasks": (
+        "nq148_tasks.csv",
+        [
+            "task_id",
+            "group_id",
+            "appendix_section",
+            "title_vi",
+            "title_en",
+            "lead_agency_vi",
+            "lead_agency_en",
+            "coordinating_vi",
+            "coordinating_en",
+            "output_vi",
+            "submit_to_vi",
+            "submit_to_en",
+            "deadline",
+            "deadline_iso",
+            "source_ref",
+            "verified",
+            "verification_note",
+        ],
+    ),
+    "program_sections": (
+        "nq148_appendix_sections.csv",
+        ["section_key", "section_no", "heading_vi", "heading_en", "pm_group_id", "source_ref", "verified", "note"],
+    ),
+    "program_targets": (
+        "targets.csv",
+        ["indicator_en", "indicator_vi", "target", "unit", "year", "source_ref", "document", "verified", "note"],
+    ),
     "program_sources": ("sources.csv", ["source_id", "site", "title", "url", "kind", "used_for"]),
 }
 
@@ -89,7 +117,13 @@ def _check_references(layout: RawLayout, raw: dict[str, list[tuple[int, dict[str
         for row, r in rows:
             for ref in _SOURCE_REF.findall(r.get("source_ref", "")):
                 if ref not in sources:
-                    report.add(name, row, "source_ref", f"source {ref} is not in sources.csv", f"add {ref} to program/sources.csv or correct the reference")
+                    report.add(
+                        name,
+                        row,
+                        "source_ref",
+                        f"source {ref} is not in sources.csv",
+                        f"add {ref} to program/sources.csv or correct the reference",
+                    )
             if "verified" in r and r["verified"] not in ("yes", "no"):
                 report.add(name, row, "verified", f'verified is "{r["verified"]}"', "write yes or no")
             group = r.get("group_id", r.get("pm_group_id", ""))
@@ -127,7 +161,13 @@ def _indicator_links(catalogue: Catalogue, tables: dict[str, pd.DataFrame], layo
             links.append((indicator.id, "direction", direction))
         for key in indicator.targets:
             if key not in target_keys:
-                report.add(name, row, "targets", f'target key "{key}" matches no row of program/targets.csv', "use slug(indicator_en) of a target row")
+                report.add(
+                    name,
+                    row,
+                    "targets",
+                    f'target key "{key}" matches no row of program/targets.csv',
+                    "use slug(indicator_en) of a target row",
+                )
             links.append((indicator.id, "target", key))
     return pd.DataFrame(links, columns=["indicator", "item_kind", "item_id"])
 

@@ -105,8 +105,13 @@ def read_csv(path: Path, required: list[str], report: Report, name: str | None =
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         row = raw[: exc.start].count(b"\n") + 1
-        report.add(name, row, None, f"unreadable encoding: byte {raw[exc.start]:#04x} is not UTF-8",
-                   "save the file as UTF-8, or turn it into a tidy file with `urbanmap import --encoding ...`")
+        report.add(
+            name,
+            row,
+            None,
+            f"unreadable encoding: byte {raw[exc.start]:#04x} is not UTF-8",
+            "save the file as UTF-8, or turn it into a tidy file with `urbanmap import --encoding ...`",
+        )
         return []
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -148,13 +153,24 @@ def read_boundary_file(path: Path, report: Report, name: str) -> gpd.GeoDataFram
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            report.add(name, None, None, "the layer has no CRS and its coordinates are not longitude/latitude",
-                       "write the layer in EPSG:4326 (lon/lat)")
+            report.add(
+                name,
+                None,
+                None,
+                "the layer has no CRS and its coordinates are not longitude/latitude",
+                "write the layer in EPSG:4326 (lon/lat)",
+            )
             return None
         gdf = gdf.set_crs(4326)
     elif gdf.crs.to_epsg() != 4326:
-        report.add(name, None, None, f"the layer is in {gdf.crs.name} (projected); it was reprojected to EPSG:4326",
-                   "write boundaries in EPSG:4326 to avoid reprojection", severity=WARNING)
+        report.add(
+            name,
+            None,
+            None,
+            f"the layer is in {gdf.crs.name} (projected); it was reprojected to EPSG:4326",
+            "write boundaries in EPSG:4326 to avoid reprojection",
+            severity=WARNING,
+        )
         gdf = gdf.to_crs(4326)
     return gdf
 
@@ -175,20 +191,27 @@ def read_merger_rows(layout: RawLayout, report: Report) -> list[CsvRow]:
     seen: dict[str, str] = {}
     for row, r in rows:
         if r["old_code"] in seen:
-            report.add(name, row, "old_code", f"province {r['old_code']} is mapped twice", "map every 2008 province to exactly one 2025 unit")
+            report.add(
+                name, row, "old_code", f"province {r['old_code']} is mapped twice", "map every 2008 province to exactly one 2025 unit"
+            )
         seen[r["old_code"]] = r["new_code"]
     copy_name = layout.display(layout.crosswalk_copy)
     if layout.crosswalk_copy.exists():
         for row, r in read_csv(layout.crosswalk_copy, ["province_code_pre2025", "province_code_2025"], report, copy_name):
             if seen.get(r["province_code_pre2025"]) != r["province_code_2025"]:
-                report.add(copy_name, row, "province_code_2025",
-                           f"maps {r['province_code_pre2025']} to {r['province_code_2025']}, the crosswalk to {seen.get(r['province_code_pre2025'])}",
-                           "make the two crosswalk files agree (Resolution 202/2025/QH15)")
+                report.add(
+                    copy_name,
+                    row,
+                    "province_code_2025",
+                    f"maps {r['province_code_pre2025']} to {r['province_code_2025']}, the crosswalk to {seen.get(r['province_code_pre2025'])}",
+                    "make the two crosswalk files agree (Resolution 202/2025/QH15)",
+                )
     return rows
 
 
-def read_resolver(layout: RawLayout, report: Report | None = None, units: list[UnitName] | None = None,
-                  crosswalk: list[CsvRow] | None = None) -> ProvinceResolver:
+def read_resolver(
+    layout: RawLayout, report: Report | None = None, units: list[UnitName] | None = None, crosswalk: list[CsvRow] | None = None
+) -> ProvinceResolver:
     """The province resolver for the units (read from the boundary files unless given), aliases and aggregate labels.
 
     Problems go to ``report``; without one, they raise :class:`InputError`.
@@ -201,8 +224,13 @@ def read_resolver(layout: RawLayout, report: Report | None = None, units: list[U
     name = layout.display(layout.aliases)
     for row, r in read_csv(layout.aliases, ["boundary", "code", "alias"], report, name):
         if (r["boundary"], r["code"]) not in known:
-            report.add(name, row, "code", f"alias \"{r['alias']}\" names unit {r['code']}, which is not in boundary set {r['boundary']}",
-                       "correct the boundary or code")
+            report.add(
+                name,
+                row,
+                "code",
+                f'alias "{r["alias"]}" names unit {r["code"]}, which is not in boundary set {r["boundary"]}',
+                "correct the boundary or code",
+            )
             continue
         aliases.append((r["boundary"], r["code"], r["alias"]))
     labels = [(r["label"], r["kind"]) for _, r in read_csv(layout.aggregate_labels, ["label", "kind"], report)]

@@ -55,8 +55,10 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         if "\x00" in text:
             continue
         return unicodedata.normalize("NFC", text), name
-    raise TableError(f"unreadable encoding: the file is not {' or '.join(candidates)}",
-                     "save it as UTF-8, or name its encoding with --encoding (e.g. utf-16, cp1258)")
+    raise TableError(
+        f"unreadable encoding: the file is not {' or '.join(candidates)}",
+        "save it as UTF-8, or name its encoding with --encoding (e.g. utf-16, cp1258)",
+    )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -100,7 +102,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[list[Cell]]:
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise TableError(f"cannot open the workbook: {exc}", "save it again as .xlsx from Excel or LibreOffice") from exc
     if sheet is not None and sheet not in book.sheetnames:
-        raise TableError(f'the workbook has no sheet "{sheet}" (sheets: {", ".join(book.sheetnames)})', "name one of those sheets with --sheet")
+        raise TableError(
+            f'the workbook has no sheet "{sheet}" (sheets: {", ".join(book.sheetnames)})', "name one of those sheets with --sheet"
+        )
     ws = book[sheet] if sheet else book.worksheets[0]
     rows = [[_xlsx_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
     book.close()

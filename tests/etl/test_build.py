@@ -1,0 +1,94 @@
+"""The build: layers, tables, manifest, determinism, atomic replacement, web geometry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyogrio
+import pytest
+import shapely
+
+from etl.build import build
+from etl.problems import InputError
+from etl.store import SCHEMA_VERSION
+from tests.synthetic import tiny_raw
+
+EXPECTED_LAYERS = {"provinces_2008", "provinces_2025", "archipelagos", "web_provinces_2008", "web_provinces_2025", "indicator_values",
+                   "indicators", "sources", "merger_2025", "coverage", "build_info", "program_groups", "program_directions",
+                   "program_tasks", "program_sections", "program_targets", "program_sources", "indicator_links", "issue_directions"}
+
+
+def test_shipped_data_builds(shipped_build) -> None:
+    out, manifest = shipped_build
+    layers = {name for name, _ in pyogrio.list_layers(out / "urban.gpkg")}
+    assert layers == EXPECTED_LAYERS
+    assert manifest["counts"]["units_2008"] == 63 and manifest["counts"]["units_2025"] == 34
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    assert json.loads((out / "manifest.json").read_text()) ["build_id"] == manifest["build_id"]
+
+
+def test_layers_carry_codes_names_area_and_latest_values(shipped_build) -> None:
+    layer = pyogrio.read_dataframe(shipped_build[0] / "urban.gpkg", layer="provinces_2025")
+    assert sorted(layer.columns[:9]) == sorted(["code", "name_vi", "name_en", "kind", "region", "region_vi", "note", "old_codes", "area_km2"])
+    assert layer["area_km2"].sum() == pytest.approx(329129.5, abs=1)
+    hp = layer.set_index("code").loc["31"]
+    assert hp["old_codes"] == "30,31" and hp["population"] == 4664124 and hp["population_year"] == 2024
+
+
+def test_archipelagos_are_in_the_store(shipped_build) -> None:
+    islands = pyogrio.read_dataframe(shipped_build[0] / "urban.gpkg", layer="archipelagos")
+    assert set(islands["name_vi"]) == {"Quần đảo Hoàng Sa", "Quần đảo Trường Sa"}
+
+
+@pytest.mark.parametrize("boundary", ["2008", "2025"])
+def test_web_geometry_keeps_neighbours_together(shipped_build, boundary: str) -> None:
+    store = shipped_build[0] / "urban.gpkg"
+    web = pyogrio.read_dataframe(store, layer=f"web_provinces_{boundary}")
+    full = pyogrio.read_dataframe(store, layer=f"provinces_{boundary}")
+    assert web.is_valid.all() and len(web) == len(full)
+    assert shapely.get_num_coordinates(web.geometry.values).sum() < 0.6 * shapely.get_num_coordinates(full.geometry.values).sum()
+    union = shapely.unary_union(web.geometry.values)
+    assert sum(len(p.interiors) for p in shapely.get_parts(union)) == 0  # no gaps between neighbours
+    overlap = sum(a.intersection(b).area for i, a in enumerate(web.geometry) for b in web.geometry[i + 1:] if a.intersects(b))
+    assert overlap < 1e-9
+
+
+def test_programme_and_links(shipped_build) -> None:
+    store = shipped_build[0] / "urban.gpkg"
+    targets = pyogrio.read_dataframe(store, layer="program_targets").set_index("target_id")
+    green = targets.loc["148-nq-cp-2025-green-space-trees-per-urban-resident"]
+    assert (green["target_min"], green["target_max"], green["qualifier"]) == (6.0, 8.0, "about")
+    floor = targets.loc["148-nq-cp-2025-housing-floor-area-per-capita-in-urban-areas"]
+    assert (floor["target_min"], floor["qualifier"]) == (28.0, "at_least")
+    links = pyogrio.read_dataframe(store, layer="indicator_links")
+    assert {"nq148-g5-flooding", "kl224-p0"} <= set(links[links.indicator == "storm_flood_damage_yagi_2024"]["item_id"])
+    issues = pyogrio.read_dataframe(store, layer="issue_directions")
+    assert set(issues["issue"]) >= {"flooding", "congestion", "housing", "green_space"}
+
+
+def test_build_is_byte_identical(tmp_path: Path) -> None:
+    raw = tiny_raw(tmp_path / "raw")
+    build(raw, tmp_path / "a")
+    build(raw, tmp_path / "b")
+    for name in ("urban.gpkg", "manifest.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_a_changed_input_changes_the_build_id(tmp_path: Path, tiny_build) -> None:
+    raw = tiny_raw(tmp_path / "raw")
+    path = raw / "indicators/values.csv"
+    path.write_text(path.read_text().replace("6699.6", "6699.7"))
+    assert build(raw, tmp_path / "out")["build_id"] != tiny_build[1]["build_id"]
+
+
+def test_failed_build_leaves_previous_outputs_untouched(tmp_path: Path) -> None:
+    raw = tiny_raw(tmp_path / "raw")
+    out = tmp_path / "out"
+    build(raw, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    path = raw / "indicators/values.csv"
+    path.write_text(path.read_text().replace("6699.6", "lots"))
+    with pytest.raises(InputError):
+        build(raw, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

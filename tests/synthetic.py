@@ -17,8 +17,21 @@ import pyogrio
 import shapely
 
 SHIPPED = Path(__file__).resolve().parents[1] / "geodata" / "raw"
-TIDY = ["boundary", "province_code", "province_name_vi", "indicator", "year", "period", "value", "unit",
-        "value_flag", "preferred", "source_title", "source_url", "note"]
+TIDY = [
+    "boundary",
+    "province_code",
+    "province_name_vi",
+    "indicator",
+    "year",
+    "period",
+    "value",
+    "unit",
+    "value_flag",
+    "preferred",
+    "source_title",
+    "source_url",
+    "note",
+]
 SOURCE = {"source_title": "Synthetic test source", "source_url": "https://example.invalid/synthetic"}
 
 # code, name_vi, name_en, kind, region, box (minx, miny), 2025 unit
@@ -41,15 +54,43 @@ def write_csv(path: Path, columns: list[str], rows: list[dict], encoding: str = 
         writer.writerows(rows)
 
 
-def value(boundary: str, code: str, indicator: str, year: int, number: str, unit: str, flag: str = "", name: str = "",
-          period: str = "", preferred: str = "yes") -> dict:
+def value(
+    boundary: str,
+    code: str,
+    indicator: str,
+    year: int,
+    number: str,
+    unit: str,
+    flag: str = "",
+    name: str = "",
+    period: str = "",
+    preferred: str = "yes",
+) -> dict:
     """One tidy row with the synthetic source."""
-    return {"boundary": boundary, "province_code": code, "province_name_vi": name, "indicator": indicator, "year": str(year),
-            "period": period, "value": number, "unit": unit, "value_flag": flag, "preferred": preferred, "note": "", **SOURCE}
+    return {
+        "boundary": boundary,
+        "province_code": code,
+        "province_name_vi": name,
+        "indicator": indicator,
+        "year": str(year),
+        "period": period,
+        "value": number,
+        "unit": unit,
+        "value_flag": flag,
+        "preferred": preferred,
+        "note": "",
+        **SOURCE,
+    }
 
 
-def write_raw(root: Path, layer_2008: gpd.GeoDataFrame, layer_2025: gpd.GeoDataFrame, crosswalk: list[dict],
-              values: list[dict], aliases: list[dict] | None = None) -> Path:
+def write_raw(
+    root: Path,
+    layer_2008: gpd.GeoDataFrame,
+    layer_2025: gpd.GeoDataFrame,
+    crosswalk: list[dict],
+    values: list[dict],
+    aliases: list[dict] | None = None,
+) -> Path:
     """A complete raw directory at ``root``; returns ``root``."""
     for folder in ("catalogue", "program"):
         shutil.copytree(SHIPPED / folder, root / folder, dirs_exist_ok=True)
@@ -60,29 +101,55 @@ def write_raw(root: Path, layer_2008: gpd.GeoDataFrame, layer_2025: gpd.GeoDataF
     pyogrio.write_dataframe(layer_2008, root / "boundaries/vn_provinces_63.geojson", driver="GeoJSON")
     pyogrio.write_dataframe(layer_2025, root / "boundaries/vn_provinces_34.geojson", driver="GeoJSON")
     islands = gpd.GeoDataFrame(
-        {"name_vi": ["Quần đảo Hoàng Sa", "Quần đảo Trường Sa"], "name_en": ["Paracel Islands", "Spratly Islands"],
-         "attached_code": ["48", "56"], "label_lon": [112.0, 114.5], "label_lat": [16.5, 10.0]},
-        geometry=[shapely.box(111.9, 16.4, 112.1, 16.6), shapely.box(114.4, 9.9, 114.6, 10.1)], crs=4326)
+        {
+            "name_vi": ["Quần đảo Hoàng Sa", "Quần đảo Trường Sa"],
+            "name_en": ["Paracel Islands", "Spratly Islands"],
+            "attached_code": ["48", "56"],
+            "label_lon": [112.0, 114.5],
+            "label_lat": [16.5, 10.0],
+        },
+        geometry=[shapely.box(111.9, 16.4, 112.1, 16.6), shapely.box(114.4, 9.9, 114.6, 10.1)],
+        crs=4326,
+    )
     pyogrio.write_dataframe(islands, root / "boundaries/vn_archipelagos.geojson", driver="GeoJSON")
-    write_csv(root / "boundaries/province_merger_2025.csv", ["old_code", "old_name_vi", "new_code", "new_name_vi", "new_name_en"], crosswalk)
+    write_csv(
+        root / "boundaries/province_merger_2025.csv", ["old_code", "old_name_vi", "new_code", "new_name_vi", "new_name_en"], crosswalk
+    )
     write_csv(root / "indicators/values.csv", TIDY, values)
     return root
 
 
 def tiny_layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[dict]]:
     """The six-province 2008 layer, its three-unit 2025 layer and the crosswalk."""
-    rows = [{"code": c, "name_vi": v, "name_en": e, "kind": k, "region": r, "region_vi": "", "note": None}
-            for c, v, e, k, r, _, _ in PROVINCES_2008]
+    rows = [
+        {"code": c, "name_vi": v, "name_en": e, "kind": k, "region": r, "region_vi": "", "note": None}
+        for c, v, e, k, r, _, _ in PROVINCES_2008
+    ]
     geoms = [shapely.box(x, y, x + 0.5, y + 0.5) for *_, (x, y), _ in PROVINCES_2008]
     layer_2008 = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
     layer_2008["unit"] = [p[6] for p in PROVINCES_2008]
     dissolved = layer_2008.dissolve("unit", as_index=False)
     layer_2025 = gpd.GeoDataFrame(
-        [{"code": u, "name_vi": NAMES_2025[u][0], "name_en": NAMES_2025[u][1], "kind": "thanh_pho", "region": r, "region_vi": "",
-          "note": None, "old_codes": ",".join(p[0] for p in PROVINCES_2008 if p[6] == u)} for u, r in zip(dissolved["unit"], dissolved["region"])],
-        geometry=dissolved.geometry.values, crs=4326)
-    crosswalk = [{"old_code": c, "old_name_vi": v, "new_code": u, "new_name_vi": NAMES_2025[u][0], "new_name_en": NAMES_2025[u][1]}
-                 for c, v, *_, u in PROVINCES_2008]
+        [
+            {
+                "code": u,
+                "name_vi": NAMES_2025[u][0],
+                "name_en": NAMES_2025[u][1],
+                "kind": "thanh_pho",
+                "region": r,
+                "region_vi": "",
+                "note": None,
+                "old_codes": ",".join(p[0] for p in PROVINCES_2008 if p[6] == u),
+            }
+            for u, r in zip(dissolved["unit"], dissolved["region"])
+        ],
+        geometry=dissolved.geometry.values,
+        crs=4326,
+    )
+    crosswalk = [
+        {"old_code": c, "old_name_vi": v, "new_code": u, "new_name_vi": NAMES_2025[u][0], "new_name_en": NAMES_2025[u][1]}
+        for c, v, *_, u in PROVINCES_2008
+    ]
     return layer_2008.drop(columns="unit"), layer_2025, crosswalk
 
 
@@ -90,21 +157,25 @@ def tiny_values() -> list[dict]:
     """Values with known aggregates (2011 population from the GSO-style table, Yagi damage with a bound)."""
     pop = {"01": "6699.6", "30": "1718.9", "31": "1878.5", "92": "1200.3", "93": "769.2", "94": "1303.7"}
     rows = [value("2008", c, "population", 2011, v, "thousand persons") for c, v in pop.items()]
-    rows += [value("2008", "01", "storm_flood_damage_yagi_2024", 2024, "2287", "billion VND", "lower_bound"),
-             value("2008", "30", "storm_flood_damage_yagi_2024", 2024, "7498", "billion VND"),
-             value("2008", "31", "storm_flood_damage_yagi_2024", 2024, "13062.7", "billion VND"),
-             value("2008", "92", "urban_population_share", 2019, "69.7", "%"),
-             value("2008", "93", "urban_population_share", 2019, "25.5", "%"),
-             value("2008", "30", "urban_population_share", 2019, "25.1", "%"),
-             value("2008", "31", "urban_population_share", 2019, "46.1", "%"),
-             value("2025", "31", "population", 2024, "4664124", "persons", name="Hải Phòng"),
-             value("2008", "31", "average_traffic_speed_centre", 2025, "20", "km/h"),
-             value("2008", "01", "average_traffic_speed_centre", 2025, "19", "km/h")]
+    rows += [
+        value("2008", "01", "storm_flood_damage_yagi_2024", 2024, "2287", "billion VND", "lower_bound"),
+        value("2008", "30", "storm_flood_damage_yagi_2024", 2024, "7498", "billion VND"),
+        value("2008", "31", "storm_flood_damage_yagi_2024", 2024, "13062.7", "billion VND"),
+        value("2008", "92", "urban_population_share", 2019, "69.7", "%"),
+        value("2008", "93", "urban_population_share", 2019, "25.5", "%"),
+        value("2008", "30", "urban_population_share", 2019, "25.1", "%"),
+        value("2008", "31", "urban_population_share", 2019, "46.1", "%"),
+        value("2025", "31", "population", 2024, "4664124", "persons", name="Hải Phòng"),
+        value("2008", "31", "average_traffic_speed_centre", 2025, "20", "km/h"),
+        value("2008", "01", "average_traffic_speed_centre", 2025, "19", "km/h"),
+    ]
     return rows
 
 
 def tiny_raw(root: Path) -> Path:
     layer_2008, layer_2025, crosswalk = tiny_layers()
-    aliases = [{"boundary": "2008", "code": "31", "alias": "Haiphong", "kind": "english"},
-               {"boundary": "2008", "code": "01", "alias": "VN-HN", "kind": "iso3166_2"}]
+    aliases = [
+        {"boundary": "2008", "code": "31", "alias": "Haiphong", "kind": "english"},
+        {"boundary": "2008", "code": "01", "alias": "VN-HN", "kind": "iso3166_2"},
+    ]
     return write_raw(root, layer_2008, layer_2025, crosswalk, tiny_values(), aliases)

@@ -16,8 +16,13 @@ def _values(build_dir: Path) -> pd.DataFrame:
 
 
 def _one(values: pd.DataFrame, boundary: str, code: str, indicator: str, year: int, preferred: bool = True) -> pd.Series:
-    rows = values[(values.boundary == boundary) & (values.code == code) & (values.indicator == indicator) & (values.year == year)
-                  & (values.preferred == preferred)]
+    rows = values[
+        (values.boundary == boundary)
+        & (values.code == code)
+        & (values.indicator == indicator)
+        & (values.year == year)
+        & (values.preferred == preferred)
+    ]
     assert len(rows) == 1, rows
     return rows.iloc[0]
 
@@ -72,7 +77,9 @@ def test_population_weighted_mean_uses_the_nearest_complete_year(tiny_build) -> 
 def test_reported_2025_value_wins_over_the_derived_one(tiny_build) -> None:
     values = _values(tiny_build[0])
     assert _one(values, "2025", "31", "population", 2024)["value"] == 4664124
-    assert len(values[(values.boundary == "2025") & (values.code == "31") & (values.indicator == "population") & (values.year == 2024)]) == 1
+    assert (
+        len(values[(values.boundary == "2025") & (values.code == "31") & (values.indicator == "population") & (values.year == 2024)]) == 1
+    )
 
 
 def test_unchanged_province_carries_even_a_not_aggregable_value(tiny_build) -> None:
@@ -83,7 +90,15 @@ def test_unchanged_province_carries_even_a_not_aggregable_value(tiny_build) -> N
     assert pd.isna(hp["value"]) and hp["value_flag"] == "incomplete"
 
 
-@pytest.mark.parametrize(("flags", "result"), [(["", ""], ""), (["", "lower_bound"], "lower_bound"), (["upper_bound"], "upper_bound"),
-                                               (["lower_bound", "upper_bound"], "approx"), (["approx", ""], "approx")])
+@pytest.mark.parametrize(
+    ("flags", "result"),
+    [
+        (["", ""], ""),
+        (["", "lower_bound"], "lower_bound"),
+        (["upper_bound"], "upper_bound"),
+        (["lower_bound", "upper_bound"], "approx"),
+        (["approx", ""], "approx"),
+    ],
+)
 def test_combine_flags(flags: list[str], result: str) -> None:
     assert combine_flags(flags) == result

@@ -14,9 +14,27 @@ from etl.problems import InputError
 from etl.store import SCHEMA_VERSION
 from tests.synthetic import tiny_raw
 
-EXPECTED_LAYERS = {"provinces_2008", "provinces_2025", "archipelagos", "web_provinces_2008", "web_provinces_2025", "indicator_values",
-                   "indicators", "sources", "merger_2025", "coverage", "build_info", "program_groups", "program_directions",
-                   "program_tasks", "program_sections", "program_targets", "program_sources", "indicator_links", "issue_directions"}
+EXPECTED_LAYERS = {
+    "provinces_2008",
+    "provinces_2025",
+    "archipelagos",
+    "web_provinces_2008",
+    "web_provinces_2025",
+    "indicator_values",
+    "indicators",
+    "sources",
+    "merger_2025",
+    "coverage",
+    "build_info",
+    "program_groups",
+    "program_directions",
+    "program_tasks",
+    "program_sections",
+    "program_targets",
+    "program_sources",
+    "indicator_links",
+    "issue_directions",
+}
 
 
 def test_shipped_data_builds(shipped_build) -> None:
@@ -25,12 +43,14 @@ def test_shipped_data_builds(shipped_build) -> None:
     assert layers == EXPECTED_LAYERS
     assert manifest["counts"]["units_2008"] == 63 and manifest["counts"]["units_2025"] == 34
     assert manifest["schema_version"] == SCHEMA_VERSION
-    assert json.loads((out / "manifest.json").read_text()) ["build_id"] == manifest["build_id"]
+    assert json.loads((out / "manifest.json").read_text())["build_id"] == manifest["build_id"]
 
 
 def test_layers_carry_codes_names_area_and_latest_values(shipped_build) -> None:
     layer = pyogrio.read_dataframe(shipped_build[0] / "urban.gpkg", layer="provinces_2025")
-    assert sorted(layer.columns[:9]) == sorted(["code", "name_vi", "name_en", "kind", "region", "region_vi", "note", "old_codes", "area_km2"])
+    assert sorted(layer.columns[:9]) == sorted(
+        ["code", "name_vi", "name_en", "kind", "region", "region_vi", "note", "old_codes", "area_km2"]
+    )
     assert layer["area_km2"].sum() == pytest.approx(329129.5, abs=1)
     hp = layer.set_index("code").loc["31"]
     assert hp["old_codes"] == "30,31" and hp["population"] == 4664124 and hp["population_year"] == 2024
@@ -50,7 +70,7 @@ def test_web_geometry_keeps_neighbours_together(shipped_build, boundary: str) ->
     assert shapely.get_num_coordinates(web.geometry.values).sum() < 0.6 * shapely.get_num_coordinates(full.geometry.values).sum()
     union = shapely.unary_union(web.geometry.values)
     assert sum(len(p.interiors) for p in shapely.get_parts(union)) == 0  # no gaps between neighbours
-    overlap = sum(a.intersection(b).area for i, a in enumerate(web.geometry) for b in web.geometry[i + 1:] if a.intersects(b))
+    overlap = sum(a.intersection(b).area for i, a in enumerate(web.geometry) for b in web.geometry[i + 1 :] if a.intersects(b))
     assert overlap < 1e-9
 
 

@@ -82,8 +82,16 @@ def test_a_2025_code_is_not_a_2008_code() -> None:
         RESOLVER.resolve("80")
 
 
-@pytest.mark.parametrize(("label", "kind"), [("Cả nước", "national"), ("CẢ NƯỚC", "national"), ("Đồng bằng sông Hồng", "region"),
-                                              ("Tổng thiệt hại", "total"), ("Red River Delta", "region")])
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("Cả nước", "national"),
+        ("CẢ NƯỚC", "national"),
+        ("Đồng bằng sông Hồng", "region"),
+        ("Tổng thiệt hại", "total"),
+        ("Red River Delta", "region"),
+    ],
+)
 def test_national_region_and_total_rows_are_recognised(label: str, kind: str) -> None:
     result = RESOLVER.resolve(label, "2008")
     assert isinstance(result, Aggregate) and result.kind == kind

@@ -1,0 +1,230 @@
+"""Importing published tables: the real examples, encodings, delimiters, workbooks, errors."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pyogrio
+import pytest
+
+from etl.build import build
+from etl.cli import main
+from etl.import_spec import load_spec
+from etl.importer import import_table
+from etl.problems import InputError
+from etl.sources import RawLayout, read_resolver
+from etl.tables import TableError, read_grid
+from tests.synthetic import SHIPPED
+
+PUBLISHED = SHIPPED / "published"
+EXAMPLES = sorted(p.stem for p in PUBLISHED.glob("*.toml"))
+RESOLVER = read_resolver(RawLayout(SHIPPED))
+YAGI = PUBLISHED / "wikipedia-vi_bao-yagi-2024_thiet-hai-theo-tinh.csv"
+
+
+def _tidy_rows() -> list[dict[str, str]]:
+    rows = []
+    for path in RawLayout(SHIPPED).value_files():
+        rows += list(csv.DictReader(path.open(encoding="utf-8")))
+    return rows
+
+
+def _import(path: Path, spec_path: Path, **grid_options) -> list[dict[str, str]]:
+    rows, _ = import_table(read_grid(path, **grid_options), load_spec(spec_path), RESOLVER, str(path))
+    return rows
+
+
+def _key(r: dict[str, str]) -> tuple:
+    return r["boundary"], r["province_code"], r["indicator"], r["year"], r["period"]
+
+
+@pytest.mark.parametrize("stem", EXAMPLES)
+def test_published_table_imports_to_the_shipped_tidy_values(stem: str) -> None:
+    spec = load_spec(PUBLISHED / f"{stem}.toml")
+    imported = {_key(r): r for r in _import(PUBLISHED / f"{stem}.csv", PUBLISHED / f"{stem}.toml")}
+    indicators = {c.indicator for c in spec.columns.values()}
+    expected = [r for r in _tidy_rows() if r["source_url"] == spec.source_url and r["indicator"] in indicators]
+    assert expected, "the tidy files hold values of this table"
+    for row in expected:
+        got = imported[_key(row)]
+        assert Decimal(got["value"]) == Decimal(row["value"]), row
+        assert (got["value_flag"], got["unit"], got["province_name_vi"]) == (row["value_flag"], row["unit"], row["province_name_vi"])
+
+
+def test_names_and_iso_codes_give_the_same_rows(tmp_path: Path) -> None:
+    spec = (
+        (PUBLISHED / "vn-population-2011_kierandg-d3tuts.toml").read_text().replace('province_column = "iso"', 'province_column = "name"')
+    )
+    (tmp_path / "by_name.toml").write_text(spec)
+    source = PUBLISHED / "vn-population-2011_kierandg-d3tuts.csv"
+    by_iso = _import(source, PUBLISHED / "vn-population-2011_kierandg-d3tuts.toml")
+    by_name = _import(source, tmp_path / "by_name.toml")
+    assert [_key(r) + (r["value"],) for r in by_iso] == [_key(r) + (r["value"],) for r in by_name]
+    assert len(by_iso) == 63 * 3
+
+
+def test_bounds_and_the_total_row() -> None:
+    rows, notes = import_table(read_grid(YAGI), load_spec(PUBLISHED / f"{YAGI.stem}.toml"), RESOLVER, "yagi.csv")
+    by_code = {r["province_code"]: r for r in rows}
+    assert (by_code["01"]["value"], by_code["01"]["value_flag"]) == ("2287", "lower_bound")
+    assert (by_code["04"]["value"], by_code["04"]["value_flag"]) == ("920", "upper_bound")
+    assert by_code["11"]["value"] == "4.7"
+    assert any("Tổng thiệt hại" in n and "skipped" in n for n in notes)
+
+
+def test_yearbook_block_two_is_not_read_and_the_preliminary_year_is() -> None:
+    stem = "binh-dinh_nien-giam_bieu19_dan-so-trung-binh-gioi-tinh-thanh-thi-nong-thon"
+    rows, notes = import_table(read_grid(PUBLISHED / f"{stem}.csv"), load_spec(PUBLISHED / f"{stem}.toml"), RESOLVER, "bd.csv")
+    years = sorted({int(r["year"]) for r in rows})
+    assert years == list(range(2015, 2024)) and len(rows) == 18
+    assert any("block 2" in n for n in notes)
+
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: precomposed base letter + combining tone mark where needed."""
+    out = b""
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFD", char)
+            tone = next(c for c in decomposed if c in TONES)
+            base = unicodedata.normalize("NFC", decomposed.replace(tone, ""))
+            out += base.encode("cp1258") + tone.encode("cp1258")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-8-sig", ","), ("utf-16", ","), ("cp1258", ","), ("utf-8", ";"), ("utf-8", "\t"), ("utf-16", ";")],
+)
+def test_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    text = YAGI.read_text(encoding="utf-8")
+    rows = list(csv.reader(text.splitlines()))
+    path = tmp_path / "yagi.txt"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    body = path.read_text(encoding="utf-8")
+    path.write_bytes(_cp1258(body) if encoding == "cp1258" else body.encode(encoding))
+    grid = read_grid(path)
+    assert grid.delimiter == delimiter
+
+    def without_note(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [{k: v for k, v in r.items() if k != "note"} for r in rows]
+
+    assert without_note(_import(path, PUBLISHED / f"{YAGI.stem}.toml")) == without_note(_import(YAGI, PUBLISHED / f"{YAGI.stem}.toml"))
+
+
+def test_unreadable_encoding_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes("Tỉnh,Giá trị\n".encode("utf-16-le"))
+    with pytest.raises(TableError, match="unreadable encoding"):
+        read_grid(path)
+
+
+def test_xlsx_workbook(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Yagi"
+    sheet.append(["Tỉnh thành", "Thiệt hại (tỷ đồng)"])
+    sheet.append(["Quảng Ninh", 28034])
+    sheet.append(["Hải Phòng", 13062.7])
+    sheet.append(["Hà Nội", ">2.287"])
+    sheet.append(["Tổng", 43383.7])
+    book.save(tmp_path / "yagi.xlsx")
+    with pytest.raises(InputError, match='cannot tell whether ">2.287" uses'):
+        _import(tmp_path / "yagi.xlsx", PUBLISHED / f"{YAGI.stem}.toml", sheet="Yagi")
+    spec = _write(tmp_path / "s.toml", 'decimal = ","\n' + (PUBLISHED / f"{YAGI.stem}.toml").read_text(encoding="utf-8"))
+    rows = _import(tmp_path / "yagi.xlsx", spec, sheet="Yagi")
+    assert [(r["province_code"], r["value"], r["value_flag"]) for r in rows] == [
+        ("22", "28034", ""),
+        ("31", "13062.7", ""),
+        ("01", "2287", "lower_bound"),
+    ]
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_errors_name_file_row_and_column_and_write_nothing(tmp_path: Path, capsys) -> None:
+    table = _write(tmp_path / "t.csv", "Tỉnh,Thiệt hại\nQuảng Ninh,28.034\nHải Phòng,abc\nHà Nộii,5\n")
+    out = tmp_path / "out.csv"
+    args = [
+        "-q",
+        "import",
+        str(table),
+        "--indicator",
+        "storm_flood_damage_yagi_2024",
+        "--unit",
+        "billion VND",
+        "--value-column",
+        "Thiệt hại",
+        "--year",
+        "2024",
+        "--source-title",
+        "T",
+        "--source-url",
+        "https://example.invalid/t",
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f'{table}, row 3, column "Thiệt hại": error: "abc" is not a number' in err
+    assert f'{table}, row 4, column "Tỉnh": error: "Hà Nộii" is not a province name' in err and 'did you mean "Hà Nội"' in err
+    assert not out.exists()
+
+
+def test_a_name_that_stays_ambiguous_is_an_error_naming_the_row(tmp_path: Path) -> None:
+    table = _write(tmp_path / "t.csv", "Tỉnh,Số điểm\nHà Nội,38\nHải Phòng,12\n")
+    spec = _write(
+        tmp_path / "s.toml",
+        'source_title = "T"\nsource_url = "U"\nyear = 2025\n[columns]\n"Số điểm" = { indicator = "congestion_hotspots_frequent", unit = "points" }\n',
+    )
+    with pytest.raises(InputError) as info:
+        _import(table, spec)
+    (problem,) = info.value.problems
+    assert problem.row == 3 and "different areas before and after 2025-07-01" in problem.message
+
+
+def test_the_source_is_required(tmp_path: Path) -> None:
+    spec = _write(
+        tmp_path / "s.toml",
+        'year = 2024\n[columns]\n"Thiệt hại (tỷ đồng)" = { indicator = "storm_flood_damage_yagi_2024", unit = "billion VND" }\n',
+    )
+    with pytest.raises(InputError, match="the source is not named"):
+        _import(YAGI, spec)
+
+
+def test_imported_file_joins_the_build(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SHIPPED, raw)
+    stem = "gso-pxweb_V02.01_dien-tich-dan-so-mat-do_2011-2016_pastebin-excerpt"
+    assert main(["-q", "import", "--raw", str(raw), "--map", str(PUBLISHED / f"{stem}.toml"), str(PUBLISHED / f"{stem}.csv")]) == 0
+    imported = raw / "indicators" / f"{stem}.csv"
+    # GSO revised the 2011 series: the build refuses two preferred values for one key ...
+    with pytest.raises(InputError, match="duplicate value for population 2011  of 2008/01: also in raw/indicators/context.csv"):
+        build(raw, tmp_path / "out")
+    # ... until the planner says which one the maps use
+    rows = list(csv.DictReader(imported.open(encoding="utf-8")))
+    for row in rows:
+        if row["year"] == "2011":
+            row["preferred"] = "no"
+    with imported.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    build(raw, tmp_path / "out")
+    values = pyogrio.read_dataframe(tmp_path / "out/urban.gpkg", layer="indicator_values")
+    hanoi = values[(values.boundary == "2008") & (values.code == "01") & (values.indicator == "population") & (values.year == 2012)]
+    assert list(hanoi["value"]) == [6865200.0]

@@ -71,11 +71,14 @@ def select(store: Path, selection: Selection) -> gpd.GeoDataFrame:
     indicators = _indicators(store, selection)
     values = _values(store, selection, indicators)
     out = units.reset_index(drop=True)
+    columns: dict[str, pd.Series] = {}
     for indicator in indicators:
         part = values[values["indicator"] == indicator].set_index("code")
-        out[indicator] = out["code"].map(part["value"]).astype("float64")
+        columns[indicator] = out["code"].map(part["value"]).astype("float64")
         for suffix, column in (("unit", "unit"), ("year", "year"), ("flag", "value_flag"), ("source", "source_id")):
-            out[f"{indicator}_{suffix}"] = out["code"].map(part[column])
+            columns[f"{indicator}_{suffix}"] = out["code"].map(part[column])
+    if columns:
+        out = gpd.GeoDataFrame(pd.concat([pd.DataFrame(out), pd.DataFrame(columns)], axis=1), geometry="geometry", crs=units.crs)
     return out
 
 

@@ -204,7 +204,7 @@ class TableImporter:
         if self.spec.province and year_column is None:
             year_column = 0
         province_column = None if self.spec.province else self.province_column(rows)
-        decimal = self.decimal_mark([(n, j, row[j]) for n, row in rows for j, _ in columns if isinstance(row[j], str)])
+        decimal = self.decimal_mark([(n, j, cell) for n, row in rows for j, _ in columns if isinstance(cell := row[j], str)])
         out: list[dict[str, str]] = []
         seen: dict[tuple, tuple[int, Decimal]] = {}
         for number, row in rows:

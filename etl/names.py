@@ -129,17 +129,11 @@ class ProvinceResolver:
                 raise ValueError(f"alias {alias!r} names unknown unit {boundary}/{code}")
             self._add(alias, boundary, code)
         self._aggregates = {normalise(label): Aggregate(kind, label) for label, kind in aggregates}
-        self._check_collisions()
 
     def _add(self, name: str, boundary: str, code: str) -> None:
-        self._index.setdefault(normalise(name), set()).add((boundary, code))
-
-    def _check_collisions(self) -> None:
-        for key, found in self._index.items():
-            for boundary in BOUNDARIES:
-                codes = sorted(c for b, c in found if b == boundary)
-                if len(codes) > 1:
-                    raise ValueError(f"name key {key!r} matches codes {codes} of set {boundary}")
+        key = normalise(name)
+        if key:
+            self._index.setdefault(key, set()).add((boundary, code))
 
     def resolve(self, name: str, boundary: str | None = None, year: int | None = None) -> Match | Aggregate:
         """Resolve ``name`` (or a 1-2 digit code) in ``boundary``, or in the set ``year`` settles."""
@@ -174,6 +168,9 @@ class ProvinceResolver:
                 raise UnresolvedName(self._absent_message(name, candidates, wanted, boundary is None), self._absent_fix(wanted))
         else:
             chosen = self._undeclared(name, candidates)
+        if len(chosen) > 1:
+            codes = ", ".join(f"{c} {self.units[(b, c)].name_vi}" for b, c in sorted(chosen))
+            raise UnresolvedName(f'"{name}" matches several units of one set ({codes})', "give the code instead of the name")
         ((b, code),) = chosen
         return Match(b, code, self.units[(b, code)].name_vi)
 

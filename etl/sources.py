@@ -90,7 +90,7 @@ class RawLayout:
             return str(path)
 
 
-def read_csv(path: Path, required: list[str], report: Report, name: str | None = None) -> list[CsvRow]:
+def read_csv(path: Path, required: list[str], report: Report, name: str | None = None, allow_empty: bool = False) -> list[CsvRow]:
     """Rows of a UTF-8 CSV as (spreadsheet row number, {column: text}).
 
     Reports an unreadable encoding, an empty file, and missing columns (with
@@ -126,7 +126,7 @@ def read_csv(path: Path, required: list[str], report: Report, name: str | None =
     if missing:
         return []
     rows = [(i + 2, {k.strip(): (v or "").strip() for k, v in r.items() if k is not None}) for i, r in enumerate(reader)]
-    if not rows:
+    if not rows and not allow_empty:
         report.add(name, None, None, "the file has a header but no rows", "add the data rows")
     return rows
 
@@ -222,7 +222,7 @@ def read_resolver(
     known = {(u.boundary, u.code) for u in units}
     aliases = []
     name = layout.display(layout.aliases)
-    for row, r in read_csv(layout.aliases, ["boundary", "code", "alias"], report, name):
+    for row, r in read_csv(layout.aliases, ["boundary", "code", "alias"], report, name, allow_empty=True):
         if (r["boundary"], r["code"]) not in known:
             report.add(
                 name,

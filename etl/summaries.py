@@ -22,11 +22,13 @@ def latest_columns(values: pd.DataFrame, boundary: str, codes: list[str]) -> pd.
     rows["_no_period"] = rows["period"] == ""
     rows = rows.sort_values(["indicator", "code", "year", "_no_period", "period"])
     latest = rows.groupby(["indicator", "code"], sort=True).tail(1)
+    columns: dict[str, pd.Series] = {}
     for indicator, group in latest.groupby("indicator", sort=True):
         part = group.set_index("code")
-        out[indicator] = out["code"].map(part["value"]).astype("float64")
-        out[f"{indicator}_year"] = out["code"].map(part["year"]).astype("Int64")
-        out[f"{indicator}_flag"] = out["code"].map(part["value_flag"]).astype("string")
+        columns[str(indicator)] = out["code"].map(part["value"]).astype("float64")
+        columns[f"{indicator}_year"] = out["code"].map(part["year"]).astype("Int64")
+        columns[f"{indicator}_flag"] = out["code"].map(part["value_flag"]).astype("string")
+    out = pd.concat([out, pd.DataFrame(columns)], axis=1)
     return out
 
 

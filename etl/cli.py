@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add_import_parser(sub)
     add_export_parser(sub)
+    for command in sub.choices.values():
+        command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only warnings and errors")
     return parser
 
 

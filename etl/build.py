@@ -17,7 +17,7 @@ import pandas as pd
 from . import __version__
 from .aggregate import Merger, carry_to_2025
 from .catalogue import Catalogue, read_catalogue
-from .geometry import prepare_layer, validate_layer, web_geometry
+from .geometry import basemap_land, prepare_layer, validate_layer, web_geometry
 from .indicators import Values, read_values
 from .names import UnitName
 from .problems import Report
@@ -55,6 +55,7 @@ class Inputs:
 
     layers: dict[str, gpd.GeoDataFrame]
     archipelagos: gpd.GeoDataFrame | None
+    land: gpd.GeoDataFrame | None
     merger: Merger
     catalogue: Catalogue
     values: Values
@@ -82,6 +83,7 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
         if gdf is not None:
             layers[boundary] = validate_layer(gdf, name, expected[boundary], report, repair)
     archipelagos = read_boundary_file(layout.archipelagos, report, layout.display(layout.archipelagos))
+    land = read_boundary_file(layout.basemap, report, layout.display(layout.basemap))
     units = [
         UnitName(b, str(c), str(v), str(e))
         for b, g in layers.items()
@@ -93,7 +95,7 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
     catalogue = read_catalogue(layout, report)
     values = read_values(layout, catalogue, resolver, report)
     program = read_program(layout, catalogue, report)
-    return Inputs(layers, archipelagos, merger, catalogue, values, program, report)
+    return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report)
 
 
 def check(raw: Path, repair: bool = False) -> Report:
@@ -154,6 +156,14 @@ def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.Data
         out.append(Layer(SETS[boundary], layer, DESCRIPTIONS[boundary]))
     if inputs.archipelagos is not None:
         out.append(Layer("archipelagos", inputs.archipelagos, "Quần đảo Hoàng Sa (Đà Nẵng) and Quần đảo Trường Sa (Khánh Hòa), Việt Nam"))
+    if inputs.land is not None:
+        out.append(
+            Layer(
+                "basemap_land",
+                basemap_land(inputs.land),
+                "Natural Earth 1:50m land around Việt Nam (world-atlas 2.0.2), the web map's background",
+            )
+        )
     for boundary, gdf in layers.items():
         out.append(Layer(f"web_{SETS[boundary]}", web_geometry(gdf), f"{SETS[boundary]} simplified as a coverage for web maps"))
     out += [

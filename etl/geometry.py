@@ -114,6 +114,16 @@ def prepare_layer(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+BASEMAP_BOUNDS = (95.0, 2.0, 125.0, 27.0)
+
+
+def basemap_land(land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Land polygons clipped to the region around Việt Nam (``BASEMAP_BOUNDS``), one feature per part."""
+    clipped = shapely.make_valid(shapely.clip_by_rect(land.geometry.values, *BASEMAP_BOUNDS))
+    parts = [p for g in clipped for p in shapely.get_parts(_polygonal(g)) if p.area > 0]
+    return gpd.GeoDataFrame({"kind": ["land"] * len(parts)}, geometry=oriented(np.array(parts, dtype=object)), crs=4326)
+
+
 def web_geometry(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE) -> gpd.GeoDataFrame:
     """Coverage-simplified copy (code + geometry) whose neighbours keep their shared borders.
 

@@ -6,6 +6,7 @@ Layout of a raw directory (see README, "Inputs")::
     boundaries/vn_provinces_34.geojson   34 units from 2025-07-01
     boundaries/vn_archipelagos.geojson   Hoàng Sa and Trường Sa
     boundaries/province_merger_2025.csv  63 -> 34 crosswalk
+    basemap/land-50m.json                Natural Earth land (TopoJSON), the web map's background
     indicators/*.csv                     tidy indicator values (all but the two below)
     indicators/province_units.csv        second copy of the crosswalk (cross-checked)
     indicators/undated.csv               rows without a date: kept out of the store
@@ -49,6 +50,10 @@ class RawLayout:
     @property
     def archipelagos(self) -> Path:
         return self.root / "boundaries/vn_archipelagos.geojson"
+
+    @property
+    def basemap(self) -> Path:
+        return self.root / "basemap/land-50m.json"
 
     @property
     def crosswalk(self) -> Path:

@@ -92,7 +92,7 @@ def write_raw(
     aliases: list[dict] | None = None,
 ) -> Path:
     """A complete raw directory at ``root``; returns ``root``."""
-    for folder in ("catalogue", "program"):
+    for folder in ("catalogue", "program", "basemap"):
         shutil.copytree(SHIPPED / folder, root / folder, dirs_exist_ok=True)
     (root / "names").mkdir(parents=True, exist_ok=True)
     shutil.copy(SHIPPED / "names/aggregate_labels.csv", root / "names/aggregate_labels.csv")

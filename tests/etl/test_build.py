@@ -18,6 +18,7 @@ EXPECTED_LAYERS = {
     "provinces_2008",
     "provinces_2025",
     "archipelagos",
+    "basemap_land",
     "web_provinces_2008",
     "web_provinces_2025",
     "indicator_values",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .problems import InputError
@@ -18,7 +19,7 @@ DEFAULT_OUT = Path("geodata/build")
 log = logging.getLogger("urbanmap")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="urbanmap", description="Vietnam urban issues by province, linked to the action programme.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add_import_parser(sub)
     add_export_parser(sub)
+    for extend in extensions:
+        extend(sub)
     for command in sub.choices.values():
         command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only warnings and errors")
     return parser
@@ -75,8 +78,9 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, extensions: tuple[Callable[[argparse._SubParsersAction], None], ...] = ()) -> int:
+    """Run the command; ``extensions`` add subcommands (the web app adds ``serve``: etl never imports webmap)."""
+    args = _parser(extensions).parse_args(argv)
     _configure_logging(args.quiet)
     commands = {"build": _build, "check": _check}
     try:

@@ -1,0 +1,114 @@
+"""The national map's data: classified values or gaps to target, legend, ranked table, missing reasons.
+
+Plain functions over the store (labels come from the active locale).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from flask_babel import gettext as _
+
+from .classify import MISSING_COLOUR, Classes, classify, classify_gap
+from .i18n import number, unit_label, value_label
+from .params import MapView, gap_targets
+from .store import Store
+
+
+@dataclass
+class Choropleth:
+    """Per unit: value (or gap), label, colour; the classes; the target used for gaps."""
+
+    table: pd.DataFrame  # index code; name, value, flag, shown, label, colour, rank, detail, source_id, period
+    classes: Classes | None
+    target: pd.Series | None
+    unit: str
+
+    @property
+    def missing(self) -> int:
+        return int(self.table["shown"].isna().sum())
+
+    @property
+    def incomplete(self) -> int:
+        return int((self.table["flag"] == "incomplete").sum())
+
+
+def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> str:
+    """Why a unit has no value; for a merged 2025 unit, which of its provinces reported."""
+    generic = _("No value published for this unit and year.")
+    if view.boundary != "2025" or derivation == "reported":
+        return generic
+    members = store.units["2025"].loc[code, "old_codes"].split(",")
+    if len(members) == 1:
+        return generic
+    old = store.snapshot(view.indicator, "2008", view.year)["value"].dropna()
+    reported = [m for m in members if m in old.index]
+    if len(reported) == len(members):
+        return _("Not aggregable across the merged provinces.")
+    names = ", ".join(store.units["2008"].loc[m, "name_vi"] for m in members if m not in reported)
+    return _("%(reported)s of %(total)s merged provinces reported; missing: %(names)s.", reported=len(reported), total=len(members), names=names)
+
+
+def choose_target(targets: pd.DataFrame, year: int) -> pd.Series:
+    """The first target due in or after ``year``; else the latest."""
+    due = targets[targets["year"].astype(int) >= year]
+    return (due if len(due) else targets).sort_values(["year", "document"]).iloc[0 if len(due) else -1]
+
+
+def build(store: Store, view: MapView, lang: str) -> Choropleth:
+    units = store.units[view.boundary]
+    snap = store.snapshot(view.indicator, view.boundary, view.year).reindex(units.index)
+    name_column = "name_en" if lang == "en" else "name_vi"
+    table = pd.DataFrame({"name": units[name_column].where(units[name_column] != "", units["name_vi"]), "value": snap["value"],
+                          "flag": snap["value_flag"].fillna(""), "source_id": snap["source_id"].fillna(""), "period": snap["period"].fillna(""),
+                          "derivation": snap["derivation"].fillna("")}, index=units.index)
+    indicator = store.catalogue.loc[view.indicator]
+    unit = indicator["unit"]
+    target = None
+    if view.mode == "gap":
+        target = choose_target(gap_targets(store, view.indicator), view.year)
+        table["shown"] = table["value"] - float(target["target_min"])
+        classes = classify_gap(table["shown"].tolist())
+    else:
+        table["shown"] = table["value"]
+        classes = classify(table["shown"].tolist(), view.method, view.classes, indicator["higher_is_worse"])
+    ranks = store.ranks(view.indicator, view.boundary, view.year)
+    table["rank"] = ranks.reindex(table.index)
+    table["colour"] = [classes.colours[classes.index(v)] if classes and not math.isnan(v) else None for v in table["shown"]]
+    table["label"] = [_label(v, f, unit, view.mode, lang) for v, f in zip(table["shown"], table["flag"])]
+    table["detail"] = [_detail(store, view, code, row) for code, row in table.iterrows()]
+    return Choropleth(table, classes, target, unit)
+
+
+def _label(value: float, flag: str, unit: str, mode: str, lang: str) -> str:
+    if math.isnan(value):
+        return _("no data")
+    if mode == "gap":
+        sign = "+" if value >= 0 else "−"
+        return f"{sign}{number(abs(value), lang)} {unit_label(unit)}"
+    return f"{value_label(value, flag, lang)} {unit_label(unit)}"
+
+
+def _detail(store: Store, view: MapView, code: str, row: pd.Series) -> str:
+    if math.isnan(row["value"]):
+        return missing_reason(store, view, code, row["derivation"])
+    year = row["period"] or str(view.year)
+    if view.mode == "gap":
+        return _("Value %(value)s, year %(year)s", value=value_label(row["value"], row["flag"]), year=year)
+    return _("Year %(year)s", year=year)
+
+
+def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:
+    """[{colour, text}] from the first class to the last."""
+    classes = choropleth.classes
+    if classes is None:
+        return []
+    rows = []
+    for low, high, colour in zip(classes.lower, classes.upper, classes.colours):
+        high_shown = 0.0 if -1e-9 < high < 0 else high
+        text = f"{number(low, lang)} – {number(high_shown, lang)}" if low != high else number(low, lang)
+        rows.append({"colour": colour, "text": text})
+    return rows
+

@@ -1,0 +1,51 @@
+"""Errors that carry their HTTP status and a message for the user; HTML for pages, JSON for data URLs."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+class AppError(Exception):
+    """An error a user can act on: status (400, 404 ...), message, and what is valid instead."""
+
+    def __init__(self, status: int, message: str, valid: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.valid = valid or []
+
+
+def bad_request(message: str, valid: list[str] | None = None) -> AppError:
+    return AppError(400, message, valid)
+
+
+def not_found(message: str, valid: list[str] | None = None) -> AppError:
+    return AppError(404, message, valid)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/geometry/", "/healthz"))
+
+
+def _respond(status: int, message: str, valid: list[str]):
+    if _wants_json():
+        return jsonify({"status": status, "error": message, "valid": valid}), status
+    return render_template("error.html", status=status, message=message, valid=valid), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def app_error(exc: AppError):
+        return _respond(exc.status, exc.message, exc.valid)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {404: _("This page does not exist."), 405: _("This method is not allowed here.")}
+        return _respond(exc.code or 500, messages.get(exc.code or 500, exc.description or ""), [])
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        return _respond(500, _("Something went wrong on our side. The error has been logged."), [])

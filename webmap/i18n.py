@@ -1,0 +1,105 @@
+"""Vietnamese first, English second: locale choice, message catalogues (Flask-Babel), number formats.
+
+The locale comes from ``?lang=vi|en`` (remembered in a cookie), else the
+cookie, else Vietnamese. Numbers follow the locale: vi 1.234,5 / en 1,234.5.
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+from flask import Flask, g, request, url_for
+from flask_babel import Babel
+from flask_babel import gettext as _
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+COOKIE = "lang"
+FLAG_SIGNS = {"lower_bound": "≥ ", "upper_bound": "≤ ", "approx": "≈ "}
+
+
+def select_locale() -> str:
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    cookie = request.cookies.get(COOKIE)
+    return cookie if cookie in LANGUAGES else DEFAULT
+
+
+def locale() -> str:
+    if "lang" not in g:
+        g.lang = select_locale()
+    return g.lang
+
+
+def number(value: float | None, lang: str | None = None, digits: int = 2) -> str:
+    """``value`` formatted for the locale, with up to ``digits`` decimals; '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=lang or locale())
+
+
+def value_label(value: float | None, flag: str | None = None, lang: str | None = None) -> str:
+    """A value as a map shows it: '≥ 2.287' for a lower bound, '≈ 2.900' for an approximation."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return _("no data")
+    return FLAG_SIGNS.get(flag or "", "") + number(value, lang)
+
+
+def unit_labels() -> dict[str, str]:
+    """Catalogue units in the page's language (unknown units are shown as stored)."""
+    return {
+        "%": "%", "% per year": _("% per year"), "apartments": _("apartments"), "billion VND": _("billion VND"), "ha": "ha",
+        "houses": _("houses"), "km/h": "km/h", "km2": "km²", "m2 floor/person": _("m² floor/person"), "m2/person": _("m²/person"),
+        "m2/person (minimum)": _("m²/person (minimum)"), "mm per 2 days": _("mm per 2 days"), "persons": _("persons"),
+        "persons/km2": _("persons/km²"), "points": _("points"), "projects": _("projects"), "streets": _("streets"), "vehicles": _("vehicles"),
+    }
+
+
+def unit_label(unit: str) -> str:
+    """The unit in the page's language."""
+    return unit_labels().get(unit, unit) if unit else ""
+
+
+def localized(row, field: str) -> str:
+    """``row[field_vi]`` or ``row[field_en]`` by locale, falling back to Vietnamese."""
+    lang = locale()
+    value = row.get(f"{field}_{lang}") if hasattr(row, "get") else None
+    return value or row.get(f"{field}_vi") or ""
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=locale, default_translation_directories="translations")
+
+    @app.after_request
+    def remember(response):
+        lang = request.args.get("lang")
+        if lang in LANGUAGES and request.cookies.get(COOKIE) != lang:
+            response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return response
+
+    app.jinja_env.globals.update(number=number, value_label=value_label, unit_label=unit_label, localized=localized, locale=locale,
+                                 lang_url=lang_url)
+
+
+def lang_url(lang: str) -> str:
+    """This page in language ``lang`` (same path and parameters)."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    return url_for(request.endpoint or "national.index", **(request.view_args or {}), **args, lang=lang)
+
+
+def issue_labels() -> dict[str, str]:
+    """The five issues, in the page's language, in display order."""
+    return {
+        "flooding": _("Flooding"),
+        "congestion": _("Traffic congestion"),
+        "housing": _("Housing and social housing"),
+        "green_space": _("Green space"),
+        "context": _("Context: population, area, urbanisation"),
+    }
+
+
+def boundary_labels() -> dict[str, str]:
+    return {"2025": _("34 units (from 1 July 2025)"), "2008": _("63 provinces (2008 – June 2025)")}

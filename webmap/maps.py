@@ -1,0 +1,94 @@
+"""Folium map builders: data in, map parts (head, body, script) out. No Flask import.
+
+The choropleth is drawn by ``static/urbanmap.js`` from a config the map
+carries (values, colours, labels, links per unit code) and geometry fetched
+once per boundary set from a cacheable URL, so geometry is never embedded
+in a page. Folium's default CDN assets are replaced by locally served files,
+and every inline ``<script>``/``<style>`` gets the CSP nonce placeholder.
+Text from data reaches the page only as JSON inside a script (HTML-escaped
+by ``tojson``) and is put into the DOM with ``textContent``, never as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+NONCE_PLACEHOLDER = "__CSP_NONCE__"
+VIETNAM_BOUNDS = [[8.2, 102.1], [23.4, 117.0]]  # includes Trường Sa's mapped islands
+
+
+@dataclass(frozen=True)
+class Assets:
+    """URLs of the locally served JS/CSS."""
+
+    leaflet_js: str
+    leaflet_css: str
+    app_js: str
+    app_css: str
+
+
+@dataclass
+class MapConfig:
+    """What ``urbanmap.draw`` needs; every string is plain text (escaped by the browser's textContent)."""
+
+    geometry_url: str
+    land_url: str
+    islands_url: str
+    units: dict[str, dict]
+    island_labels: dict[str, str]
+    missing_colour: str
+    focus: str | None = None
+    neighbours: list[str] = field(default_factory=list)
+    no_data_text: str = ""
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+class _Choropleth(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        urbanmap.draw({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, config: MapConfig) -> None:
+        super().__init__()
+        self._name = "UrbanmapChoropleth"
+        self.config = config.as_json()
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """Rendered pieces to place in a page: ``head`` (links, styles), ``body`` (the map div), ``script``."""
+
+    head: str
+    body: str
+    script: str
+
+
+def _with_nonce(html: str) -> str:
+    return re.sub(r"<(script|style)(?![^>]*\bnonce=)", rf'<\1 nonce="{NONCE_PLACEHOLDER}"', html)
+
+
+def build_map(config: MapConfig, assets: Assets, bounds: list[list[float]] | None = None,
+              tile_url: str | None = None, tile_attribution: str | None = None) -> MapParts:
+    """A Leaflet map fitted to ``bounds`` (Việt Nam by default) drawing ``config``."""
+    fmap = folium.Map(location=[16.0, 106.0], zoom_start=5, tiles=None, control_scale=True, width="100%", height="100%",
+                      min_zoom=4, max_zoom=12, prefer_canvas=False)
+    fmap.default_js = [("leaflet", assets.leaflet_js), ("urbanmap", assets.app_js)]
+    fmap.default_css = [("leaflet_css", assets.leaflet_css), ("urbanmap_css", assets.app_css)]
+    if tile_url:
+        folium.TileLayer(tile_url, attr=tile_attribution or "", name="tiles").add_to(fmap)
+    fmap.fit_bounds(bounds or VIETNAM_BOUNDS)
+    _Choropleth(config).add_to(fmap)
+    root = fmap.get_root()
+    root.render()
+    head = _with_nonce(root.header.render())
+    head = re.sub(r"<meta[^>]*>\s*", "", head)  # the page template has its own (zoomable) viewport
+    return MapParts(head=head, body=root.html.render(), script=_with_nonce(root.script.render()))

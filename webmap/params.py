@@ -1,0 +1,110 @@
+"""Query-string parameters of the pages: parsed, validated, or rejected with 400/404 saying what is valid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import gettext as _
+
+from .classify import CLASS_RANGE, METHODS
+from .errors import bad_request, not_found
+from .store import BOUNDARIES, ISSUES, Store
+
+DEFAULT_ISSUE = "flooding"
+
+
+def check_keys(allowed: set[str]) -> None:
+    """400 for any query parameter the page does not know."""
+    unknown = sorted(set(request.args) - allowed - {"lang"})
+    if unknown:
+        raise bad_request(_("Unknown parameter: %(names)s.", names=", ".join(unknown)), sorted(allowed | {"lang"}))
+    if "lang" in request.args and request.args["lang"] not in ("vi", "en"):
+        raise bad_request(_("Unknown language."), ["vi", "en"])
+
+
+def boundary_param() -> str:
+    boundary = request.args.get("boundary", "2025")
+    if boundary not in BOUNDARIES:
+        raise bad_request(_("Unknown boundary set “%(value)s”.", value=boundary), list(BOUNDARIES))
+    return boundary
+
+
+def int_param(name: str, text: str) -> int:
+    if not text.isdigit():
+        raise bad_request(_("Parameter %(name)s must be a whole number, not “%(value)s”.", name=name, value=text))
+    return int(text)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything that defines a national map; its fields are the permalink."""
+
+    issue: str
+    indicator: str
+    year: int
+    boundary: str
+    method: str
+    classes: int
+    mode: str
+
+    def query(self, **changes: object) -> dict[str, object]:
+        values = {**self.__dict__, **changes}
+        return {k: v for k, v in values.items()}
+
+
+def map_view(store: Store) -> MapView:
+    check_keys({"issue", "indicator", "year", "boundary", "method", "classes", "mode"})
+    boundary = boundary_param()
+    issue = request.args.get("issue")
+    if issue is not None and issue not in ISSUES:
+        raise bad_request(_("Unknown issue “%(value)s”.", value=issue), list(ISSUES))
+    mapped = store.mapped_indicators(boundary)
+    indicator = request.args.get("indicator")
+    if indicator is None:
+        indicator = default_indicator(store, issue or DEFAULT_ISSUE, boundary)
+    elif indicator not in store.catalogue.index:
+        raise not_found(_("Unknown indicator “%(value)s”.", value=indicator), mapped)
+    elif indicator not in mapped:
+        raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=indicator), mapped)
+    indicator_issue = store.catalogue.loc[indicator, "issue"]
+    if issue is not None and issue != indicator_issue:
+        raise bad_request(_("Indicator “%(indicator)s” belongs to issue “%(issue)s”.", indicator=indicator, issue=indicator_issue),
+                          list(store.indicators(issue)["indicator"]))
+    years = store.years(indicator, boundary)
+    year = years[-1] if "year" not in request.args else int_param("year", request.args["year"])
+    if year not in years:
+        raise not_found(_("No values of this indicator for %(year)s.", year=year), [str(y) for y in years])
+    method = request.args.get("method", "quantiles")
+    if method not in METHODS:
+        raise bad_request(_("Unknown classification “%(value)s”.", value=method), list(METHODS))
+    classes = int_param("classes", request.args.get("classes", "5"))
+    if not CLASS_RANGE[0] <= classes <= CLASS_RANGE[1]:
+        raise bad_request(_("The number of classes must be between %(low)s and %(high)s.", low=CLASS_RANGE[0], high=CLASS_RANGE[1]),
+                          [str(k) for k in range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)])
+    mode = request.args.get("mode", "value")
+    if mode not in ("value", "gap"):
+        raise bad_request(_("Unknown map mode “%(value)s”.", value=mode), ["value", "gap"])
+    if mode == "gap" and gap_targets(store, indicator).empty:
+        raise bad_request(_("This indicator has no national target to measure a gap against."), ["value"])
+    return MapView(indicator_issue, indicator, year, boundary, method, classes, mode)
+
+
+def default_indicator(store: Store, issue: str, boundary: str) -> str:
+    """The indicator of ``issue`` whose latest year covers most units of ``boundary``."""
+    best, best_count = None, -1
+    for indicator in store.indicators(issue)["indicator"]:
+        years = store.years(indicator, boundary)
+        if years:
+            count = int(store.snapshot(indicator, boundary, years[-1])["value"].notna().sum())
+            if count > best_count:
+                best, best_count = indicator, count
+    if best is None:
+        raise not_found(_("No indicator of this issue has values for this boundary set."), list(store.mapped_indicators(boundary)))
+    return best
+
+
+def gap_targets(store: Store, indicator: str):
+    """National targets with a numeric minimum for ``indicator`` (empty when there is none)."""
+    targets = store.targets_for(indicator)
+    return targets[targets["target_min"].notna()]

@@ -1,0 +1,74 @@
+"""A unit's profile: every indicator with value, rank, national median, gap to target, history and other sources;
+its merger relations; the issues where it ranks worst. Plain functions over the store.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .store import Store
+
+WORST_SHARE = 1 / 3  # an issue is "where the unit ranks worst" when an indicator puts it in the worst third
+
+
+def _latest(rows: pd.DataFrame) -> pd.Series:
+    rows = rows.assign(_no_period=rows["period"] == "").sort_values(["year", "_no_period", "period"])
+    return rows.iloc[-1]
+
+
+def indicator_rows(store: Store, boundary: str, code: str) -> list[dict]:
+    """One dict per indicator the unit has a value for (latest preferred), with context. Sorted by issue, label."""
+    history = store.history(boundary, code)
+    preferred = history[history["preferred"].astype(bool) & history["value"].notna()]
+    out = []
+    for indicator, rows in preferred.groupby("indicator", sort=False):
+        latest = _latest(rows)
+        year = int(latest["year"])
+        ranks = store.ranks(indicator, boundary, year)
+        entry = {
+            "indicator": indicator, "issue": store.catalogue.loc[indicator, "issue"], "catalogue": store.catalogue.loc[indicator],
+            "latest": latest, "rank": int(ranks[code]) if code in ranks.index else None, "ranked": len(ranks),
+            "median": store.median(indicator, boundary, year),
+            "history": rows.sort_values(["year", "period"]).to_dict("records"),
+            "others": history[(history["indicator"] == indicator) & ~history["preferred"].astype(bool)].to_dict("records"),
+            "gap": gap(store, indicator, float(latest["value"]), year),
+        }
+        out.append(entry)
+    order = {issue: i for i, issue in enumerate(("flooding", "congestion", "housing", "green_space", "context"))}
+    return sorted(out, key=lambda e: (order.get(e["issue"], 9), e["indicator"]))
+
+
+def gap(store: Store, indicator: str, value: float, year: int) -> dict | None:
+    """Gap of ``value`` to the first national target due in or after ``year`` (else the latest), or None."""
+    targets = store.targets_for(indicator)
+    targets = targets[targets["target_min"].notna()]
+    if targets.empty or math.isnan(value):
+        return None
+    due = targets[targets["year"].astype(int) >= year]
+    target = (due if len(due) else targets).sort_values(["year", "document"]).iloc[0 if len(due) else -1]
+    return {"target": target, "gap": value - float(target["target_min"])}
+
+
+def worst_issues(rows: list[dict]) -> list[str]:
+    """Issues where some indicator ranks the unit in the worst third (rank 1 = worst), worst first."""
+    scores: dict[str, float] = {}
+    for entry in rows:
+        worse = entry["catalogue"]["higher_is_worse"]
+        if entry["rank"] is None or worse not in ("yes", "no") or entry["ranked"] < 3:
+            continue
+        share = entry["rank"] / entry["ranked"]
+        if share <= WORST_SHARE:
+            scores[entry["issue"]] = min(scores.get(entry["issue"], 1.0), share)
+    return sorted(scores, key=lambda issue: scores[issue])
+
+
+def members(store: Store, code: str) -> list[dict]:
+    """The 2008 provinces a 2025 unit was formed from, each with its latest preferred values."""
+    codes = store.units["2025"].loc[code, "old_codes"].split(",")
+    out = []
+    for old in codes:
+        rows = indicator_rows(store, "2008", old)
+        out.append({"code": old, "unit": store.units["2008"].loc[old], "values": rows})
+    return out

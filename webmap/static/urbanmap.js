@@ -1,0 +1,117 @@
+/* urbanmap: draws the choropleth, the offline land background and the archipelagos on a Leaflet map.
+   Geometry comes from same-origin URLs (fetched once, cached by the browser); every text from data is
+   put into the page with textContent, never as HTML. */
+(function () {
+  'use strict';
+  var requests = {};
+
+  function getJSON(url) {
+    if (!requests[url]) {
+      requests[url] = fetch(url, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) { throw new Error(url + ': HTTP ' + r.status); }
+        return r.json();
+      });
+    }
+    return requests[url];
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function tooltip(unit) {
+    var box = el('div', 'um-tooltip');
+    box.appendChild(el('strong', null, unit.name));
+    box.appendChild(el('div', 'um-tooltip-value', unit.label));
+    if (unit.detail) { box.appendChild(el('div', 'um-tooltip-detail', unit.detail)); }
+    return box;
+  }
+
+  function styleFor(cfg, code) {
+    var unit = cfg.units[code];
+    var inFocus = !cfg.focus || code === cfg.focus || cfg.neighbours.indexOf(code) >= 0;
+    var style = { color: '#555555', weight: 0.8, opacity: 1, fillOpacity: inFocus ? 0.85 : 0.35 };
+    if (!unit || unit.colour === null) {
+      style.fillColor = cfg.missing_colour;
+      style.dashArray = '3 3';
+    } else {
+      style.fillColor = unit.colour;
+    }
+    if (cfg.focus && code === cfg.focus) { style.weight = 3; style.color = '#000000'; }
+    return style;
+  }
+
+  function addPanes(map) {
+    [['um-land', 200], ['um-units', 400], ['um-islands', 450]].forEach(function (p) {
+      map.createPane(p[0]).style.zIndex = p[1];
+    });
+  }
+
+  function drawUnits(map, cfg, data) {
+    var container = map.getContainer();
+    var layer = L.geoJSON(data, {
+      pane: 'um-units',
+      style: function (f) { return styleFor(cfg, f.id); },
+      onEachFeature: function (f, lyr) {
+        var unit = cfg.units[f.id];
+        if (!unit) { return; }
+        lyr.bindTooltip(function () { return tooltip(unit); }, { sticky: true });
+        if (unit.href) {
+          lyr.on('click', function () { window.location.assign(unit.href); });
+        }
+        lyr.on('add', function () {
+          var path = lyr.getElement && lyr.getElement();
+          if (path) {
+            path.setAttribute('data-code', f.id);
+            path.setAttribute('aria-label', unit.name + ': ' + unit.label);
+            path.classList.add('um-unit');
+          }
+        });
+      }
+    }).addTo(map);
+    container.setAttribute('data-units-drawn', String(data.features.length));
+    return layer;
+  }
+
+  function drawIslands(map, cfg, data) {
+    L.geoJSON(data, {
+      pane: 'um-islands', interactive: false,
+      style: { color: '#444444', weight: 1, fillColor: '#8c8c8c', fillOpacity: 0.9 }
+    }).addTo(map);
+    data.features.forEach(function (f) {
+      var p = f.properties;
+      var text = cfg.island_labels[p.name_vi] || p.name_vi;
+      L.tooltip({ permanent: true, direction: 'right', className: 'um-island-label', interactive: false })
+        .setLatLng([p.label_lat, p.label_lon]).setContent(el('span', null, text)).addTo(map);
+    });
+    map.getContainer().setAttribute('data-islands-drawn', String(data.features.length));
+  }
+
+  function draw(map, cfg) {
+    addPanes(map);
+    getJSON(cfg.land_url).then(function (data) {
+      L.geoJSON(data, { pane: 'um-land', interactive: false,
+        style: { color: '#b9b4a8', weight: 0.5, fillColor: '#f4f1ea', fillOpacity: 1 } }).addTo(map);
+    });
+    getJSON(cfg.geometry_url).then(function (data) { drawUnits(map, cfg, data); });
+    getJSON(cfg.islands_url).then(function (data) { drawIslands(map, cfg, data); });
+  }
+
+  /* Selects with class um-autosubmit submit their form on change (no inline handlers: CSP).
+     Choosing another issue, indicator or boundary set drops the choices that depend on it. */
+  var DEPENDENT = { issue: ['indicator', 'year', 'mode'], indicator: ['year', 'mode'], boundary: ['indicator', 'year', 'mode'] };
+  document.addEventListener('change', function (event) {
+    var target = event.target;
+    if (!(target && target.classList && target.classList.contains('um-autosubmit') && target.form)) { return; }
+    (DEPENDENT[target.name] || []).forEach(function (name) {
+      var field = target.form.elements[name];
+      if (field) { field.disabled = true; }
+    });
+    target.form.submit();
+  });
+
+  window.urbanmap = { draw: draw };
+}());

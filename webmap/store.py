@@ -1,0 +1,192 @@
+"""The only reader of the build output (``urban.gpkg`` + ``manifest.json``).
+
+Loads everything once at start-up -- units, values, catalogue, programme,
+and the web geometry serialised as GeoJSON (plain and gzip, with an ETag) --
+and answers the questions pages ask: which years an indicator has, the
+values of one indicator, year and boundary set, ranks and medians, a unit's
+history, its neighbours, and the programme items linked to an issue.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SCHEMA = 1
+BOUNDARIES = ("2025", "2008")
+ISSUES = ("flooding", "congestion", "housing", "green_space", "context")
+UNIT_COLUMNS = ["code", "name_vi", "name_en", "kind", "region", "region_vi", "area_km2"]
+
+
+class StoreError(RuntimeError):
+    """The build output is missing or of a schema this app does not know."""
+
+
+@dataclass(frozen=True)
+class GeoJSONAsset:
+    """A GeoJSON document ready to send: bytes, gzip bytes and a strong ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, document: dict) -> GeoJSONAsset:
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return cls(body, gzip.compress(body, compresslevel=9, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
+
+
+def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str], precision: int = 5) -> dict:
+    geoms = shapely.set_precision(frame.geometry.values, 10**-precision)
+    features = []
+    for geom, record in zip(geoms, frame[properties].to_dict("records")):
+        features.append({"type": "Feature", "id": record.get("code"), "properties": record, "geometry": json.loads(shapely.to_geojson(geom))})
+    return {"type": "FeatureCollection", "features": features}
+
+
+class Store:
+    """Everything the web app shows, loaded from one build directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        path = data_dir / "urban.gpkg"
+        manifest_path = data_dir / "manifest.json"
+        if not path.exists() or not manifest_path.exists():
+            raise StoreError(f"no build in {data_dir}: run `urbanmap build` (or `urbanmap serve`, which builds when data is missing)")
+        self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        major = int(str(self.manifest.get("schema_version", "0")).split(".")[0])
+        if major != SUPPORTED_SCHEMA:
+            raise StoreError(f"the store has schema {self.manifest.get('schema_version')}; this app reads schema {SUPPORTED_SCHEMA}.x: rebuild the data")
+        self.build_id: str = self.manifest["build_id"]
+        self._load(path)
+        log.info("store %s loaded from %s", self.build_id, path)
+
+    def _read(self, path: Path, layer: str, **kwargs) -> pd.DataFrame:
+        return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+
+    def _load(self, path: Path) -> None:
+        self.units: dict[str, pd.DataFrame] = {}
+        self.geometry: dict[str, GeoJSONAsset] = {}
+        self.neighbours: dict[str, dict[str, list[str]]] = {}
+        self.bounds: dict[str, dict[str, list[float]]] = {}
+        for boundary in BOUNDARIES:
+            extra = ["unit_2025"] if boundary == "2008" else ["old_codes"]
+            full = self._read(path, f"provinces_{boundary}", columns=UNIT_COLUMNS + extra)
+            self.units[boundary] = pd.DataFrame(full.drop(columns="geometry")).set_index("code", drop=False)
+            self.bounds[boundary] = {c: list(np.round(shapely.bounds(g), 4)) for c, g in zip(full["code"], full.geometry.values)}
+            self.neighbours[boundary] = self._touching(full)
+            web = self._read(path, f"web_provinces_{boundary}")
+            self.geometry[boundary] = GeoJSONAsset.of(_feature_collection(web, ["code"]))
+        islands = self._read(path, "archipelagos")
+        self.geometry["archipelagos"] = GeoJSONAsset.of(_feature_collection(islands, [c for c in ("name_vi", "name_en", "label_lon", "label_lat") if c in islands]))
+        self.geometry["land"] = GeoJSONAsset.of(_feature_collection(self._read(path, "basemap_land"), []))
+        self.values = self._read(path, "indicator_values")
+        self.values["year"] = self.values["year"].astype(int)
+        self.catalogue = self._read(path, "indicators").set_index("indicator", drop=False)
+        self.sources = self._read(path, "sources").set_index("source_id", drop=False)
+        self.program = {name: self._read(path, name) for name in ("program_groups", "program_directions", "program_tasks", "program_targets",
+                                                                   "program_sources", "program_sections", "indicator_links", "issue_directions")}
+        self.merger = self._read(path, "merger_2025")
+        self._preferred = self.values[self.values["preferred"].astype(bool)]
+
+    @staticmethod
+    def _touching(frame: gpd.GeoDataFrame) -> dict[str, list[str]]:
+        tree = shapely.STRtree(frame.geometry.values)
+        left, right = tree.query(frame.geometry.values, predicate="intersects")
+        codes = frame["code"].to_numpy()
+        out: dict[str, list[str]] = {c: [] for c in codes}
+        for a, b in zip(left, right):
+            if a != b:
+                out[codes[a]].append(codes[b])
+        return {c: sorted(n) for c, n in out.items()}
+
+    # --- catalogue -------------------------------------------------------
+    def indicators(self, issue: str | None = None) -> pd.DataFrame:
+        cat = self.catalogue
+        return cat[cat["issue"] == issue] if issue else cat
+
+    def mapped_indicators(self, boundary: str) -> list[str]:
+        """Indicators with at least one unit value in ``boundary`` (the ones worth a map)."""
+        rows = self._preferred[(self._preferred["boundary"] == boundary) & self._preferred["value"].notna()]
+        return sorted(set(rows["indicator"]))
+
+    def years(self, indicator: str, boundary: str) -> list[int]:
+        rows = self._preferred[(self._preferred["indicator"] == indicator) & (self._preferred["boundary"] == boundary)]
+        return sorted(set(rows.loc[rows["value"].notna(), "year"]))
+
+    # --- values ----------------------------------------------------------
+    @lru_cache(maxsize=512)
+    def snapshot(self, indicator: str, boundary: str, year: int) -> pd.DataFrame:
+        """Preferred values of one indicator and year, one row per unit (index: code).
+
+        Columns: value, value_flag, source_id, period, note, derivation. Units
+        with an incomplete aggregate are included with value NaN; where one
+        year has several periods, the row without period wins, else the latest.
+        """
+        rows = self._preferred[(self._preferred["indicator"] == indicator) & (self._preferred["boundary"] == boundary) & (self._preferred["year"] == year)]
+        rows = rows.assign(_no_period=rows["period"] == "").sort_values(["code", "_no_period", "period"])
+        return rows.groupby("code").tail(1).set_index("code")[["value", "value_flag", "source_id", "period", "note", "derivation"]]
+
+    def national(self, indicator: str) -> pd.DataFrame:
+        """National rows (boundary 'national') of an indicator."""
+        rows = self.values[(self.values["indicator"] == indicator) & (self.values["boundary"] == "national")]
+        return rows.sort_values(["year", "period"])
+
+    def history(self, boundary: str, code: str) -> pd.DataFrame:
+        """Every row (preferred first) of one unit, sorted by indicator, year, period."""
+        rows = self.values[(self.values["boundary"] == boundary) & (self.values["code"] == code)]
+        return rows.sort_values(["indicator", "year", "period", "preferred"], ascending=[True, True, True, False])
+
+    def median(self, indicator: str, boundary: str, year: int) -> float | None:
+        values = self.snapshot(indicator, boundary, year)["value"].dropna()
+        return float(values.median()) if len(values) else None
+
+    def ranks(self, indicator: str, boundary: str, year: int) -> pd.Series:
+        """Rank of each unit with a value, 1 = worst where the catalogue says which way is worse, else 1 = highest."""
+        values = self.snapshot(indicator, boundary, year)["value"].dropna()
+        worse = self.catalogue.loc[indicator, "higher_is_worse"]
+        ascending = worse == "no"
+        return values.rank(ascending=ascending, method="min").astype(int)
+
+    # --- programme -------------------------------------------------------
+    def directions_for(self, issue: str) -> pd.DataFrame:
+        links = self.program["issue_directions"]
+        ids = set(links.loc[links["issue"] == issue, "direction_id"])
+        directions = self.program["program_directions"]
+        return directions[directions["direction_id"].isin(ids)]
+
+    def targets_for(self, indicator: str) -> pd.DataFrame:
+        links = self.program["indicator_links"]
+        keys = set(links.loc[(links["indicator"] == indicator) & (links["item_kind"] == "target"), "item_id"])
+        targets = self.program["program_targets"]
+        return targets[targets["target_key"].isin(keys)].sort_values(["year", "document"])
+
+    def targets_for_issue(self, issue: str) -> pd.DataFrame:
+        keys = set()
+        for indicator in self.indicators(issue)["indicator"]:
+            keys |= set(self.targets_for(indicator)["target_key"])
+        targets = self.program["program_targets"]
+        return targets[targets["target_key"].isin(keys)].sort_values(["year", "document"])
+
+    def tasks_for_groups(self, groups: set[str]) -> pd.DataFrame:
+        tasks = self.program["program_tasks"]
+        return tasks[tasks["group_id"].isin(groups)]
+
+    def source_refs(self, text: str) -> list[pd.Series]:
+        """The programme sources (S1 ...) a source_ref text cites, in order."""
+        import re
+
+        ids = dict.fromkeys(re.findall(r"\bS\d+\b", text or ""))
+        return [self.sources.loc[i] for i in ids if i in self.sources.index]

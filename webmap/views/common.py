@@ -1,0 +1,80 @@
+"""Helpers every view uses: the store, the page cache, asset URLs, map parts, source links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+import pandas as pd
+from flask import current_app, url_for
+
+from ..cache import PageCache
+from ..i18n import locale
+from ..maps import Assets, MapConfig, MapParts, build_map
+from ..store import Store
+
+
+def store() -> Store:
+    return current_app.extensions["urbanmap_store"]
+
+
+def cached(key: Hashable, render: Callable[[], str]) -> str:
+    """The page for ``key`` (which must include the locale), rendered once."""
+    pages: PageCache = current_app.extensions["urbanmap_pages"]
+    return pages.get_or_render(key, render)
+
+
+def assets() -> Assets:
+    return Assets(
+        leaflet_js=url_for("assets.vendor_leaflet", filename="leaflet.js"),
+        leaflet_css=url_for("assets.vendor_leaflet", filename="leaflet.css"),
+        app_js=url_for("static", filename="urbanmap.js"),
+        app_css=url_for("static", filename="urbanmap.css"),
+    )
+
+
+def map_parts(config: MapConfig, bounds: list[list[float]] | None = None) -> MapParts:
+    return build_map(config, assets(), bounds, current_app.config.get("TILE_URL"), current_app.config.get("TILE_ATTRIBUTION"))
+
+
+def island_labels() -> dict[str, str]:
+    from flask_babel import gettext as _
+
+    return {"Quần đảo Hoàng Sa": _("Hoàng Sa archipelago (Đà Nẵng, Việt Nam)"),
+            "Quần đảo Trường Sa": _("Trường Sa archipelago (Khánh Hòa, Việt Nam)")}
+
+
+def geometry_urls(boundary: str) -> dict[str, str]:
+    return {
+        "geometry_url": url_for("geometry.units", boundary=boundary),
+        "land_url": url_for("geometry.layer", name="land"),
+        "islands_url": url_for("geometry.layer", name="archipelagos"),
+    }
+
+
+def source_link(source_ids: str) -> list[dict[str, str]]:
+    """[{title, url}] of the sources a value cites (';'-separated ids)."""
+    sources = store().sources
+    out = []
+    for sid in filter(None, str(source_ids or "").split(";")):
+        if sid in sources.index:
+            row = sources.loc[sid]
+            out.append({"id": sid, "title": row["title"], "url": row["url"]})
+    return out
+
+
+def programme_sources(source_ref: str) -> list[dict[str, str]]:
+    return [{"id": r["source_id"], "title": r["title"], "url": r["url"]} for r in store().source_refs(source_ref)]
+
+
+def unit_name(boundary: str, code: str) -> str:
+    row = store().units[boundary].loc[code]
+    return row["name_en"] if locale() == "en" and row["name_en"] else row["name_vi"]
+
+
+def indicator_label(indicator: str) -> str:
+    row = store().catalogue.loc[indicator]
+    return row["label_en"] if locale() == "en" else row["label_vi"]
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records")

@@ -1,0 +1,63 @@
+"""``/``: the national map of one indicator, with legend, ranked table, sources and programme items."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+
+from .. import choropleth
+from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
+from ..i18n import boundary_labels, issue_labels, locale
+from ..maps import MapConfig
+from ..params import MapView, gap_targets, map_view
+from .common import cached, geometry_urls, island_labels, map_parts, records, store
+from .program import issue_items
+
+bp = Blueprint("national", __name__)
+
+
+@bp.get("/")
+def index():
+    view = map_view(store())
+    lang = locale()
+    return cached(("national", view, lang), lambda: render(view, lang))
+
+
+def render(view: MapView, lang: str) -> str:
+    s = store()
+    data = choropleth.build(s, view, lang)
+    units = {code: {"name": row["name"], "label": row["label"], "colour": row["colour"] if isinstance(row["colour"], str) else None, "detail": row["detail"],
+                    "href": url_for("province.page", code=code, boundary=view.boundary)}
+             for code, row in data.table.iterrows()}
+    config = MapConfig(units=units, island_labels=island_labels(), missing_colour=MISSING_COLOUR, **geometry_urls(view.boundary))
+    ranked = data.table[data.table["value"].notna()].sort_values(["rank", "name"])
+    indicator = s.catalogue.loc[view.indicator]
+    return render_template(
+        "national.html", view=view, map=map_parts(config), indicator=indicator, data=data,
+        legend=choropleth.legend_rows(data, lang), ranked=records(ranked.reset_index()),
+        source_list=_sources(data.table["source_id"]), national=records(s.national(view.indicator)),
+        options=_options(view), programme=issue_items(view.issue, view.indicator),
+        has_gap=len(gap_targets(s, view.indicator)) > 0, median=s.median(view.indicator, view.boundary, view.year),
+    )
+
+
+def _sources(source_ids) -> list[dict]:
+    from .common import source_link
+
+    seen: dict[str, dict] = {}
+    for ids in source_ids:
+        for link in source_link(ids):
+            seen.setdefault(link["id"], link)
+    return list(seen.values())
+
+
+def _options(view: MapView) -> dict:
+    s = store()
+    mapped = set(s.mapped_indicators(view.boundary))
+    groups = []
+    for issue, label in issue_labels().items():
+        rows = s.indicators(issue)
+        rows = rows[rows["indicator"].isin(mapped)]
+        if len(rows):
+            groups.append({"issue": issue, "label": label, "indicators": records(rows)})
+    return {"issues": issue_labels(), "groups": groups, "years": s.years(view.indicator, view.boundary),
+            "boundaries": boundary_labels(), "methods": METHODS, "classes": range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)}

@@ -1,0 +1,63 @@
+"""``/program``: groups -> directions and tasks -> targets; and the programme items of one issue."""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask import Blueprint, render_template
+
+from ..i18n import issue_labels, locale
+from ..params import check_keys
+from .common import cached, indicator_label, programme_sources, records, store
+
+bp = Blueprint("program", __name__)
+
+
+def _direction(row: dict) -> dict:
+    return {**row, "sources": programme_sources(row["source_ref"]), "issue_list": [i for i in row["issues"].split(";") if i]}
+
+
+def _target(row: dict) -> dict:
+    """A target with its sources and the maps of the indicators it measures (where they have values)."""
+    s = store()
+    links = s.program["indicator_links"]
+    maps = []
+    for indicator in sorted(set(links.loc[(links["item_kind"] == "target") & (links["item_id"] == row["target_key"]), "indicator"])):
+        boundary = next((b for b in ("2025", "2008") if indicator in s.mapped_indicators(b)), None)
+        if boundary:
+            maps.append({"indicator": indicator, "boundary": boundary, "label": indicator_label(indicator)})
+    return {**row, "sources": programme_sources(row["source_ref"]), "maps": maps}
+
+
+def _task(row: dict) -> dict:
+    return {**row, "sources": programme_sources(row["source_ref"])}
+
+
+def issue_items(issue: str, indicator: str | None = None) -> dict:
+    """Directions that name ``issue``, and the national targets of the indicator (or of the issue)."""
+    s = store()
+    targets = s.targets_for(indicator) if indicator is not None else pd.DataFrame()
+    if indicator is None or targets.empty:
+        targets = s.targets_for_issue(issue)
+    return {"directions": [_direction(r) for r in records(s.directions_for(issue))], "targets": [_target(r) for r in records(targets)]}
+
+
+@bp.get("/program")
+def page():
+    check_keys(set())
+    lang = locale()
+    return cached(("program", lang), render)
+
+
+def render() -> str:
+    s = store()
+    directions = records(s.program["program_directions"])
+    tasks = records(s.program["program_tasks"])
+    groups = []
+    for group in records(s.program["program_groups"]):
+        gid = group["group_id"]
+        groups.append({**group, "sources": programme_sources(group["source_ref"]),
+                       "directions": [_direction(d) for d in directions if d["group_id"] == gid],
+                       "tasks": [_task(t) for t in tasks if t["group_id"] == gid]})
+    conclusions = [_direction(d) for d in directions if not d["group_id"]]
+    targets = [_target(t) for t in records(s.program["program_targets"].sort_values(["year", "document"]))]
+    return render_template("program.html", groups=groups, conclusions=conclusions, targets=targets, issues=issue_labels())

@@ -1,0 +1,69 @@
+"""``/province/<code>?boundary=2025|2008``: one unit with its neighbours, indicators, merger relations and programme items."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+
+from .. import profile
+from ..classify import MISSING_COLOUR
+from ..errors import not_found
+from ..i18n import boundary_labels, issue_labels, locale
+from ..maps import MapConfig
+from ..params import boundary_param, check_keys
+from .common import cached, geometry_urls, island_labels, map_parts, store, unit_name
+from .program import _task, issue_items
+
+bp = Blueprint("province", __name__)
+FOCUS, NEIGHBOUR = "#0b5394", "#9ecae1"
+
+
+@bp.get("/province/<code>")
+def page(code: str):
+    check_keys({"boundary"})
+    boundary = boundary_param()
+    s = store()
+    if code not in s.units[boundary].index:
+        raise not_found(f"{code}: " + _unknown(), [f"{c} {n}" for c, n in zip(s.units[boundary]["code"], s.units[boundary]["name_vi"])])
+    lang = locale()
+    return cached(("province", boundary, code, lang), lambda: render(boundary, code))
+
+
+def _unknown() -> str:
+    from flask_babel import gettext as _
+
+    return _("there is no unit with this code in this boundary set.")
+
+
+def _bounds(boundary: str, code: str) -> list[list[float]]:
+    s = store()
+    boxes = [s.bounds[boundary][c] for c in [code, *s.neighbours[boundary][code]]]
+    return [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]
+
+
+def render(boundary: str, code: str) -> str:
+    s = store()
+    neighbours = s.neighbours[boundary][code]
+    units = {}
+    for other in s.units[boundary]["code"]:
+        colour = FOCUS if other == code else NEIGHBOUR if other in neighbours else None
+        units[other] = {"name": unit_name(boundary, other), "label": s.units[boundary].loc[other, "region_vi"] or "", "colour": colour,
+                        "detail": "", "href": url_for("province.page", code=other, boundary=boundary)}
+    config = MapConfig(units=units, island_labels=island_labels(), missing_colour="#eeeeee", focus=code, neighbours=neighbours,
+                       **geometry_urls(boundary))
+    rows = profile.indicator_rows(s, boundary, code)
+    worst = profile.worst_issues(rows)
+    programme = []
+    for issue in worst:
+        items = issue_items(issue)
+        groups = {d["group_id"] for d in items["directions"] if d["group_id"]}
+        programme.append({"issue": issue, **items, "tasks": [_task(t) for t in s.tasks_for_groups(groups).to_dict("records")]})
+    parent = None
+    if boundary == "2008":
+        new = s.units["2008"].loc[code, "unit_2025"]
+        parent = {"code": new, "name": unit_name("2025", new)}
+    return render_template(
+        "province.html", boundary=boundary, code=code, unit=s.units[boundary].loc[code], name=unit_name(boundary, code),
+        map=map_parts(config, _bounds(boundary, code)), rows=rows, worst=worst, programme=programme, issues=issue_labels(),
+        members=profile.members(s, code) if boundary == "2025" else [], parent=parent, boundaries=boundary_labels(),
+        neighbours=[{"code": n, "name": unit_name(boundary, n)} for n in neighbours], missing_colour=MISSING_COLOUR,
+    )

@@ -179,3 +179,31 @@ def tiny_raw(root: Path) -> Path:
         {"boundary": "2008", "code": "01", "alias": "VN-HN", "kind": "iso3166_2"},
     ]
     return write_raw(root, layer_2008, layer_2025, crosswalk, tiny_values(), aliases)
+
+
+SCRIPT = "<script>window.__pwned = 1</script>"
+IMG = '"><img src=x onerror="window.__pwned = 2">'
+
+
+def hostile_raw(root: Path) -> Path:
+    """The tiny raw directory with markup in unit names, a source title and programme text."""
+    raw = tiny_raw(root)
+    for name in ("vn_provinces_63.geojson", "vn_provinces_34.geojson"):
+        path = raw / "boundaries" / name
+        layer = pyogrio.read_dataframe(path)
+        layer["name_en"] = layer["name_en"] + SCRIPT
+        layer["region_vi"] = IMG
+        pyogrio.write_dataframe(layer, path, driver="GeoJSON")
+    values = raw / "indicators/values.csv"
+    rows = list(csv.DictReader(values.open(encoding="utf-8")))
+    for row in rows:
+        row["source_title"] = "Nguồn " + IMG
+    with values.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    directions = raw / "program/directions.csv"
+    text = directions.read_text(encoding="utf-8")
+    directions.write_text(text.replace("Lưu ý giải quyết các yêu cầu thực tiễn bức xúc như tắc nghẽn giao thông",
+                                       "Lưu ý giải quyết " + SCRIPT.replace('"', "'") + " tắc nghẽn giao thông"), encoding="utf-8")
+    return raw

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 
 from .classify import MISSING_COLOUR, Classes, classify, classify_gap
 from .i18n import number, unit_label, value_label
-from .params import MapView, gap_targets
+from .params import MapView
+from .profile import target_for
 from .store import Store
 
 
@@ -51,12 +52,6 @@ def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> s
     return _("%(reported)s of %(total)s merged provinces reported; missing: %(names)s.", reported=len(reported), total=len(members), names=names)
 
 
-def choose_target(targets: pd.DataFrame, year: int) -> pd.Series:
-    """The first target due in or after ``year``; else the latest."""
-    due = targets[targets["year"].astype(int) >= year]
-    return (due if len(due) else targets).sort_values(["year", "document"]).iloc[0 if len(due) else -1]
-
-
 def build(store: Store, view: MapView, lang: str) -> Choropleth:
     units = store.units[view.boundary]
     snap = store.snapshot(view.indicator, view.boundary, view.year).reindex(units.index)
@@ -68,7 +63,7 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
     unit = indicator["unit"]
     target = None
     if view.mode == "gap":
-        target = choose_target(gap_targets(store, view.indicator), view.year)
+        target = target_for(store, view.indicator, view.year)
         table["shown"] = table["value"] - float(target["target_min"])
         classes = classify_gap(table["shown"].tolist())
     else:

@@ -32,7 +32,11 @@ SCHEMES = {
         7: ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"],
     },
 }
-RED_BLUE = {"below": ["#b2182b", "#ef8a62", "#fddbc7"], "above": ["#d1e5f0", "#67a9cf", "#2166ac"]}
+# RdBu: colours for 1, 2 or 3 classes below the target (most negative first) and at or above it
+RED_BLUE = {
+    "below": {1: ["#ef8a62"], 2: ["#b2182b", "#fddbc7"], 3: ["#b2182b", "#ef8a62", "#fddbc7"]},
+    "above": {1: ["#67a9cf"], 2: ["#d1e5f0", "#2166ac"], 3: ["#d1e5f0", "#67a9cf", "#2166ac"]},
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,10 @@ class Classes:
 
 
 def quantile_breaks(values: np.ndarray, k: int) -> list[float]:
-    return [float(np.quantile(values, q, method="inverted_cdf")) for q in np.linspace(0, 1, k + 1)[1:]]
+    """Upper bounds of k classes holding equal shares of the values (the value at rank ceil(i·n/k))."""
+    data = np.sort(values)
+    n = len(data)
+    return [float(data[max(0, -(-i * n // k) - 1)]) for i in range(1, k + 1)]
 
 
 def equal_breaks(values: np.ndarray, k: int) -> list[float]:
@@ -118,11 +125,11 @@ def classify_gap(gaps: Sequence[float]) -> Classes | None:
         edges = equal_breaks(below, k)
         lower += [float(below.min())] + edges[:-1]
         upper += edges[:-1] + [-1e-12]
-        colours += RED_BLUE["below"][3 - k:]
+        colours += RED_BLUE["below"][k]
     if len(above):
         k = min(3, len(np.unique(above)))
         edges = equal_breaks(above, k)
         lower += [0.0] + edges[:-1]
         upper += edges
-        colours += RED_BLUE["above"][:k]
+        colours += RED_BLUE["above"][k]
     return Classes(lower, upper, colours)

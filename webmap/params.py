@@ -85,7 +85,7 @@ def map_view(store: Store) -> MapView:
     mode = request.args.get("mode", "value")
     if mode not in ("value", "gap"):
         raise bad_request(_("Unknown map mode “%(value)s”.", value=mode), ["value", "gap"])
-    if mode == "gap" and gap_targets(store, indicator).empty:
+    if mode == "gap" and not has_target(store, indicator):
         raise bad_request(_("This indicator has no national target to measure a gap against."), ["value"])
     return MapView(indicator_issue, indicator, year, boundary, method, classes, mode)
 
@@ -104,7 +104,6 @@ def default_indicator(store: Store, issue: str, boundary: str) -> str:
     return best
 
 
-def gap_targets(store: Store, indicator: str):
-    """National targets with a numeric minimum for ``indicator`` (empty when there is none)."""
-    targets = store.targets_for(indicator)
-    return targets[targets["target_min"].notna()]
+def has_target(store: Store, indicator: str) -> bool:
+    """Whether ``indicator`` has a national target with a numeric minimum (so a gap map makes sense)."""
+    return bool(store.targets_for(indicator)["target_min"].notna().any())

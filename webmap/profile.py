@@ -40,14 +40,23 @@ def indicator_rows(store: Store, boundary: str, code: str) -> list[dict]:
     return sorted(out, key=lambda e: (order.get(e["issue"], 9), e["indicator"]))
 
 
-def gap(store: Store, indicator: str, value: float, year: int) -> dict | None:
-    """Gap of ``value`` to the first national target due in or after ``year`` (else the latest), or None."""
+def target_for(store: Store, indicator: str, year: int) -> pd.Series | None:
+    """The national target a value of ``year`` is measured against: the first with a numeric minimum due in or
+    after ``year`` (else the latest); of two documents with the same year, the Government programme 148/NQ-CP."""
     targets = store.targets_for(indicator)
     targets = targets[targets["target_min"].notna()]
-    if targets.empty or math.isnan(value):
+    if targets.empty:
         return None
-    due = targets[targets["year"].astype(int) >= year]
-    target = (due if len(due) else targets).sort_values(["year", "document"]).iloc[0 if len(due) else -1]
+    targets = targets.assign(_year=targets["year"].astype(int), _other=targets["document"] != "148/NQ-CP").sort_values(["_year", "_other"])
+    due = targets[targets["_year"] >= year]
+    return due.iloc[0] if len(due) else targets[targets["_year"] == targets["_year"].max()].iloc[0]
+
+
+def gap(store: Store, indicator: str, value: float, year: int) -> dict | None:
+    """Gap of ``value`` to :func:`target_for`, or None where there is no target."""
+    target = target_for(store, indicator, year)
+    if target is None or math.isnan(value):
+        return None
     return {"target": target, "gap": value - float(target["target_min"])}
 
 

@@ -8,7 +8,7 @@ from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
 from ..i18n import boundary_labels, issue_labels, locale
 from ..maps import MapConfig
-from ..params import MapView, gap_targets, map_view
+from ..params import MapView, has_target, map_view
 from .common import cached, geometry_urls, island_labels, map_parts, records, store
 from .program import issue_items
 
@@ -36,7 +36,7 @@ def render(view: MapView, lang: str) -> str:
         legend=choropleth.legend_rows(data, lang), ranked=records(ranked.reset_index()),
         source_list=_sources(data.table["source_id"]), national=records(s.national(view.indicator)),
         options=_options(view), programme=issue_items(view.issue, view.indicator),
-        has_gap=len(gap_targets(s, view.indicator)) > 0, median=s.median(view.indicator, view.boundary, view.year),
+        has_gap=has_target(s, view.indicator), median=s.median(view.indicator, view.boundary, view.year),
     )
 
 

@@ -1,0 +1,43 @@
+"""Both languages: every message translated, the compiled catalogue current, numbers per locale."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from webmap.i18n import number, value_label
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "webmap/translations/vi/LC_MESSAGES/messages.po"
+MO = PO.with_suffix(".mo")
+METHODS = [("webmap/**.py", "python"), ("webmap/templates/**.html", "jinja2")]
+
+
+def _extracted() -> set[str]:
+    messages = extract_from_dir(str(ROOT), METHODS, keywords={"_": None, "gettext": None, "_l": None})
+    return {m[2] if isinstance(m[2], str) else m[2][0] for m in messages}
+
+
+def test_every_message_has_a_vietnamese_translation() -> None:
+    catalog = read_po(PO.open("rb"))
+    translated = {m.id for m in catalog if m.id and m.string}
+    missing = sorted(_extracted() - translated)
+    assert not missing, f"add to {PO} (pybabel update, then compile): {missing}"
+
+
+def test_compiled_catalogue_matches_the_po_file() -> None:
+    po = {m.id: m.string for m in read_po(PO.open("rb")) if m.id}
+    mo = {m.id: m.string for m in read_mo(io.BytesIO(MO.read_bytes())) if m.id}
+    assert po == mo, "run: pybabel compile -d webmap/translations"
+
+
+def test_numbers_follow_the_locale(tiny_app) -> None:
+    with tiny_app.test_request_context("/"):
+        assert number(1234.5, "vi") == "1.234,5" and number(1234.5, "en") == "1,234.5"
+        assert value_label(2287, "lower_bound", "vi") == "≥ 2.287"
+        assert value_label(920, "upper_bound", "en") == "≤ 920"
+        assert number(float("nan"), "vi") == "—"

@@ -1,0 +1,159 @@
+"""Every route and parameter through the Flask test client, including the errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+OK_PAGES = [
+    "/", "/?lang=en", "/?issue=flooding", "/?issue=congestion", "/?issue=housing", "/?issue=green_space", "/?issue=context",
+    "/?boundary=2008", "/?boundary=2008&indicator=population&year=2011", "/?indicator=population&year=2011&method=jenks&classes=7",
+    "/?indicator=population&year=2011&method=equal&classes=3", "/?boundary=2008&indicator=urban_population_share&year=2019&mode=gap",
+    "/province/31", "/province/31?boundary=2025&lang=en", "/province/30?boundary=2008", "/province/01?boundary=2008", "/program",
+    "/program?lang=en",
+]
+ERRORS = [
+    ("/?foo=1", 400, "foo"), ("/?boundary=1999", 400, "1999"), ("/?issue=fire", 400, "fire"), ("/?indicator=nope", 404, "nope"),
+    ("/?indicator=population&year=1990", 404, "1990"), ("/?indicator=population&year=abc", 400, "abc"), ("/?method=kmeans", 400, "kmeans"),
+    ("/?classes=2", 400, "3"), ("/?classes=x", 400, "x"), ("/?mode=gap&indicator=population&lang=en", 400, "target"), ("/?mode=weird", 400, "weird"),
+    ("/?issue=housing&indicator=population", 400, "population"), ("/?lang=fr", 400, "vi"), ("/province/99", 404, "99"),
+    ("/province/31?boundary=1990", 400, "1990"), ("/province/31?x=1", 400, "x"), ("/program?x=1", 400, "x"), ("/nowhere", 404, ""),
+    ("/geometry/provinces_1999.geojson", 404, "1999"), ("/geometry/rivers.geojson", 404, "rivers"),
+]
+
+
+@pytest.mark.parametrize("url", OK_PAGES)
+def test_pages_answer(client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:500]
+    assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize(("url", "status", "mentions"), ERRORS)
+def test_errors_say_what_is_valid(client, url: str, status: int, mentions: str) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    assert mentions in response.get_data(as_text=True)
+
+
+def test_security_headers(client) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert all(tag.get("nonce") == nonce for tag in soup.find_all(["script", "style"]))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/").headers["Content-Security-Policy"] != csp  # a fresh nonce per response
+
+
+@pytest.mark.parametrize("url", ["/", "/province/31", "/program"])
+def test_every_asset_is_served_by_the_app(client, url: str) -> None:
+    soup = BeautifulSoup(client.get(url).data, "html.parser")
+    refs = [t.get("src") for t in soup.find_all("script") if t.get("src")] + [t.get("href") for t in soup.find_all("link")]
+    assert refs and all(r.startswith("/") for r in refs), refs
+    for ref in refs:
+        assert client.get(ref).status_code == 200, ref
+
+
+def test_national_map_page_content(client) -> None:
+    html = client.get("/?indicator=storm_flood_damage_yagi_2024&year=2024&lang=vi").get_data(as_text=True)
+    soup = BeautifulSoup(html, "html.parser")
+    rows = soup.select("#ranked-table tbody tr")
+    assert len(rows) == 16
+    first = [td.get_text(strip=True) for td in rows[0].find_all("td")]
+    assert first[:3] == ["1", "Quảng Ninh", "28.034 tỷ đồng"]
+    assert any("≥ 12.803" in r.get_text() for r in rows)  # Lào Cai: a sum with a lower bound stays a bound
+    legend = soup.select_one("#legend").get_text(" ", strip=True)
+    assert "Không có số liệu: 18 đơn vị" in legend
+    assert "urbanmap.draw(" in html and "/geometry/provinces_2025.geojson" in html
+    assert "Lưu ý giải quyết các yêu cầu thực tiễn bức xúc như ... ngập úng đô thị" in soup.get_text()
+
+
+def test_english_formats_numbers_the_english_way(client) -> None:
+    soup = BeautifulSoup(client.get("/?indicator=storm_flood_damage_yagi_2024&year=2024&lang=en").data, "html.parser")
+    first = [td.get_text(strip=True) for td in soup.select("#ranked-table tbody tr")[0].find_all("td")]
+    assert first[:3] == ["1", "Quang Ninh", "28,034 billion VND"]
+    assert soup.html["lang"] == "en"
+
+
+def test_language_is_remembered(shipped_app) -> None:
+    client = shipped_app.test_client()
+    response = client.get("/program?lang=en")
+    assert "lang=en" in response.headers["Set-Cookie"]
+    assert BeautifulSoup(client.get("/program").data, "html.parser").html["lang"] == "en"
+
+
+def test_map_config_carries_every_unit_with_its_link(client) -> None:
+    html = client.get("/?boundary=2008&indicator=population&year=2011").get_data(as_text=True)
+    config = json.loads(re.search(r"urbanmap\.draw\([^,]+, (\{.*\})\);", html).group(1))
+    assert len(config["units"]) == 63
+    assert config["units"]["30"]["href"] == "/province/30?boundary=2008"
+    assert config["units"]["30"]["colour"].startswith("#")
+
+
+def test_missing_values_give_the_reason(client) -> None:
+    html = client.get("/?indicator=urban_population_share&year=2019&lang=en").get_data(as_text=True)
+    config = json.loads(re.search(r"urbanmap\.draw\([^,]+, (\{.*\})\);", html).group(1))
+    lao_cai = config["units"]["15"]
+    assert lao_cai["colour"] is None and lao_cai["detail"] == "1 of 2 merged provinces reported; missing: Yên Bái."
+
+
+def test_gap_mode_uses_the_national_target(client) -> None:
+    soup = BeautifulSoup(client.get("/?boundary=2008&indicator=urban_population_share&year=2019&mode=gap&lang=en").data, "html.parser")
+    legend = soup.select_one("#legend").get_text(" ", strip=True)
+    assert "at least 45" in legend and "2025" in legend
+    assert all(cell.get_text(strip=True)[0] in "+−" for cell in soup.select("#ranked-table tbody tr td:nth-of-type(3)"))
+
+
+def test_province_page(client) -> None:
+    soup = BeautifulSoup(client.get("/province/31?lang=en").data, "html.parser")
+    members = soup.select_one("#member-table").get_text(" ", strip=True)
+    assert "Hải Dương" in members and "Hải Phòng" in members
+    table = soup.select_one("#indicator-table").get_text(" ", strip=True)
+    assert "3,597,400" in table  # 2011 population of the merged city, in its history
+    assert soup.find("a", href="/province/30?boundary=2008")
+
+
+def test_2008_province_names_the_unit_it_belongs_to_now(client) -> None:
+    soup = BeautifulSoup(client.get("/province/30?boundary=2008&lang=vi").data, "html.parser")
+    assert soup.find("a", href="/province/31?boundary=2025").get_text(strip=True) == "Hải Phòng"
+
+
+def test_program_page_links_issues_to_maps(client) -> None:
+    soup = BeautifulSoup(client.get("/program?lang=vi").data, "html.parser")
+    assert len(soup.select("section[id^=group-]")) == 5
+    hrefs = {a["href"] for a in soup.find_all("a", href=True)}
+    assert {"/?issue=flooding", "/?issue=congestion", "/?issue=housing", "/?issue=green_space"} <= hrefs
+    for href in sorted(h for h in hrefs if h.startswith("/?")):
+        assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize("boundary", ["2025", "2008"])
+def test_geometry_is_sent_compressed_with_an_etag(client, boundary: str) -> None:
+    response = client.get(f"/geometry/provinces_{boundary}.geojson", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    data = json.loads(gzip.decompress(response.data))
+    assert len(data["features"]) == (34 if boundary == "2025" else 63)
+    again = client.get(f"/geometry/provinces_{boundary}.geojson", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_pages_are_gzipped(client) -> None:
+    response = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"urbanmap.draw(" in gzip.decompress(response.data)
+
+
+def test_healthz_names_the_build(client, shipped_build) -> None:
+    assert client.get("/healthz").get_json()["build_id"] == shipped_build[1]["build_id"]
+
+
+def test_tiny_build_serves_too(tiny_app) -> None:
+    client = tiny_app.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/province/92").status_code == 200

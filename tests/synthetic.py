@@ -204,6 +204,11 @@ def hostile_raw(root: Path) -> Path:
         writer.writerows(rows)
     directions = raw / "program/directions.csv"
     text = directions.read_text(encoding="utf-8")
-    directions.write_text(text.replace("Lưu ý giải quyết các yêu cầu thực tiễn bức xúc như tắc nghẽn giao thông",
-                                       "Lưu ý giải quyết " + SCRIPT.replace('"', "'") + " tắc nghẽn giao thông"), encoding="utf-8")
+    directions.write_text(
+        text.replace(
+            "Lưu ý giải quyết các yêu cầu thực tiễn bức xúc như tắc nghẽn giao thông",
+            "Lưu ý giải quyết " + SCRIPT.replace('"', "'") + " tắc nghẽn giao thông",
+        ),
+        encoding="utf-8",
+    )
     return raw

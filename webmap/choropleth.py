@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 from flask_babel import gettext as _
 
-from .classify import MISSING_COLOUR, Classes, classify, classify_gap
+from .classify import Classes, classify, classify_gap
 from .i18n import number, unit_label, value_label
 from .params import MapView
 from .profile import target_for
@@ -49,21 +49,32 @@ def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> s
     if len(reported) == len(members):
         return _("Not aggregable across the merged provinces.")
     names = ", ".join(store.units["2008"].loc[m, "name_vi"] for m in members if m not in reported)
-    return _("%(reported)s of %(total)s merged provinces reported; missing: %(names)s.", reported=len(reported), total=len(members), names=names)
+    return _(
+        "%(reported)s of %(total)s merged provinces reported; missing: %(names)s.", reported=len(reported), total=len(members), names=names
+    )
 
 
 def build(store: Store, view: MapView, lang: str) -> Choropleth:
     units = store.units[view.boundary]
     snap = store.snapshot(view.indicator, view.boundary, view.year).reindex(units.index)
     name_column = "name_en" if lang == "en" else "name_vi"
-    table = pd.DataFrame({"name": units[name_column].where(units[name_column] != "", units["name_vi"]), "value": snap["value"],
-                          "flag": snap["value_flag"].fillna(""), "source_id": snap["source_id"].fillna(""), "period": snap["period"].fillna(""),
-                          "derivation": snap["derivation"].fillna("")}, index=units.index)
+    table = pd.DataFrame(
+        {
+            "name": units[name_column].where(units[name_column] != "", units["name_vi"]),
+            "value": snap["value"],
+            "flag": snap["value_flag"].fillna(""),
+            "source_id": snap["source_id"].fillna(""),
+            "period": snap["period"].fillna(""),
+            "derivation": snap["derivation"].fillna(""),
+        },
+        index=units.index,
+    )
     indicator = store.catalogue.loc[view.indicator]
     unit = indicator["unit"]
     target = None
     if view.mode == "gap":
         target = target_for(store, view.indicator, view.year)
+        assert target is not None, "map_view allows the gap mode only for indicators with a target"
         table["shown"] = table["value"] - float(target["target_min"])
         classes = classify_gap(table["shown"].tolist())
     else:
@@ -106,4 +117,3 @@ def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:
         text = f"{number(low, lang)} – {number(high_shown, lang)}" if low != high else number(low, lang)
         rows.append({"colour": colour, "text": text})
     return rows
-

@@ -7,6 +7,7 @@ cookie, else Vietnamese. Numbers follow the locale: vi 1.234,5 / en 1,234.5.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from babel.numbers import format_decimal
 from flask import Flask, g, request, url_for
@@ -51,10 +52,24 @@ def value_label(value: float | None, flag: str | None = None, lang: str | None =
 def unit_labels() -> dict[str, str]:
     """Catalogue units in the page's language (unknown units are shown as stored)."""
     return {
-        "%": "%", "% per year": _("% per year"), "apartments": _("apartments"), "billion VND": _("billion VND"), "ha": "ha",
-        "houses": _("houses"), "km/h": "km/h", "km2": "km²", "m2 floor/person": _("m² floor/person"), "m2/person": _("m²/person"),
-        "m2/person (minimum)": _("m²/person (minimum)"), "mm per 2 days": _("mm per 2 days"), "persons": _("persons"),
-        "persons/km2": _("persons/km²"), "points": _("points"), "projects": _("projects"), "streets": _("streets"), "vehicles": _("vehicles"),
+        "%": "%",
+        "% per year": _("% per year"),
+        "apartments": _("apartments"),
+        "billion VND": _("billion VND"),
+        "ha": "ha",
+        "houses": _("houses"),
+        "km/h": "km/h",
+        "km2": "km²",
+        "m2 floor/person": _("m² floor/person"),
+        "m2/person": _("m²/person"),
+        "m2/person (minimum)": _("m²/person (minimum)"),
+        "mm per 2 days": _("mm per 2 days"),
+        "persons": _("persons"),
+        "persons/km2": _("persons/km²"),
+        "points": _("points"),
+        "projects": _("projects"),
+        "streets": _("streets"),
+        "vehicles": _("vehicles"),
     }
 
 
@@ -80,14 +95,15 @@ def init_app(app: Flask) -> None:
             response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
         return response
 
-    app.jinja_env.globals.update(number=number, value_label=value_label, unit_label=unit_label, localized=localized, locale=locale,
-                                 lang_url=lang_url)
+    app.jinja_env.globals.update(
+        number=number, value_label=value_label, unit_label=unit_label, localized=localized, locale=locale, lang_url=lang_url
+    )
 
 
 def lang_url(lang: str) -> str:
     """This page in language ``lang`` (same path and parameters)."""
-    args = {k: v for k, v in request.args.items() if k != "lang"}
-    return url_for(request.endpoint or "national.index", **(request.view_args or {}), **args, lang=lang)
+    values: dict[str, Any] = {**(request.view_args or {}), **{k: v for k, v in request.args.items() if k != "lang"}, "lang": lang}
+    return url_for(request.endpoint or "national.index", **values)
 
 
 def issue_labels() -> dict[str, str]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 import folium
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from jinja2 import Template
 
 NONCE_PLACEHOLDER = "__CSP_NONCE__"
@@ -76,18 +77,32 @@ def _with_nonce(html: str) -> str:
     return re.sub(r"<(script|style)(?![^>]*\bnonce=)", rf'<\1 nonce="{NONCE_PLACEHOLDER}"', html)
 
 
-def build_map(config: MapConfig, assets: Assets, bounds: list[list[float]] | None = None,
-              tile_url: str | None = None, tile_attribution: str | None = None) -> MapParts:
+def build_map(
+    config: MapConfig,
+    assets: Assets,
+    bounds: list[list[float]] | None = None,
+    tile_url: str | None = None,
+    tile_attribution: str | None = None,
+) -> MapParts:
     """A Leaflet map fitted to ``bounds`` (Việt Nam by default) drawing ``config``."""
-    fmap = folium.Map(location=[16.0, 106.0], zoom_start=5, tiles=None, control_scale=True, width="100%", height="100%",
-                      min_zoom=4, max_zoom=12, prefer_canvas=False)
+    fmap = folium.Map(
+        location=[16.0, 106.0],
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        width="100%",
+        height="100%",
+        min_zoom=4,
+        max_zoom=12,
+        prefer_canvas=False,
+    )
     fmap.default_js = [("leaflet", assets.leaflet_js), ("urbanmap", assets.app_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css), ("urbanmap_css", assets.app_css)]
     if tile_url:
         folium.TileLayer(tile_url, attr=tile_attribution or "", name="tiles").add_to(fmap)
     fmap.fit_bounds(bounds or VIETNAM_BOUNDS)
     _Choropleth(config).add_to(fmap)
-    root = fmap.get_root()
+    root = cast(Figure, fmap.get_root())
     root.render()
     head = _with_nonce(root.header.render())
     head = re.sub(r"<meta[^>]*>\s*", "", head)  # the page template has its own (zoomable) viewport

@@ -69,8 +69,10 @@ def map_view(store: Store) -> MapView:
         raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=indicator), mapped)
     indicator_issue = store.catalogue.loc[indicator, "issue"]
     if issue is not None and issue != indicator_issue:
-        raise bad_request(_("Indicator “%(indicator)s” belongs to issue “%(issue)s”.", indicator=indicator, issue=indicator_issue),
-                          list(store.indicators(issue)["indicator"]))
+        raise bad_request(
+            _("Indicator “%(indicator)s” belongs to issue “%(issue)s”.", indicator=indicator, issue=indicator_issue),
+            list(store.indicators(issue)["indicator"]),
+        )
     years = store.years(indicator, boundary)
     year = years[-1] if "year" not in request.args else int_param("year", request.args["year"])
     if year not in years:
@@ -80,8 +82,10 @@ def map_view(store: Store) -> MapView:
         raise bad_request(_("Unknown classification “%(value)s”.", value=method), list(METHODS))
     classes = int_param("classes", request.args.get("classes", "5"))
     if not CLASS_RANGE[0] <= classes <= CLASS_RANGE[1]:
-        raise bad_request(_("The number of classes must be between %(low)s and %(high)s.", low=CLASS_RANGE[0], high=CLASS_RANGE[1]),
-                          [str(k) for k in range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)])
+        raise bad_request(
+            _("The number of classes must be between %(low)s and %(high)s.", low=CLASS_RANGE[0], high=CLASS_RANGE[1]),
+            [str(k) for k in range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)],
+        )
     mode = request.args.get("mode", "value")
     if mode not in ("value", "gap"):
         raise bad_request(_("Unknown map mode “%(value)s”.", value=mode), ["value", "gap"])

@@ -28,8 +28,12 @@ def indicator_rows(store: Store, boundary: str, code: str) -> list[dict]:
         year = int(latest["year"])
         ranks = store.ranks(indicator, boundary, year)
         entry = {
-            "indicator": indicator, "issue": store.catalogue.loc[indicator, "issue"], "catalogue": store.catalogue.loc[indicator],
-            "latest": latest, "rank": int(ranks[code]) if code in ranks.index else None, "ranked": len(ranks),
+            "indicator": indicator,
+            "issue": store.catalogue.loc[indicator, "issue"],
+            "catalogue": store.catalogue.loc[indicator],
+            "latest": latest,
+            "rank": int(ranks[code]) if code in ranks.index else None,
+            "ranked": len(ranks),
             "median": store.median(indicator, boundary, year),
             "history": rows.sort_values(["year", "period"]).to_dict("records"),
             "others": history[(history["indicator"] == indicator) & ~history["preferred"].astype(bool)].to_dict("records"),

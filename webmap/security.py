@@ -14,7 +14,15 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, g, request
 
 NONCE_PLACEHOLDER = "__CSP_NONCE__"
-COMPRESSIBLE = ("text/html", "text/css", "application/javascript", "text/javascript", "application/json", "application/geo+json", "text/csv")
+COMPRESSIBLE = (
+    "text/html",
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+    "application/json",
+    "application/geo+json",
+    "text/csv",
+)
 
 
 def nonce() -> str:
@@ -30,13 +38,20 @@ def _policy(app: Flask) -> str:
         parts = urlsplit(tiles.replace("{s}", "a"))
         images += f" {parts.scheme}://{parts.netloc.replace('a.', '*.', 1) if '{s}' in tiles else parts.netloc}"
     n = nonce()
-    return (f"default-src 'self'; script-src 'self' 'nonce-{n}'; style-src 'self' 'nonce-{n}'; img-src {images}; "
-            "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    return (
+        f"default-src 'self'; script-src 'self' 'nonce-{n}'; style-src 'self' 'nonce-{n}'; img-src {images}; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 def _compress(response: Response) -> None:
-    if (response.direct_passthrough or response.status_code < 200 or response.status_code >= 300
-            or "gzip" not in request.headers.get("Accept-Encoding", "") or response.headers.get("Content-Encoding")):
+    if (
+        response.direct_passthrough
+        or response.status_code < 200
+        or response.status_code >= 300
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+        or response.headers.get("Content-Encoding")
+    ):
         return
     if response.mimetype not in COMPRESSIBLE:
         return

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -53,7 +52,9 @@ def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str], precisio
     geoms = shapely.set_precision(frame.geometry.values, 10**-precision)
     features = []
     for geom, record in zip(geoms, frame[properties].to_dict("records")):
-        features.append({"type": "Feature", "id": record.get("code"), "properties": record, "geometry": json.loads(shapely.to_geojson(geom))})
+        features.append(
+            {"type": "Feature", "id": record.get("code"), "properties": record, "geometry": json.loads(shapely.to_geojson(geom))}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -68,7 +69,9 @@ class Store:
         self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         major = int(str(self.manifest.get("schema_version", "0")).split(".")[0])
         if major != SUPPORTED_SCHEMA:
-            raise StoreError(f"the store has schema {self.manifest.get('schema_version')}; this app reads schema {SUPPORTED_SCHEMA}.x: rebuild the data")
+            raise StoreError(
+                f"the store has schema {self.manifest.get('schema_version')}; this app reads schema {SUPPORTED_SCHEMA}.x: rebuild the data"
+            )
         self.build_id: str = self.manifest["build_id"]
         self._load(path)
         log.info("store %s loaded from %s", self.build_id, path)
@@ -90,16 +93,30 @@ class Store:
             web = self._read(path, f"web_provinces_{boundary}")
             self.geometry[boundary] = GeoJSONAsset.of(_feature_collection(web, ["code"]))
         islands = self._read(path, "archipelagos")
-        self.geometry["archipelagos"] = GeoJSONAsset.of(_feature_collection(islands, [c for c in ("name_vi", "name_en", "label_lon", "label_lat") if c in islands]))
+        self.geometry["archipelagos"] = GeoJSONAsset.of(
+            _feature_collection(islands, [c for c in ("name_vi", "name_en", "label_lon", "label_lat") if c in islands])
+        )
         self.geometry["land"] = GeoJSONAsset.of(_feature_collection(self._read(path, "basemap_land"), []))
         self.values = self._read(path, "indicator_values")
         self.values["year"] = self.values["year"].astype(int)
         self.catalogue = self._read(path, "indicators").set_index("indicator", drop=False)
         self.sources = self._read(path, "sources").set_index("source_id", drop=False)
-        self.program = {name: self._read(path, name) for name in ("program_groups", "program_directions", "program_tasks", "program_targets",
-                                                                   "program_sources", "program_sections", "indicator_links", "issue_directions")}
+        self.program = {
+            name: self._read(path, name)
+            for name in (
+                "program_groups",
+                "program_directions",
+                "program_tasks",
+                "program_targets",
+                "program_sources",
+                "program_sections",
+                "indicator_links",
+                "issue_directions",
+            )
+        }
         self.merger = self._read(path, "merger_2025")
         self._preferred = self.values[self.values["preferred"].astype(bool)]
+        self._snapshots: dict[tuple[str, str, int], pd.DataFrame] = {}  # bounded: one per indicator, set and year
 
     @staticmethod
     def _touching(frame: gpd.GeoDataFrame) -> dict[str, list[str]]:
@@ -127,7 +144,6 @@ class Store:
         return sorted(set(rows.loc[rows["value"].notna(), "year"]))
 
     # --- values ----------------------------------------------------------
-    @lru_cache(maxsize=512)
     def snapshot(self, indicator: str, boundary: str, year: int) -> pd.DataFrame:
         """Preferred values of one indicator and year, one row per unit (index: code).
 
@@ -135,9 +151,16 @@ class Store:
         with an incomplete aggregate are included with value NaN; where one
         year has several periods, the row without period wins, else the latest.
         """
-        rows = self._preferred[(self._preferred["indicator"] == indicator) & (self._preferred["boundary"] == boundary) & (self._preferred["year"] == year)]
-        rows = rows.assign(_no_period=rows["period"] == "").sort_values(["code", "_no_period", "period"])
-        return rows.groupby("code").tail(1).set_index("code")[["value", "value_flag", "source_id", "period", "note", "derivation"]]
+        key = (indicator, boundary, year)
+        if key not in self._snapshots:
+            rows = self._preferred[
+                (self._preferred["indicator"] == indicator) & (self._preferred["boundary"] == boundary) & (self._preferred["year"] == year)
+            ]
+            rows = rows.assign(_no_period=rows["period"] == "").sort_values(["code", "_no_period", "period"])
+            self._snapshots[key] = (
+                rows.groupby("code").tail(1).set_index("code")[["value", "value_flag", "source_id", "period", "note", "derivation"]]
+            )
+        return self._snapshots[key]
 
     def national(self, indicator: str) -> pd.DataFrame:
         """National rows (boundary 'national') of an indicator."""

@@ -55,8 +55,11 @@ def test_gap_classes_split_at_zero() -> None:
     assert all(u < 0 for u, c in zip(classes.upper, classes.colours) if c in ("#b2182b", "#ef8a62", "#fddbc7"))
 
 
-@given(st.lists(st.floats(min_value=-1e6, max_value=1e6), min_size=1, max_size=40), st.sampled_from(["quantiles", "jenks", "equal"]),
-       st.integers(3, 7))
+@given(
+    st.lists(st.floats(min_value=-1e6, max_value=1e6), min_size=1, max_size=40),
+    st.sampled_from(["quantiles", "jenks", "equal"]),
+    st.integers(3, 7),
+)
 def test_every_value_falls_in_a_class_in_order(values: list[float], method: str, k: int) -> None:
     classes = classify(values, method, k, "yes")
     assert classes is not None and len(classes.colours) == len(classes.upper) <= k

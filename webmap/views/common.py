@@ -39,16 +39,26 @@ def map_parts(config: MapConfig, bounds: list[list[float]] | None = None) -> Map
 def island_labels() -> dict[str, str]:
     from flask_babel import gettext as _
 
-    return {"Quần đảo Hoàng Sa": _("Hoàng Sa archipelago (Đà Nẵng, Việt Nam)"),
-            "Quần đảo Trường Sa": _("Trường Sa archipelago (Khánh Hòa, Việt Nam)")}
-
-
-def geometry_urls(boundary: str) -> dict[str, str]:
     return {
-        "geometry_url": url_for("geometry.units", boundary=boundary),
-        "land_url": url_for("geometry.layer", name="land"),
-        "islands_url": url_for("geometry.layer", name="archipelagos"),
+        "Quần đảo Hoàng Sa": _("Hoàng Sa archipelago (Đà Nẵng, Việt Nam)"),
+        "Quần đảo Trường Sa": _("Trường Sa archipelago (Khánh Hòa, Việt Nam)"),
     }
+
+
+def map_config(
+    boundary: str, units: dict[str, dict], missing_colour: str, focus: str | None = None, neighbours: list[str] | None = None
+) -> MapConfig:
+    """A map of ``boundary`` with the land background and the archipelagos, labelled in the page's language."""
+    return MapConfig(
+        geometry_url=url_for("geometry.units", boundary=boundary),
+        land_url=url_for("geometry.layer", name="land"),
+        islands_url=url_for("geometry.layer", name="archipelagos"),
+        units=units,
+        island_labels=island_labels(),
+        missing_colour=missing_colour,
+        focus=focus,
+        neighbours=neighbours or [],
+    )
 
 
 def source_link(source_ids: str) -> list[dict[str, str]]:

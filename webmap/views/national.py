@@ -7,9 +7,8 @@ from flask import Blueprint, render_template, url_for
 from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
 from ..i18n import boundary_labels, issue_labels, locale
-from ..maps import MapConfig
 from ..params import MapView, has_target, map_view
-from .common import cached, geometry_urls, island_labels, map_parts, records, store
+from .common import cached, map_config, map_parts, records, store
 from .program import issue_items
 
 bp = Blueprint("national", __name__)
@@ -25,18 +24,33 @@ def index():
 def render(view: MapView, lang: str) -> str:
     s = store()
     data = choropleth.build(s, view, lang)
-    units = {code: {"name": row["name"], "label": row["label"], "colour": row["colour"] if isinstance(row["colour"], str) else None, "detail": row["detail"],
-                    "href": url_for("province.page", code=code, boundary=view.boundary)}
-             for code, row in data.table.iterrows()}
-    config = MapConfig(units=units, island_labels=island_labels(), missing_colour=MISSING_COLOUR, **geometry_urls(view.boundary))
+    units = {
+        code: {
+            "name": row["name"],
+            "label": row["label"],
+            "colour": row["colour"] if isinstance(row["colour"], str) else None,
+            "detail": row["detail"],
+            "href": url_for("province.page", code=code, boundary=view.boundary),
+        }
+        for code, row in data.table.iterrows()
+    }
+    config = map_config(view.boundary, units, MISSING_COLOUR)
     ranked = data.table[data.table["value"].notna()].sort_values(["rank", "name"])
     indicator = s.catalogue.loc[view.indicator]
     return render_template(
-        "national.html", view=view, map=map_parts(config), indicator=indicator, data=data,
-        legend=choropleth.legend_rows(data, lang), ranked=records(ranked.reset_index()),
-        source_list=_sources(data.table["source_id"]), national=records(s.national(view.indicator)),
-        options=_options(view), programme=issue_items(view.issue, view.indicator),
-        has_gap=has_target(s, view.indicator), median=s.median(view.indicator, view.boundary, view.year),
+        "national.html",
+        view=view,
+        map=map_parts(config),
+        indicator=indicator,
+        data=data,
+        legend=choropleth.legend_rows(data, lang),
+        ranked=records(ranked.reset_index()),
+        source_list=_sources(data.table["source_id"]),
+        national=records(s.national(view.indicator)),
+        options=_options(view),
+        programme=issue_items(view.issue, view.indicator),
+        has_gap=has_target(s, view.indicator),
+        median=s.median(view.indicator, view.boundary, view.year),
     )
 
 
@@ -59,5 +73,11 @@ def _options(view: MapView) -> dict:
         rows = rows[rows["indicator"].isin(mapped)]
         if len(rows):
             groups.append({"issue": issue, "label": label, "indicators": records(rows)})
-    return {"issues": issue_labels(), "groups": groups, "years": s.years(view.indicator, view.boundary),
-            "boundaries": boundary_labels(), "methods": METHODS, "classes": range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)}
+    return {
+        "issues": issue_labels(),
+        "groups": groups,
+        "years": s.years(view.indicator, view.boundary),
+        "boundaries": boundary_labels(),
+        "methods": METHODS,
+        "classes": range(CLASS_RANGE[0], CLASS_RANGE[1] + 1),
+    }

@@ -55,9 +55,14 @@ def render() -> str:
     groups = []
     for group in records(s.program["program_groups"]):
         gid = group["group_id"]
-        groups.append({**group, "sources": programme_sources(group["source_ref"]),
-                       "directions": [_direction(d) for d in directions if d["group_id"] == gid],
-                       "tasks": [_task(t) for t in tasks if t["group_id"] == gid]})
+        groups.append(
+            {
+                **group,
+                "sources": programme_sources(group["source_ref"]),
+                "directions": [_direction(d) for d in directions if d["group_id"] == gid],
+                "tasks": [_task(t) for t in tasks if t["group_id"] == gid],
+            }
+        )
     conclusions = [_direction(d) for d in directions if not d["group_id"]]
     targets = [_target(t) for t in records(s.program["program_targets"].sort_values(["year", "document"]))]
     return render_template("program.html", groups=groups, conclusions=conclusions, targets=targets, issues=issue_labels())

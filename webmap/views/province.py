@@ -8,9 +8,8 @@ from .. import profile
 from ..classify import MISSING_COLOUR
 from ..errors import not_found
 from ..i18n import boundary_labels, issue_labels, locale
-from ..maps import MapConfig
 from ..params import boundary_param, check_keys
-from .common import cached, geometry_urls, island_labels, map_parts, store, unit_name
+from .common import cached, map_config, map_parts, store, unit_name
 from .program import _task, issue_items
 
 bp = Blueprint("province", __name__)
@@ -46,10 +45,14 @@ def render(boundary: str, code: str) -> str:
     units = {}
     for other in s.units[boundary]["code"]:
         colour = FOCUS if other == code else NEIGHBOUR if other in neighbours else None
-        units[other] = {"name": unit_name(boundary, other), "label": s.units[boundary].loc[other, "region_vi"] or "", "colour": colour,
-                        "detail": "", "href": url_for("province.page", code=other, boundary=boundary)}
-    config = MapConfig(units=units, island_labels=island_labels(), missing_colour="#eeeeee", focus=code, neighbours=neighbours,
-                       **geometry_urls(boundary))
+        units[other] = {
+            "name": unit_name(boundary, other),
+            "label": s.units[boundary].loc[other, "region_vi"] or "",
+            "colour": colour,
+            "detail": "",
+            "href": url_for("province.page", code=other, boundary=boundary),
+        }
+    config = map_config(boundary, units, "#eeeeee", focus=code, neighbours=neighbours)
     rows = profile.indicator_rows(s, boundary, code)
     worst = profile.worst_issues(rows)
     programme = []
@@ -62,8 +65,19 @@ def render(boundary: str, code: str) -> str:
         new = s.units["2008"].loc[code, "unit_2025"]
         parent = {"code": new, "name": unit_name("2025", new)}
     return render_template(
-        "province.html", boundary=boundary, code=code, unit=s.units[boundary].loc[code], name=unit_name(boundary, code),
-        map=map_parts(config, _bounds(boundary, code)), rows=rows, worst=worst, programme=programme, issues=issue_labels(),
-        members=profile.members(s, code) if boundary == "2025" else [], parent=parent, boundaries=boundary_labels(),
-        neighbours=[{"code": n, "name": unit_name(boundary, n)} for n in neighbours], missing_colour=MISSING_COLOUR,
+        "province.html",
+        boundary=boundary,
+        code=code,
+        unit=s.units[boundary].loc[code],
+        name=unit_name(boundary, code),
+        map=map_parts(config, _bounds(boundary, code)),
+        rows=rows,
+        worst=worst,
+        programme=programme,
+        issues=issue_labels(),
+        members=profile.members(s, code) if boundary == "2025" else [],
+        parent=parent,
+        boundaries=boundary_labels(),
+        neighbours=[{"code": n, "name": unit_name(boundary, n)} for n in neighbours],
+        missing_colour=MISSING_COLOUR,
     )

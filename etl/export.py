@@ -27,12 +27,13 @@ PRECISION = 7
 
 
 class ExportError(ValueError):
-    """An export request naming something the store does not have."""
+    """An export request naming something the store does not have (``missing``: a unit or indicator that does not exist)."""
 
-    def __init__(self, message: str, fix: str) -> None:
+    def __init__(self, message: str, fix: str, missing: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.fix = fix
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def select(store: Path, selection: Selection) -> gpd.GeoDataFrame:
             raise ExportError(
                 f"unknown code(s) {', '.join(unknown)} in boundary set {selection.boundary}",
                 f"use codes of that set, e.g. {', '.join(units['code'][:3])}",
+                missing=True,
             )
         units = units[units["code"].isin(selection.codes)]
     if selection.region:
@@ -87,9 +89,7 @@ def _indicators(store: Path, selection: Selection) -> list[str]:
     if selection.indicators:
         unknown = sorted(set(selection.indicators) - set(catalogue["indicator"]))
         if unknown:
-            raise ExportError(
-                f"unknown indicator(s) {', '.join(unknown)}", "use ids of the indicators table (urbanmap export --list-indicators)"
-            )
+            raise ExportError(f"unknown indicator(s) {', '.join(unknown)}", "use ids of the indicators table of the store", missing=True)
         return list(selection.indicators)
     if selection.issue:
         if selection.issue not in set(catalogue["issue"]):

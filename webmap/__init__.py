@@ -4,7 +4,8 @@
 import time. Config keys (defaults in :data:`DEFAULTS`): ``DATA_DIR`` (the
 build directory), ``TILE_URL`` / ``TILE_ATTRIBUTION`` (an online tile layer,
 off by default: the map is drawn from shipped Natural Earth land), and
-``PAGE_CACHE_SIZE`` (rendered pages kept per parameter set).
+``PAGE_CACHE_SIZE`` / ``DOWNLOAD_CACHE_SIZE`` (rendered pages and serialised
+downloads kept), ``OGC_MAX_LIMIT`` (largest page of OGC API items).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ DEFAULTS = {
     "TILE_URL": None,
     "TILE_ATTRIBUTION": None,
     "PAGE_CACHE_SIZE": 256,
+    "DOWNLOAD_CACHE_SIZE": 64,
+    "OGC_MAX_LIMIT": 10000,
     "JSON_SORT_KEYS": False,
 }
 
@@ -25,19 +28,20 @@ DEFAULTS = {
 def create_app(config: dict | None = None) -> Flask:
     """The app for the build in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
     from . import assets, errors, i18n, security
-    from .cache import PageCache
+    from .cache import LRUCache
     from .store import Store
-    from .views import geometry, national, program, province
+    from .views import api, geometry, national, ogc, program, province
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.extensions["urbanmap_store"] = Store(Path(app.config["DATA_DIR"]))
-    app.extensions["urbanmap_pages"] = PageCache(app.config["PAGE_CACHE_SIZE"])
+    app.extensions["urbanmap_pages"] = LRUCache[str](app.config["PAGE_CACHE_SIZE"])
+    app.extensions["urbanmap_downloads"] = LRUCache[object](app.config["DOWNLOAD_CACHE_SIZE"])
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp):
+    for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp, api.bp, ogc.bp):
         app.register_blueprint(blueprint)
     from .classify import MISSING_COLOUR
     from .views.common import source_link

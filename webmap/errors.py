@@ -25,13 +25,19 @@ def not_found(message: str, valid: list[str] | None = None) -> AppError:
     return AppError(404, message, valid)
 
 
+CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 500: "ServerError"}
+
+
 def _wants_json() -> bool:
+    if request.path.startswith("/ogc"):
+        return request.args.get("f") != "html" and request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html"
     return request.path.startswith(("/api/", "/geometry/", "/healthz"))
 
 
 def _respond(status: int, message: str, valid: list[str]):
     if _wants_json():
-        return jsonify({"status": status, "error": message, "valid": valid}), status
+        body = {"code": CODES.get(status, "Error"), "description": message, "status": status, "valid": valid}
+        return jsonify(body), status
     return render_template("error.html", status=status, message=message, valid=valid), status
 
 

@@ -22,6 +22,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from etl import export
+from etl.export import Selection
+
 log = logging.getLogger(__name__)
 
 SUPPORTED_SCHEMA = 1
@@ -73,6 +76,8 @@ class Store:
                 f"the store has schema {self.manifest.get('schema_version')}; this app reads schema {SUPPORTED_SCHEMA}.x: rebuild the data"
             )
         self.build_id: str = self.manifest["build_id"]
+        self.path = path
+        self.data_dir = data_dir
         self._load(path)
         log.info("store %s loaded from %s", self.build_id, path)
 
@@ -128,6 +133,17 @@ class Store:
             if a != b:
                 out[codes[a]].append(codes[b])
         return {c: sorted(n) for c, n in out.items()}
+
+    # --- exports (the ETL's export functions over this store) ------------
+    def export(self, selection: Selection) -> gpd.GeoDataFrame:
+        """Units and values of ``selection`` (columns: see :mod:`etl.export`)."""
+        return export.select(self.path, selection)
+
+    def export_long(self, frame: gpd.GeoDataFrame, selection: Selection) -> bytes:
+        return export.to_long_csv(self.path, frame, selection)
+
+    def export_metadata(self) -> dict:
+        return export.metadata(self.data_dir)
 
     # --- catalogue -------------------------------------------------------
     def indicators(self, issue: str | None = None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 import pandas as pd
 from flask import current_app, url_for
 
-from ..cache import PageCache
+from ..cache import LRUCache
 from ..i18n import locale
 from ..maps import Assets, MapConfig, MapParts, build_map
 from ..store import Store
@@ -19,8 +19,8 @@ def store() -> Store:
 
 def cached(key: Hashable, render: Callable[[], str]) -> str:
     """The page for ``key`` (which must include the locale), rendered once."""
-    pages: PageCache = current_app.extensions["urbanmap_pages"]
-    return pages.get_or_render(key, render)
+    pages: LRUCache[str] = current_app.extensions["urbanmap_pages"]
+    return pages.get_or_make(key, render)
 
 
 def assets() -> Assets:

@@ -1,0 +1,203 @@
+"""OGC API – Features, Part 1: Core: documents as plain dicts (no Flask), over collections made once.
+
+One collection per boundary set (``provinces_2025``, ``provinces_2008``). Features carry the same
+properties as the GeoJSON export (the ETL's :func:`etl.export.select`): code, names, kind, region,
+area, and for each indicator its latest value with unit, year, flag and source. Geometry is the
+full-detail boundary in CRS84, coordinates to 7 decimals.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from etl.export import Selection, to_geojson
+
+from .store import BOUNDARIES, Store
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+JSON, GEOJSON, HTML, OPENAPI = "application/json", "application/geo+json", "text/html", "application/vnd.oai.openapi+json;version=3.0"
+DEFAULT_LIMIT = 10
+_DATE = r"\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?"
+DATETIME = re.compile(rf"^(?:{_DATE}|(?:{_DATE}|\.\.)?/(?:{_DATE}|\.\.)?)$")
+TITLES = {"2025": "Provincial units from 2025-07-01 (34)", "2008": "Provinces 2008-08-01 – 2025-06-30 (63)"}
+
+
+class OgcParameterError(ValueError):
+    """A query parameter with an invalid value (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    title: str
+    description: str
+    features: list[dict]
+    geometries: np.ndarray
+    bbox: list[float]
+    index: dict[str, int]
+
+
+def build_collections(store: Store) -> dict[str, Collection]:
+    """The collections, from the store's export of each boundary set."""
+    out = {}
+    for boundary in BOUNDARIES:
+        frame = store.export(Selection(boundary))
+        features = json.loads(to_geojson(frame))["features"]
+        geometries = np.asarray(frame.geometry.values, dtype=object)
+        bbox = [round(float(v), 7) for v in shapely.total_bounds(geometries)]
+        cid = f"provinces_{boundary}"
+        description = (
+            f"{TITLES[boundary]} of Việt Nam with the latest value of every indicator (value, unit, year, flag, source id). "
+            f"Build {store.build_id}. Boundaries: Natural Earth (public domain)."
+        )
+        out[cid] = Collection(cid, TITLES[boundary], description, features, geometries, bbox, {f["id"]: i for i, f in enumerate(features)})
+    return out
+
+
+def _link(href: str, rel: str, media: str, title: str = "") -> dict:
+    link = {"href": href, "rel": rel, "type": media}
+    if title:
+        link["title"] = title
+    return link
+
+
+def landing(base: str) -> dict:
+    return {
+        "title": "urbanmap — OGC API Features",
+        "description": "Vietnam's urban issues (flooding, congestion, housing, green space) by province, with sources.",
+        "links": [
+            _link(f"{base}?f=json", "self", JSON, "this document"),
+            _link(f"{base}?f=html", "alternate", HTML, "this document as HTML"),
+            _link(f"{base}/api", "service-desc", OPENAPI, "the API definition"),
+            _link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
+            _link(f"{base}/collections", "data", JSON, "the collections"),
+        ],
+    }
+
+
+def conformance() -> dict:
+    return {"conformsTo": CONFORMANCE}
+
+
+def collection_doc(base: str, collection: Collection) -> dict:
+    url = f"{base}/collections/{collection.id}"
+    return {
+        "id": collection.id,
+        "title": collection.title,
+        "description": collection.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {"spatial": {"bbox": [collection.bbox], "crs": CRS84}},
+        "links": [
+            _link(f"{url}?f=json", "self", JSON),
+            _link(f"{url}?f=html", "alternate", HTML),
+            _link(f"{url}/items?f=json", "items", GEOJSON, "the features"),
+            _link(f"{url}/items?f=html", "items", HTML, "the features as HTML"),
+            _link("https://www.naturalearthdata.com/about/terms-of-use/", "license", HTML, "Natural Earth: public domain"),
+        ],
+    }
+
+
+def collections_doc(base: str, collections: dict[str, Collection]) -> dict:
+    return {
+        "links": [_link(f"{base}/collections?f=json", "self", JSON), _link(f"{base}/collections?f=html", "alternate", HTML)],
+        "collections": [collection_doc(base, c) for c in collections.values()],
+    }
+
+
+def parse_limit(text: str | None, maximum: int) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    if not text.isdigit() or not 1 <= int(text) <= maximum:
+        raise OgcParameterError(f"limit must be a whole number from 1 to {maximum}")
+    return int(text)
+
+
+def parse_offset(text: str | None) -> int:
+    if text is None:
+        return 0
+    if not text.isdigit():
+        raise OgcParameterError("offset must be a whole number, 0 or more")
+    return int(text)
+
+
+def parse_bbox(text: str | None, crs: str | None) -> shapely.Geometry | None:
+    """The bbox as a (multi)polygon in CRS84; crossing the antimeridian when minx > maxx."""
+    if crs not in (None, CRS84):
+        raise OgcParameterError(f"bbox-crs must be {CRS84}")
+    if text is None:
+        return None
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError as exc:
+        raise OgcParameterError("bbox must be 4 (or 6) comma-separated numbers") from exc
+    if len(values) not in (4, 6) or not all(math.isfinite(v) for v in values):
+        raise OgcParameterError("bbox must be 4 (or 6) comma-separated numbers")
+    minx, miny, maxx, maxy = values if len(values) == 4 else (values[0], values[1], values[3], values[4])
+    if miny > maxy or not (-90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise OgcParameterError("bbox latitudes must be within -90..90, the lower one first")
+    if minx <= maxx:
+        return shapely.box(minx, miny, maxx, maxy)
+    return shapely.union(shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy))
+
+
+def check_datetime(text: str | None) -> None:
+    """Validate ``datetime`` (RFC 3339 instant or interval). The features carry no time, so none is excluded."""
+    if text is not None and not DATETIME.match(text):
+        raise OgcParameterError("datetime must be an RFC 3339 date-time or an interval such as 2020-01-01/..")
+
+
+def items_doc(
+    base: str, collection: Collection, limit: int, offset: int, bbox: shapely.Geometry | None, bbox_text: str | None = None
+) -> dict:
+    """A page of features with numberMatched, numberReturned and next/prev links."""
+    if bbox is None:
+        matched = list(range(len(collection.features)))
+    else:
+        matched = [int(i) for i in np.flatnonzero(shapely.intersects(collection.geometries, bbox))]
+    page = matched[offset : offset + limit]
+    url = f"{base}/collections/{collection.id}/items"
+    query = f"limit={limit}" + (f"&bbox={bbox_text}" if bbox_text else "")
+    links = [
+        _link(f"{url}?f=json&{query}&offset={offset}", "self", GEOJSON),
+        _link(f"{url}?f=html&{query}&offset={offset}", "alternate", HTML),
+        _link(f"{base}/collections/{collection.id}?f=json", "collection", JSON),
+    ]
+    if offset + limit < len(matched):
+        links.append(_link(f"{url}?f=json&{query}&offset={offset + limit}", "next", GEOJSON, "next page"))
+    if offset > 0:
+        links.append(_link(f"{url}?f=json&{query}&offset={max(0, offset - limit)}", "prev", GEOJSON, "previous page"))
+    return {
+        "type": "FeatureCollection",
+        "numberMatched": len(matched),
+        "numberReturned": len(page),
+        "features": [collection.features[i] for i in page],
+        "links": links,
+    }
+
+
+def item_doc(base: str, collection: Collection, feature_id: str) -> dict | None:
+    i = collection.index.get(feature_id)
+    if i is None:
+        return None
+    url = f"{base}/collections/{collection.id}/items/{feature_id}"
+    return {
+        **collection.features[i],
+        "links": [
+            _link(f"{url}?f=json", "self", GEOJSON),
+            _link(f"{url}?f=html", "alternate", HTML),
+            _link(f"{base}/collections/{collection.id}?f=json", "collection", JSON),
+        ],
+    }

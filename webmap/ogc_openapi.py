@@ -63,7 +63,7 @@ def openapi(base: str, collection_ids: list[str], max_limit: int) -> dict:
             "/collections/{collectionId}/items": get("features of a collection", item_params, [GEOJSON, HTML]),
             "/collections/{collectionId}/items/{featureId}": get(
                 "one feature",
-                [collection, {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}, f_param],
+                [collection, {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}, "example": "01"}, f_param],
                 [GEOJSON, HTML],
             ),
         },

@@ -1,0 +1,93 @@
+"""Real clients against the app under its production server, in a separate process (GDAL's OAPIF driver
+hangs against a server in a thread of the same process): GDAL reads every collection, schemathesis fuzzes /ogc/api."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_url(shipped_build) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "webmap.cli", "-q", "serve", "--data", str(shipped_build[0]), "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the server did not start") from None
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def _export(url: str, boundary: str) -> pd.DataFrame:
+    with urllib.request.urlopen(f"{url}/api/provinces.geojson?boundary={boundary}", timeout=30) as response:
+        data = json.loads(response.read())
+    return pd.DataFrame([f["properties"] for f in data["features"]]).set_index("code")
+
+
+@pytest.mark.parametrize("boundary", ["2025", "2008"])
+def test_gdal_reads_every_collection_with_the_export_values(live_url: str, boundary: str) -> None:
+    source = f"OAPIF:{live_url}/ogc"
+    assert {name for name, _ in pyogrio.list_layers(source)} == {"provinces_2025", "provinces_2008"}
+    frame = pyogrio.read_dataframe(source, layer=f"provinces_{boundary}", PAGE_SIZE=7)  # several pages: paging is exercised
+    export = _export(live_url, boundary)
+    frame = frame.set_index(frame["code"].astype(str))
+    assert sorted(frame.index) == sorted(export.index)
+    for column in ("area_km2", "population", "area", "storm_flood_damage_yagi_2024"):
+        got = pd.to_numeric(frame.loc[export.index, column], errors="coerce").to_numpy(dtype=float)
+        want = pd.to_numeric(export[column], errors="coerce").to_numpy(dtype=float)
+        assert np.allclose(got, want, equal_nan=True), column
+    assert frame.crs.to_epsg() == 4326 and frame.geometry.is_valid.all()
+
+
+def test_schemathesis_finds_no_server_error(live_url: str) -> None:
+    binary = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
+    assert binary, "schemathesis is a test extra: pip install -e '.[test]'"
+    result = subprocess.run(
+        [
+            binary,
+            "run",
+            f"{live_url}/ogc/api",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "10",
+            "--max-time",
+            "40",
+            "--request-timeout",
+            "10",
+            "--seed",
+            "1",
+            "--generation-deterministic",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

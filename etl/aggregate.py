@@ -18,7 +18,8 @@ approximations make the result ``approx``.
 
 Columns in: the value table of :mod:`etl.indicators` (preferred rows of set
 2008). Columns out: the same plus ``derivation`` ('carried' | 'aggregated'),
-``members`` (comma-separated 2008 codes), with boundary '2025'.
+``members`` (comma-separated 2008 codes), with boundary '2025'. The same
+:func:`aggregate` serves any grouping of units of one set (the web app's regions).
 """
 
 from __future__ import annotations
@@ -34,14 +35,21 @@ INCOMPLETE = "incomplete"
 
 
 @dataclass(frozen=True)
-class Merger:
-    """The crosswalk: members of each 2025 unit (sorted 2008 codes) and 2008 names."""
+class Groups:
+    """Units to aggregate: the members (sorted codes) of each group, and the members' names for notes.
+
+    The 63 -> 34 crosswalk is one such grouping (:data:`Merger`); the web app's regional
+    comparison is another.
+    """
 
     members: dict[str, tuple[str, ...]]
-    names_2008: dict[str, str]
+    names: dict[str, str]
 
-    def unit_of(self) -> dict[str, str]:
-        return {old: new for new, olds in self.members.items() for old in olds}
+    def group_of(self) -> dict[str, str]:
+        return {member: group for group, members in self.members.items() for member in members}
+
+
+Merger = Groups
 
 
 def combine_flags(flags: list[str]) -> str:
@@ -74,25 +82,54 @@ class _Weights:
 
 def carry_to_2025(values: pd.DataFrame, merger: Merger, catalogue: Catalogue, area: dict[str, float]) -> pd.DataFrame:
     """Rows for set 2025 derived from the preferred set-2008 rows of ``values``."""
-    old = values[(values["boundary"] == "2008") & values["preferred"]]
-    unit_of = merger.unit_of()
-    weights = _Weights(old, area)
-    groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
-    for record in old.to_dict("records"):
-        new = unit_of.get(record["code"])
-        if new is not None:
-            groups[(record["indicator"], record["year"], record["period"], new)][record["code"]] = record
-    rows = [_derive(key, reported, merger, catalogue, weights) for key, reported in sorted(groups.items())]
-    return pd.DataFrame.from_records(rows, columns=list(values.columns) + ["derivation", "members"])
+    rules = {ident: indicator.aggregation for ident, indicator in catalogue.indicators.items()}
+    return aggregate(values[values["boundary"] == "2008"], merger, rules, area, "2025")
 
 
-def _derive(key: tuple, reported: dict[str, dict], merger: Merger, catalogue: Catalogue, weights: _Weights) -> dict:
-    indicator, year, period, new = key
-    members = merger.members[new]
+def aggregate(values: pd.DataFrame, groups: Groups, rules: dict[str, str], area: dict[str, float], boundary: str) -> pd.DataFrame:
+    """One row per group, indicator, year and period that some member reports, labelled ``boundary``.
+
+    ``values``: rows of one boundary set (columns of :mod:`etl.indicators` at least code, indicator,
+    year, period, value, unit, value_flag, preferred, source_id, note, origin); only preferred rows
+    with a value count. ``rules``: indicator -> aggregation rule; ``area``: member code -> km².
+    """
+    rows_in = values[values["preferred"].astype(bool) & values["value"].notna()]
+    group_of = groups.group_of()
+    weights = _Weights(rows_in, area)
+    keyed: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for record in rows_in.to_dict("records"):
+        group = group_of.get(record["code"])
+        if group is not None:
+            keyed[(record["indicator"], record["year"], record["period"], group)][record["code"]] = record
+    rows = [_derive(key, reported, groups, rules, weights, boundary) for key, reported in sorted(keyed.items())]
+    return pd.DataFrame.from_records(rows, columns=OUT_COLUMNS)
+
+
+OUT_COLUMNS = [
+    "boundary",
+    "code",
+    "indicator",
+    "year",
+    "period",
+    "value",
+    "unit",
+    "value_flag",
+    "preferred",
+    "source_id",
+    "note",
+    "origin",
+    "derivation",
+    "members",
+]
+
+
+def _derive(key: tuple, reported: dict[str, dict], groups: Groups, rules: dict[str, str], weights: _Weights, boundary: str) -> dict:
+    indicator, year, period, group = key
+    members = groups.members[group]
     first = next(iter(reported.values()))
     row = {
-        "boundary": "2025",
-        "code": new,
+        "boundary": boundary,
+        "code": group,
         "indicator": indicator,
         "year": year,
         "period": period,
@@ -109,14 +146,14 @@ def _derive(key: tuple, reported: dict[str, dict], merger: Merger, catalogue: Ca
     if len(members) == 1:
         row.update(value=first["value"], value_flag=first["value_flag"], note=first["note"], origin=first["origin"], derivation="carried")
         return row
-    rule = catalogue.indicators[indicator].aggregation
+    rule = rules[indicator]
     missing = [m for m in members if m not in reported]
     if missing:
-        names = ", ".join(f"{m} {merger.names_2008.get(m, '')}".strip() for m in missing)
+        names = ", ".join(f"{m} {groups.names.get(m, '')}".strip() for m in missing)
         row.update(value_flag=INCOMPLETE, note=f"{len(reported)} of {len(members)} members reported (missing: {names})")
         return row
     if rule == "none":
-        row.update(value_flag=INCOMPLETE, note=f"{indicator} is not aggregable across merged provinces (rule: none)")
+        row.update(value_flag=INCOMPLETE, note=f"{indicator} is not aggregable across units (rule: none)")
         return row
     value, note = _apply(rule, [reported[m] for m in members], members, int(year), weights)
     flag = combine_flags([reported[m]["value_flag"] for m in members]) if value is not None else INCOMPLETE

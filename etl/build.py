@@ -73,9 +73,9 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
             new: tuple(sorted(r["old_code"] for _, r in crosswalk if r["new_code"] == new))
             for new in sorted({r["new_code"] for _, r in crosswalk})
         },
-        names_2008={r["old_code"]: r["old_name_vi"] for _, r in crosswalk},
+        names={r["old_code"]: r["old_name_vi"] for _, r in crosswalk},
     )
-    expected = {"2008": set(merger.names_2008), "2025": set(merger.members)}
+    expected = {"2008": set(merger.names), "2025": set(merger.members)}
     layers = {}
     for boundary, path in layout.boundary_files.items():
         name = layout.display(path)
@@ -144,7 +144,7 @@ def _all_values(inputs: Inputs, layer_2008: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.DataFrame, cover: pd.DataFrame, manifest: dict) -> list[Layer]:
     out = []
-    unit_2025 = inputs.merger.unit_of()
+    unit_2025 = inputs.merger.group_of()
     for boundary, gdf in layers.items():
         base = gdf.drop(columns=["geometry"])
         if boundary == "2008":
@@ -216,7 +216,7 @@ def _sources_table(inputs: Inputs) -> pd.DataFrame:
 
 
 def _merger_table(merger: Merger) -> pd.DataFrame:
-    rows = [(old, merger.names_2008[old], new) for new, olds in merger.members.items() for old in olds]
+    rows = [(old, merger.names[old], new) for new, olds in merger.members.items() for old in olds]
     return pd.DataFrame(sorted(rows), columns=["old_code", "old_name_vi", "new_code"])
 
 

@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import assets, errors, i18n, security
     from .cache import LRUCache
     from .store import Store
-    from .views import api, geometry, national, ogc, program, province
+    from .views import api, compare, geometry, national, ogc, program, province
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp, api.bp, ogc.bp):
+    for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp, api.bp, ogc.bp, compare.bp):
         app.register_blueprint(blueprint)
     from .classify import MISSING_COLOUR
     from .views.common import source_link

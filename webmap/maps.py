@@ -44,8 +44,7 @@ class MapConfig:
     island_labels: dict[str, str]
     missing_colour: str
     focus: str | None = None
-    neighbours: list[str] = field(default_factory=list)
-    no_data_text: str = ""
+    highlight: list[str] = field(default_factory=list)  # drawn at full strength; the others faded (all when empty)
 
     def as_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
@@ -71,6 +70,11 @@ class MapParts:
     head: str
     body: str
     script: str
+
+    @property
+    def head_without_assets(self) -> str:
+        """The head without the JS/CSS links: for the second and later maps of one page."""
+        return re.sub(r"<script[^>]*\bsrc=[^>]*>\s*</script>|<link[^>]*>", "", self.head)
 
 
 def _with_nonce(html: str) -> str:

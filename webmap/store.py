@@ -23,6 +23,7 @@ import pyogrio
 import shapely
 
 from etl import export
+from etl.aggregate import Groups, aggregate
 from etl.export import Selection
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class Store:
         self.merger = self._read(path, "merger_2025")
         self._preferred = self.values[self.values["preferred"].astype(bool)]
         self._snapshots: dict[tuple[str, str, int], pd.DataFrame] = {}  # bounded: one per indicator, set and year
+        self._regions: dict[str, pd.DataFrame] = {}
 
     @staticmethod
     def _touching(frame: gpd.GeoDataFrame) -> dict[str, list[str]]:
@@ -198,6 +200,22 @@ class Store:
         worse = self.catalogue.loc[indicator, "higher_is_worse"]
         ascending = worse == "no"
         return values.rank(ascending=ascending, method="min").astype(int)
+
+    def regions(self, boundary: str) -> pd.DataFrame:
+        """Every indicator aggregated to the socio-economic regions of ``boundary`` by its rule (the ETL's
+        aggregation: a region has a value for a year only when all its units have one). Columns as
+        indicator_values; ``code`` is the region id."""
+        if boundary not in self._regions:
+            units = self.units[boundary]
+            groups = Groups({r: tuple(sorted(g["code"])) for r, g in units.groupby("region")}, dict(zip(units["code"], units["name_vi"])))
+            rules = dict(zip(self.catalogue["indicator"], self.catalogue["aggregation"]))
+            values = self.values[self.values["boundary"] == boundary]
+            self._regions[boundary] = aggregate(values, groups, rules, dict(zip(units["code"], units["area_km2"])), "region")
+        return self._regions[boundary]
+
+    def region_names(self, boundary: str) -> dict[str, str]:
+        units = self.units[boundary]
+        return dict(zip(units["region"], units["region_vi"]))
 
     # --- programme -------------------------------------------------------
     def directions_for(self, issue: str) -> pd.DataFrame:

@@ -93,7 +93,8 @@ def test_national_map_page_content(client) -> None:
     rows = soup.select("#ranked-table tbody tr")
     assert len(rows) == 16
     first = [td.get_text(strip=True) for td in rows[0].find_all("td")]
-    assert first[:3] == ["1", "Quảng Ninh", "28.034 tỷ đồng"]
+    assert first[1:4] == ["1", "Quảng Ninh", "28.034 tỷ đồng"]
+    assert rows[0].find("input", attrs={"name": "codes", "value": "22"})  # pick for comparison
     assert any("≥ 12.803" in r.get_text() for r in rows)  # Lào Cai: a sum with a lower bound stays a bound
     legend = soup.select_one("#legend").get_text(" ", strip=True)
     assert "Không có số liệu: 18 đơn vị" in legend
@@ -104,7 +105,7 @@ def test_national_map_page_content(client) -> None:
 def test_english_formats_numbers_the_english_way(client) -> None:
     soup = BeautifulSoup(client.get("/?indicator=storm_flood_damage_yagi_2024&year=2024&lang=en").data, "html.parser")
     first = [td.get_text(strip=True) for td in soup.select("#ranked-table tbody tr")[0].find_all("td")]
-    assert first[:3] == ["1", "Quang Ninh", "28,034 billion VND"]
+    assert first[1:4] == ["1", "Quang Ninh", "28,034 billion VND"]
     assert soup.html["lang"] == "en"
 
 
@@ -134,7 +135,7 @@ def test_gap_mode_uses_the_national_target(client) -> None:
     soup = BeautifulSoup(client.get("/?boundary=2008&indicator=urban_population_share&year=2019&mode=gap&lang=en").data, "html.parser")
     legend = soup.select_one("#legend").get_text(" ", strip=True)
     assert "at least 45" in legend and "2025" in legend
-    assert all(cell.get_text(strip=True)[0] in "+−" for cell in soup.select("#ranked-table tbody tr td:nth-of-type(3)"))
+    assert all(cell.get_text(strip=True)[0] in "+−" for cell in soup.select("#ranked-table tbody tr td:nth-of-type(4)"))
 
 
 def test_province_page(client) -> None:

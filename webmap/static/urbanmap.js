@@ -32,7 +32,7 @@
 
   function styleFor(cfg, code) {
     var unit = cfg.units[code];
-    var inFocus = !cfg.focus || code === cfg.focus || cfg.neighbours.indexOf(code) >= 0;
+    var inFocus = !cfg.highlight.length || cfg.highlight.indexOf(code) >= 0;
     var style = { color: '#555555', weight: 0.8, opacity: 1, fillOpacity: inFocus ? 0.85 : 0.35 };
     if (!unit || unit.colour === null) {
       style.fillColor = cfg.missing_colour;
@@ -59,9 +59,11 @@
         var unit = cfg.units[f.id];
         if (!unit) { return; }
         lyr.bindTooltip(function () { return tooltip(unit); }, { sticky: true });
-        if (unit.href) {
-          lyr.on('click', function () { window.location.assign(unit.href); });
-        }
+        lyr.on('click', function () {
+          var picker = document.getElementById('um-pick');
+          if (picker && picker.checked) { togglePick(f.id, lyr); return; }
+          if (unit.href) { window.location.assign(unit.href); }
+        });
         lyr.on('add', function () {
           var path = lyr.getElement && lyr.getElement();
           if (path) {
@@ -90,8 +92,49 @@
     map.getContainer().setAttribute('data-islands-drawn', String(data.features.length));
   }
 
+  /* Picking units on the national map for a comparison: toggles the unit's checkbox in the compare form. */
+  function togglePick(code, lyr) {
+    var box = document.querySelector('#compare-form input[name="codes"][value="' + code + '"]');
+    if (!box) { return; }
+    box.checked = !box.checked;
+    lyr.setStyle({ weight: box.checked ? 3 : 0.8, color: box.checked ? '#000000' : '#555555' });
+    var count = document.querySelectorAll('#compare-form input[name="codes"]:checked').length;
+    var status = document.getElementById('um-picked');
+    if (status) { status.textContent = String(count); }
+  }
+
+  /* Several maps on a page (the comparison): zoom them together while the "link zoom" box is ticked. */
+  var maps = [];
+  var syncing = false;
+  function linkZoom(map) {
+    maps.push(map);
+    map.on('zoomend', function () {
+      var link = document.getElementById('um-link-zoom');
+      if (syncing || !link || !link.checked) { return; }
+      syncing = true;
+      maps.forEach(function (other) {
+        if (other !== map && other.getZoom() !== map.getZoom()) { other.setZoom(map.getZoom(), { animate: false }); }
+      });
+      syncing = false;
+    });
+  }
+
+  /* A list filter that ignores diacritics ("can tho" finds "Cần Thơ"). */
+  function fold(text) {
+    return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  }
+  document.addEventListener('input', function (event) {
+    var input = event.target;
+    if (!input || !input.classList || !input.classList.contains('um-filter')) { return; }
+    var query = fold(input.value.trim());
+    document.querySelectorAll(input.getAttribute('data-target') + ' [data-name]').forEach(function (item) {
+      item.hidden = query !== '' && fold(item.getAttribute('data-name')).indexOf(query) < 0;
+    });
+  });
+
   function draw(map, cfg) {
     addPanes(map);
+    linkZoom(map);
     getJSON(cfg.land_url).then(function (data) {
       L.geoJSON(data, { pane: 'um-land', interactive: false,
         style: { color: '#b9b4a8', weight: 0.5, fillColor: '#f4f1ea', fillOpacity: 1 } }).addTo(map);

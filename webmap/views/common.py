@@ -46,7 +46,7 @@ def island_labels() -> dict[str, str]:
 
 
 def map_config(
-    boundary: str, units: dict[str, dict], missing_colour: str, focus: str | None = None, neighbours: list[str] | None = None
+    boundary: str, units: dict[str, dict], missing_colour: str, focus: str | None = None, highlight: list[str] | None = None
 ) -> MapConfig:
     """A map of ``boundary`` with the land background and the archipelagos, labelled in the page's language."""
     return MapConfig(
@@ -57,7 +57,7 @@ def map_config(
         island_labels=island_labels(),
         missing_colour=missing_colour,
         focus=focus,
-        neighbours=neighbours or [],
+        highlight=highlight or [],
     )
 
 

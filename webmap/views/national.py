@@ -36,6 +36,7 @@ def render(view: MapView, lang: str) -> str:
     }
     config = map_config(view.boundary, units, MISSING_COLOUR)
     ranked = data.table[data.table["value"].notna()].sort_values(["rank", "name"])
+    unranked = data.table[data.table["value"].isna()].sort_values("name")
     indicator = s.catalogue.loc[view.indicator]
     return render_template(
         "national.html",
@@ -45,6 +46,7 @@ def render(view: MapView, lang: str) -> str:
         data=data,
         legend=choropleth.legend_rows(data, lang),
         ranked=records(ranked.reset_index()),
+        unranked=records(unranked.reset_index()),
         source_list=_sources(data.table["source_id"]),
         national=records(s.national(view.indicator)),
         options=_options(view),

@@ -52,7 +52,7 @@ def render(boundary: str, code: str) -> str:
             "detail": "",
             "href": url_for("province.page", code=other, boundary=boundary),
         }
-    config = map_config(boundary, units, "#eeeeee", focus=code, neighbours=neighbours)
+    config = map_config(boundary, units, "#eeeeee", focus=code, highlight=[code, *neighbours])
     rows = profile.indicator_rows(s, boundary, code)
     worst = profile.worst_issues(rows)
     programme = []
@@ -80,4 +80,7 @@ def render(boundary: str, code: str) -> str:
         boundaries=boundary_labels(),
         neighbours=[{"code": n, "name": unit_name(boundary, n)} for n in neighbours],
         missing_colour=MISSING_COLOUR,
+        others=sorted(
+            ({"code": c, "name": unit_name(boundary, c)} for c in s.units[boundary]["code"] if c != code), key=lambda o: o["name"]
+        ),
     )

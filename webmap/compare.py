@@ -1,0 +1,184 @@
+"""Comparing 2-4 units, or 2-6 socio-economic regions, indicator by indicator. Plain functions over the store.
+
+A region's value is aggregated from its units by the indicator's rule (the ETL's
+:func:`etl.aggregate.aggregate`, the same code as the 2025 merger), and only when every unit of
+the region has a value; otherwise it is missing and says how many of how many reported. For each
+indicator one year is compared: the requested year, else the latest year in which every selected
+item has a value, else the latest year in which any has; with ``year="latest"`` each item's
+latest value, whatever its year (each cell shows its year).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .profile import gap
+from .store import Store
+
+MAX_UNITS, MAX_REGIONS = 4, 6
+ISSUE_ORDER = ("flooding", "congestion", "housing", "green_space", "context")
+HIGHLIGHTED = 3  # indicators where the selected items differ most
+
+
+@dataclass(frozen=True)
+class Item:
+    """A compared unit or region of one boundary set."""
+
+    key: str
+    kind: str  # "unit" | "region"
+    members: tuple[str, ...]
+
+
+@dataclass
+class Cell:
+    value: float | None
+    flag: str
+    year: int
+    period: str
+    source_id: str
+    note: str
+    rank: int | None = None
+    ranked: int = 0
+    diff_median: float | None = None
+    diff_others: float | None = None
+    gap: dict | None = None
+
+
+@dataclass
+class Row:
+    indicator: str
+    issue: str
+    year: int
+    median: float | None
+    cells: list[Cell]
+    spread: float = 0.0
+    highlight: bool = False
+
+
+@dataclass
+class Comparison:
+    boundary: str
+    items: list[Item]
+    rows: list[Row] = field(default_factory=list)
+
+    def by_issue(self) -> dict[str, list[Row]]:
+        out: dict[str, list[Row]] = {}
+        for row in self.rows:
+            out.setdefault(row.issue, []).append(row)
+        return out
+
+
+def unit_items(store: Store, boundary: str, codes: list[str]) -> list[Item]:
+    return [Item(code, "unit", (code,)) for code in codes]
+
+
+def region_items(store: Store, boundary: str, regions: list[str]) -> list[Item]:
+    units = store.units[boundary]
+    return [Item(region, "region", tuple(sorted(units.loc[units["region"] == region, "code"]))) for region in regions]
+
+
+def _values(store: Store, item: Item, boundary: str, indicator: str) -> pd.DataFrame:
+    """Rows (value may be NaN for an incomplete region) of ``item`` for ``indicator``, index year."""
+    if item.kind == "unit":
+        rows = store.history(boundary, item.key)
+        rows = rows[(rows["indicator"] == indicator) & rows["preferred"].astype(bool)]
+    else:
+        rows = store.regions(boundary)
+        rows = rows[(rows["code"] == item.key) & (rows["indicator"] == indicator)]
+    rows = rows.assign(_no_period=rows["period"] == "").sort_values(["year", "_no_period", "period"])
+    return rows.groupby("year").tail(1).set_index("year")
+
+
+def _year(tables: list[pd.DataFrame], requested: int | str | None) -> int | None:
+    if isinstance(requested, int):
+        return requested
+    with_value = [set(t.index[t["value"].notna()]) for t in tables]
+    common = set.intersection(*with_value) if with_value else set()
+    if common:
+        return max(common)
+    anywhere = set().union(*with_value)
+    return max(anywhere) if anywhere else None
+
+
+def _cell(store: Store, item: Item, boundary: str, indicator: str, table: pd.DataFrame, year: int) -> Cell:
+    if year not in table.index:
+        return Cell(None, "", year, "", "", "no_row")
+    row = table.loc[year]
+    value = None if pd.isna(row["value"]) else float(row["value"])
+    cell = Cell(value, row["value_flag"] or "", year, row["period"], row["source_id"] or "", row["note"] or "")
+    if value is not None:
+        ranks = store.ranks(indicator, boundary, year) if item.kind == "unit" else _region_ranks(store, boundary, indicator, year)
+        cell.rank = int(ranks[item.key]) if item.key in ranks.index else None
+        cell.ranked = len(ranks)
+        cell.gap = gap(store, indicator, value, year)
+    return cell
+
+
+def _region_ranks(store: Store, boundary: str, indicator: str, year: int) -> pd.Series:
+    rows = store.regions(boundary)
+    rows = rows[(rows["indicator"] == indicator) & (rows["year"] == year) & rows["value"].notna()]
+    values = rows.groupby("code")["value"].last()
+    return values.rank(ascending=store.catalogue.loc[indicator, "higher_is_worse"] == "no", method="min").astype(int)
+
+
+def compare(
+    store: Store, boundary: str, items: list[Item], indicators: list[str] | None = None, year: int | str | None = None
+) -> Comparison:
+    """The comparison table of ``items`` (see module docstring for the year rule)."""
+    result = Comparison(boundary, items)
+    candidates = indicators or sorted(store.catalogue.index, key=lambda i: (ISSUE_ORDER.index(store.catalogue.loc[i, "issue"]), i))
+    for indicator in candidates:
+        tables = [_values(store, item, boundary, indicator) for item in items]
+        chosen = _year(tables, year)
+        if chosen is None or (indicators is None and not any(t["value"].notna().any() for t in tables)):
+            continue
+        if year == "latest":
+            cells = [_cell(store, item, boundary, indicator, table, _year([table], None) or chosen) for item, table in zip(items, tables)]
+        else:
+            cells = [_cell(store, item, boundary, indicator, table, chosen) for item, table in zip(items, tables)]
+        median = store.median(indicator, boundary, chosen)
+        _differences(cells, median)
+        result.rows.append(Row(indicator, store.catalogue.loc[indicator, "issue"], chosen, median, cells))
+    _highlight(result.rows)
+    return result
+
+
+def _differences(cells: list[Cell], median: float | None) -> None:
+    """Each value's difference from the median of all units and from the mean of the other selected items."""
+    for cell in cells:
+        if cell.value is None:
+            continue
+        if median is not None:
+            cell.diff_median = cell.value - median
+        others = [c.value for c in cells if c is not cell and c.value is not None]
+        if others:
+            cell.diff_others = cell.value - sum(others) / len(others)
+
+
+def _highlight(rows: list[Row]) -> None:
+    """Mark the indicators where the items differ most: (max - min) relative to the median of units (or the largest value)."""
+    for row in rows:
+        values = [c.value for c in row.cells if c.value is not None]
+        if len(values) < 2:
+            continue
+        scale = abs(row.median) if row.median else max(abs(v) for v in values)
+        row.spread = (max(values) - min(values)) / scale if scale else 0.0
+    for row in sorted((r for r in rows if r.spread > 0), key=lambda r: -r.spread)[:HIGHLIGHTED]:
+        row.highlight = True
+
+
+def chart_positions(row: Row) -> dict:
+    """Positions (0-100 %) of each item's value and of the median on one scale from 0 (or the minimum) to the maximum."""
+    values = [c.value for c in row.cells if c.value is not None] + ([row.median] if row.median is not None else [])
+    if not values:
+        return {"items": [None for _ in row.cells], "median": None}
+    low, high = min(0.0, min(values)), max(values)
+    span = (high - low) or 1.0
+
+    def pos(v: float | None) -> float | None:
+        return None if v is None or math.isnan(v) else round(100 * (v - low) / span, 2)
+
+    return {"items": [pos(c.value) for c in row.cells], "median": pos(row.median)}

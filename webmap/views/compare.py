@@ -1,0 +1,271 @@
+"""``/compare``: 2-4 units or 2-6 regions side by side: maps with one legend, table, charts, programme items, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import shapely
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
+
+from etl.export import Selection
+
+from .. import choropleth, compare
+from ..classify import MISSING_COLOUR
+from ..errors import bad_request, not_found
+from ..i18n import boundary_labels, issue_labels, locale
+from ..params import MapView, boundary_param, check_keys, int_param
+from ..profile import worst_issues
+from .common import cached, map_config, map_parts, records, store, unit_name
+from .program import issue_items
+
+bp = Blueprint("compare", __name__)
+PARAMS = {"codes", "regions", "boundary", "indicators", "year", "map"}
+
+
+def _list(name: str) -> list[str]:
+    return [v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()]
+
+
+def selection() -> tuple[str, list[compare.Item], list[str] | None, int | str | None, str | None]:
+    """(boundary, items, indicators, year, map indicator) from the query string; 400/404 with what is valid."""
+    check_keys(PARAMS)
+    boundary = boundary_param()
+    s = store()
+    codes, regions = _list("codes"), _list("regions")
+    if codes and regions:
+        raise bad_request(_("Compare units or regions, not both."), ["codes", "regions"])
+    if codes:
+        valid = list(s.units[boundary]["code"])
+        unknown = [c for c in codes if c not in valid]
+        if unknown:
+            raise not_found(_("Unknown unit code(s) in this boundary set: %(codes)s.", codes=", ".join(unknown)), valid)
+        _count(codes, compare.MAX_UNITS)
+        items = compare.unit_items(s, boundary, codes)
+    elif regions:
+        valid = sorted(s.region_names(boundary))
+        unknown = [r for r in regions if r not in valid]
+        if unknown:
+            raise not_found(_("Unknown region(s): %(regions)s.", regions=", ".join(unknown)), valid)
+        _count(regions, compare.MAX_REGIONS)
+        items = compare.region_items(s, boundary, regions)
+    else:
+        items = []
+    indicators = _list("indicators") or None
+    if indicators:
+        unknown = [i for i in indicators if i not in s.catalogue.index]
+        if unknown:
+            raise not_found(_("Unknown indicator “%(value)s”.", value=", ".join(unknown)), list(s.catalogue.index))
+    year_text = request.args.get("year")
+    year: int | str | None = "latest" if year_text == "latest" else int_param("year", year_text) if year_text else None
+    map_indicator = request.args.get("map")
+    if map_indicator is not None and map_indicator not in s.mapped_indicators(boundary):
+        raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=map_indicator), s.mapped_indicators(boundary))
+    return boundary, items, indicators, year, map_indicator
+
+
+def _count(keys: list[str], maximum: int) -> None:
+    if len(set(keys)) != len(keys):
+        raise bad_request(_("A unit or region is selected twice."))
+    if not 2 <= len(keys) <= maximum:
+        raise bad_request(_("Select from 2 to %(n)s to compare; %(k)s selected.", n=maximum, k=len(keys)))
+
+
+def item_name(boundary: str, item: compare.Item) -> str:
+    return unit_name(boundary, item.key) if item.kind == "unit" else store().region_names(boundary).get(item.key, item.key)
+
+
+@bp.get("/compare")
+def page():
+    boundary, items, indicators, year, map_indicator = selection()
+    lang = locale()
+    key = ("compare", boundary, tuple(items), tuple(indicators or ()), year, map_indicator, lang)
+    return cached(key, lambda: render(boundary, items, indicators, year, map_indicator, lang))
+
+
+def render(boundary: str, items: list[compare.Item], indicators, year, map_indicator, lang: str) -> str:
+    s = store()
+    result = compare.compare(s, boundary, items, indicators, year) if items else None
+    panes, legend, map_data, map_row = [], [], None, None
+    if result and result.rows:
+        map_row = next((r for r in result.rows if r.indicator == map_indicator), None) or _default_map_row(result, boundary)
+        if map_row is not None:
+            view = MapView(map_row.issue, map_row.indicator, _map_year(map_row, boundary), boundary, "quantiles", 5, "value")
+            map_data = choropleth.build(s, view, lang)
+            legend = choropleth.legend_rows(map_data, lang)
+            panes = [_pane(boundary, item, map_data) for item in items]
+    programme = []
+    if result:
+        issues: list[str] = []
+        for i in range(len(items)):
+            rows = [
+                {"catalogue": s.catalogue.loc[r.indicator], "issue": r.issue, "rank": r.cells[i].rank, "ranked": r.cells[i].ranked}
+                for r in result.rows
+            ]
+            issues += [issue for issue in worst_issues(rows) if issue not in issues]
+        programme = [{"issue": issue, **issue_items(issue)} for issue in issues]
+    return render_template(
+        "compare.html",
+        boundary=boundary,
+        items=items,
+        names=[item_name(boundary, i) for i in items],
+        result=result,
+        panes=panes,
+        legend=legend,
+        map_data=map_data,
+        programme=programme,
+        issues=issue_labels(),
+        boundaries=boundary_labels(),
+        chart=compare.chart_positions,
+        units=records(s.units[boundary].sort_values("name_vi")),
+        regions=s.region_names(boundary),
+        query=request.query_string.decode(),
+        year=year,
+        max_units=compare.MAX_UNITS,
+        max_regions=compare.MAX_REGIONS,
+        mapped=s.mapped_indicators(boundary),
+        map_indicator=map_row.indicator if map_row is not None and map_data is not None else None,
+        store_label=lambda indicator: s.catalogue.loc[indicator],
+    )
+
+
+def _default_map_row(result: compare.Comparison, boundary: str):
+    """The highlighted row with most units mapped, else the first row with a value."""
+    mapped = set(store().mapped_indicators(boundary))
+    rows = [r for r in result.rows if r.indicator in mapped and any(c.value is not None for c in r.cells)]
+    return next((r for r in rows if r.highlight), rows[0] if rows else None)
+
+
+def _map_year(row: compare.Row, boundary: str) -> int:
+    years = store().years(row.indicator, boundary)
+    return row.year if row.year in years else years[-1]
+
+
+def _pane(boundary: str, item: compare.Item, data: choropleth.Choropleth) -> dict:
+    s = store()
+    units = {
+        code: {
+            "name": r["name"],
+            "label": r["label"],
+            "colour": r["colour"] if isinstance(r["colour"], str) else None,
+            "detail": r["detail"],
+            "href": url_for("province.page", code=code, boundary=boundary),
+        }
+        for code, r in data.table.iterrows()
+    }
+    boxes = [s.bounds[boundary][c] for c in item.members]
+    bounds = [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]
+    focus = item.key if item.kind == "unit" else None
+    config = map_config(boundary, units, MISSING_COLOUR, focus=focus, highlight=list(item.members))
+    return {"item": item, "map": map_parts(config, bounds)}
+
+
+@bp.get("/compare.<fmt>")
+def download(fmt: str):
+    if fmt not in ("csv", "geojson"):
+        raise not_found(f"unknown format {fmt}", ["/compare.csv", "/compare.geojson"])
+    boundary, items, indicators, year, _map = selection()
+    if not items:
+        raise bad_request(_("Select from 2 to %(n)s to compare; %(k)s selected.", n=compare.MAX_UNITS, k=0))
+    result = compare.compare(store(), boundary, items, indicators, year)
+    names = [item_name(boundary, i) for i in items]
+    body = _csv(result, names) if fmt == "csv" else _geojson(result, names)
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
+    response = Response(body, content_type=media)
+    keys = "-".join(i.key for i in items)
+    response.headers["Content-Disposition"] = f'attachment; filename="urbanmap_compare_{boundary}_{keys}.{fmt}"'
+    return response
+
+
+COLUMNS = [
+    "indicator",
+    "issue",
+    "item",
+    "item_kind",
+    "name",
+    "value",
+    "unit",
+    "year",
+    "period",
+    "value_flag",
+    "rank",
+    "ranked",
+    "median_of_units",
+    "difference_from_median",
+    "difference_from_others",
+    "target",
+    "gap_to_target",
+    "source_id",
+    "note",
+]
+
+
+def _records(result: compare.Comparison, names: list[str]) -> list[dict]:
+    s = store()
+    out = []
+    for row in result.rows:
+        for item, name, cell in zip(result.items, names, row.cells):
+            out.append(
+                {
+                    "indicator": row.indicator,
+                    "issue": row.issue,
+                    "item": item.key,
+                    "item_kind": item.kind,
+                    "name": name,
+                    "value": cell.value,
+                    "unit": s.catalogue.loc[row.indicator, "unit"],
+                    "year": cell.year,
+                    "period": cell.period,
+                    "value_flag": cell.flag,
+                    "rank": cell.rank,
+                    "ranked": cell.ranked or None,
+                    "median_of_units": row.median,
+                    "difference_from_median": cell.diff_median,
+                    "difference_from_others": cell.diff_others,
+                    "target": cell.gap["target"]["target"] if cell.gap else None,
+                    "gap_to_target": cell.gap["gap"] if cell.gap else None,
+                    "source_id": cell.source_id,
+                    "note": cell.note if cell.note != "no_row" else "",
+                }
+            )
+    return out
+
+
+def _csv(result: compare.Comparison, names: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_records(result, names))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _geojson(result: compare.Comparison, names: list[str]) -> bytes:
+    s = store()
+    frame = s.export(Selection(result.boundary, tuple(sorted({m for i in result.items for m in i.members})), indicators=("area",)))
+    geometry = dict(zip(frame["code"], frame.geometry.values))
+    records_by_item: dict[str, dict] = {}
+    for record in _records(result, names):
+        props = records_by_item.setdefault(record["item"], {"key": record["item"], "kind": record["item_kind"], "name": record["name"]})
+        for column in ("value", "unit", "year", "period", "value_flag", "rank", "difference_from_median", "gap_to_target", "source_id"):
+            props[f"{record['indicator']}_{column}" if column != "value" else record["indicator"]] = record[column]
+    features = []
+    for item in result.items:
+        shape = shapely.union_all([geometry[m] for m in item.members])
+        shape = (
+            shapely.geometry.polygon.orient(shape, 1.0)
+            if shape.geom_type == "Polygon"
+            else shapely.MultiPolygon(
+                [shapely.geometry.polygon.orient(p, 1.0) for p in shapely.get_parts(shape) if p.geom_type == "Polygon"]
+            )
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": item.key,
+                "properties": records_by_item.get(item.key, {"key": item.key}),
+                "geometry": json.loads(shapely.to_geojson(shapely.set_precision(shape, 1e-7))),
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", **s.export_metadata(), "features": features}, ensure_ascii=False).encode("utf-8")

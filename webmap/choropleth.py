@@ -44,13 +44,21 @@ def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> s
     members = store.units["2025"].loc[code, "old_codes"].split(",")
     if len(members) == 1:
         return generic
-    old = store.snapshot(view.indicator, "2008", view.year)["value"].dropna()
-    reported = [m for m in members if m in old.index]
-    if len(reported) == len(members):
-        return _("Not aggregable across the merged provinces.")
-    names = ", ".join(store.units["2008"].loc[m, "name_vi"] for m in members if m not in reported)
+    return members_reported(store, "2008", view.indicator, view.year, members)
+
+
+def members_reported(store: Store, boundary: str, indicator: str, year: int, members: list[str]) -> str:
+    """Why an aggregate of ``members`` (units of ``boundary``) has no value: which of them reported, or that the rule forbids it."""
+    values = store.snapshot(indicator, boundary, year)["value"].dropna()
+    missing = [m for m in members if m not in values.index]
+    if not missing:
+        return _("Not aggregable across units.")
+    names = ", ".join(store.units[boundary].loc[m, "name_vi"] for m in missing)
     return _(
-        "%(reported)s of %(total)s merged provinces reported; missing: %(names)s.", reported=len(reported), total=len(members), names=names
+        "%(reported)s of %(total)s units reported; missing: %(names)s.",
+        reported=len(members) - len(missing),
+        total=len(members),
+        names=names,
     )
 
 

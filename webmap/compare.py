@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .choropleth import members_reported
 from .profile import gap
 from .store import Store
 
@@ -99,7 +100,7 @@ def _year(tables: list[pd.DataFrame], requested: int | str | None) -> int | None
     common = set.intersection(*with_value) if with_value else set()
     if common:
         return max(common)
-    anywhere = set().union(*with_value)
+    anywhere = set().union(*with_value) or set().union(*(set(t.index) for t in tables))  # else a year with incomplete aggregates
     return max(anywhere) if anywhere else None
 
 
@@ -108,7 +109,10 @@ def _cell(store: Store, item: Item, boundary: str, indicator: str, table: pd.Dat
         return Cell(None, "", year, "", "", "no_row")
     row = table.loc[year]
     value = None if pd.isna(row["value"]) else float(row["value"])
-    cell = Cell(value, row["value_flag"] or "", year, row["period"], row["source_id"] or "", row["note"] or "")
+    note = row["note"] or ""
+    if value is None and item.kind == "region":
+        note = members_reported(store, boundary, indicator, year, list(item.members))
+    cell = Cell(value, row["value_flag"] or "", year, row["period"], row["source_id"] or "", note)
     if value is not None:
         ranks = store.ranks(indicator, boundary, year) if item.kind == "unit" else _region_ranks(store, boundary, indicator, year)
         cell.rank = int(ranks[item.key]) if item.key in ranks.index else None
@@ -133,7 +137,7 @@ def compare(
     for indicator in candidates:
         tables = [_values(store, item, boundary, indicator) for item in items]
         chosen = _year(tables, year)
-        if chosen is None or (indicators is None and not any(t["value"].notna().any() for t in tables)):
+        if chosen is None:
             continue
         if year == "latest":
             cells = [_cell(store, item, boundary, indicator, table, _year([table], None) or chosen) for item, table in zip(items, tables)]

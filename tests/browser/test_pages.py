@@ -67,3 +67,36 @@ def test_hostile_texts_do_not_execute(page: Page, hostile_url: str) -> None:
             page.locator('path.um-unit[data-code="31"]').hover()
         assert page.evaluate("window.__pwned") is None, path
         assert page.locator("main img").count() == 0
+
+
+def test_pick_two_units_on_the_map_and_compare_them(page: Page, base_url: str, tmp_path) -> None:
+    page.goto(base_url + "/?issue=context")
+    _drawn(page, 34)
+    page.check("#um-pick")
+    page.locator('path.um-unit[data-code="92"]').click()
+    page.locator('path.um-unit[data-code="48"]').click()
+    expect(page.locator("#um-picked")).to_have_text("2")
+    assert page.url.endswith("/?issue=context")  # picking does not navigate
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_url("**/compare?**")
+    expect(page.locator("h1")).to_contain_text("Cần Thơ")
+    expect(page.locator("h1")).to_contain_text("Đà Nẵng")
+    panes = page.locator(".um-pane .folium-map")
+    expect(panes).to_have_count(2)
+    for i in range(2):
+        expect(panes.nth(i)).to_have_attribute("data-units-drawn", "34", timeout=10_000)
+    expect(page.locator("#legend")).to_have_count(1)
+    with page.expect_download() as info:
+        page.click("#downloads a[href^='/compare.csv']")
+    path = tmp_path / "compare.csv"
+    info.value.save_as(path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert "Cần Thơ" in text and "Đà Nẵng" in text and text.startswith("indicator,issue,item")
+
+
+def test_searchable_list_ignores_diacritics(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/compare")
+    page.fill("input.um-filter", "can tho")
+    visible = page.locator("#unit-list label:not([hidden])")
+    expect(visible).to_have_count(1)
+    expect(visible.first).to_contain_text("Cần Thơ")

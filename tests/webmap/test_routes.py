@@ -128,7 +128,7 @@ def test_missing_values_give_the_reason(client) -> None:
     html = client.get("/?indicator=urban_population_share&year=2019&lang=en").get_data(as_text=True)
     config = json.loads(re.search(r"urbanmap\.draw\([^,]+, (\{.*\})\);", html).group(1))
     lao_cai = config["units"]["15"]
-    assert lao_cai["colour"] is None and lao_cai["detail"] == "1 of 2 merged provinces reported; missing: Yên Bái."
+    assert lao_cai["colour"] is None and lao_cai["detail"] == "1 of 2 units reported; missing: Yên Bái."
 
 
 def test_gap_mode_uses_the_national_target(client) -> None:

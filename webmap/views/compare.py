@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
+import geopandas as gpd
+import pandas as pd
 import shapely
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 
-from etl.export import Selection
+from etl.export import Selection, to_geojson
 
 from .. import choropleth, compare
 from ..classify import MISSING_COLOUR
@@ -242,30 +243,15 @@ def _csv(result: compare.Comparison, names: list[str]) -> bytes:
 
 
 def _geojson(result: compare.Comparison, names: list[str]) -> bytes:
+    """One feature per item (a region: the union of its units) with the table's values, RFC 7946 like every export."""
     s = store()
     frame = s.export(Selection(result.boundary, tuple(sorted({m for i in result.items for m in i.members})), indicators=("area",)))
     geometry = dict(zip(frame["code"], frame.geometry.values))
-    records_by_item: dict[str, dict] = {}
+    properties: dict[str, dict] = {}
     for record in _records(result, names):
-        props = records_by_item.setdefault(record["item"], {"key": record["item"], "kind": record["item_kind"], "name": record["name"]})
+        props = properties.setdefault(record["item"], {"code": record["item"], "kind": record["item_kind"], "name": record["name"]})
         for column in ("value", "unit", "year", "period", "value_flag", "rank", "difference_from_median", "gap_to_target", "source_id"):
-            props[f"{record['indicator']}_{column}" if column != "value" else record["indicator"]] = record[column]
-    features = []
-    for item in result.items:
-        shape = shapely.union_all([geometry[m] for m in item.members])
-        shape = (
-            shapely.geometry.polygon.orient(shape, 1.0)
-            if shape.geom_type == "Polygon"
-            else shapely.MultiPolygon(
-                [shapely.geometry.polygon.orient(p, 1.0) for p in shapely.get_parts(shape) if p.geom_type == "Polygon"]
-            )
-        )
-        features.append(
-            {
-                "type": "Feature",
-                "id": item.key,
-                "properties": records_by_item.get(item.key, {"key": item.key}),
-                "geometry": json.loads(shapely.to_geojson(shapely.set_precision(shape, 1e-7))),
-            }
-        )
-    return json.dumps({"type": "FeatureCollection", **s.export_metadata(), "features": features}, ensure_ascii=False).encode("utf-8")
+            props[record["indicator"] if column == "value" else f"{record['indicator']}_{column}"] = record[column]
+    rows = [properties.get(item.key, {"code": item.key, "kind": item.kind}) for item in result.items]
+    shapes = [shapely.union_all([geometry[m] for m in item.members]) for item in result.items]
+    return to_geojson(gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs=4326), s.export_metadata())

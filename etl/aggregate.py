@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .catalogue import Catalogue
+from .indicators import OUT_COLUMNS as VALUE_COLUMNS
 
 INCOMPLETE = "incomplete"
 
@@ -105,22 +106,7 @@ def aggregate(values: pd.DataFrame, groups: Groups, rules: dict[str, str], area:
     return pd.DataFrame.from_records(rows, columns=OUT_COLUMNS)
 
 
-OUT_COLUMNS = [
-    "boundary",
-    "code",
-    "indicator",
-    "year",
-    "period",
-    "value",
-    "unit",
-    "value_flag",
-    "preferred",
-    "source_id",
-    "note",
-    "origin",
-    "derivation",
-    "members",
-]
+OUT_COLUMNS = [*VALUE_COLUMNS, "derivation", "members"]
 
 
 def _derive(key: tuple, reported: dict[str, dict], groups: Groups, rules: dict[str, str], weights: _Weights, boundary: str) -> dict:

@@ -7,27 +7,14 @@ import logging
 from dataclasses import fields
 from pathlib import Path
 
-from .import_spec import ColumnSpec, ImportSpec, load_spec
+from .import_spec import SPEC_KEYS, ColumnSpec, ImportSpec, load_spec
 from .importer import import_table, write_tidy
 from .problems import InputError, Problem
 from .sources import RawLayout, read_resolver
 from .tables import TableError, read_grid
 
 log = logging.getLogger("urbanmap.import")
-SPEC_OPTIONS = (
-    "source_title",
-    "source_url",
-    "boundary",
-    "year",
-    "year_column",
-    "province",
-    "province_column",
-    "header_rows",
-    "decimal",
-    "block",
-    "period",
-    "note",
-)
+SPEC_OPTIONS = tuple(sorted(SPEC_KEYS - {"columns"}))
 
 
 def add_import_parser(sub: argparse._SubParsersAction) -> None:

@@ -16,22 +16,10 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
+from etl.indicators import TIDY_COLUMNS
+
 SHIPPED = Path(__file__).resolve().parents[1] / "geodata" / "raw"
-TIDY = [
-    "boundary",
-    "province_code",
-    "province_name_vi",
-    "indicator",
-    "year",
-    "period",
-    "value",
-    "unit",
-    "value_flag",
-    "preferred",
-    "source_title",
-    "source_url",
-    "note",
-]
+TIDY = TIDY_COLUMNS
 SOURCE = {"source_title": "Synthetic test source", "source_url": "https://example.invalid/synthetic"}
 
 # code, name_vi, name_en, kind, region, box (minx, miny), 2025 unit

@@ -36,6 +36,20 @@ def map_parts(config: MapConfig, bounds: list[list[float]] | None = None) -> Map
     return build_map(config, assets(), bounds, current_app.config.get("TILE_URL"), current_app.config.get("TILE_ATTRIBUTION"))
 
 
+def choropleth_units(data, boundary: str) -> dict[str, dict]:
+    """Per unit code: name, value label, colour (None: no data), tooltip detail and the link to its page."""
+    return {
+        code: {
+            "name": row["name"],
+            "label": row["label"],
+            "colour": row["colour"] if isinstance(row["colour"], str) else None,
+            "detail": row["detail"],
+            "href": url_for("province.page", code=code, boundary=boundary),
+        }
+        for code, row in data.table.iterrows()
+    }
+
+
 def island_labels() -> dict[str, str]:
     from flask_babel import gettext as _
 

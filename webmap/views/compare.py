@@ -20,7 +20,7 @@ from ..i18n import boundary_labels, issue_labels, locale
 from ..params import MapView, boundary_param, check_keys, int_param
 from ..profile import worst_issues
 from .common import cached, map_config, map_parts, records, store, unit_name
-from .program import issue_items
+from .program import worst_issue_items
 
 bp = Blueprint("compare", __name__)
 PARAMS = {"codes", "regions", "boundary", "indicators", "year", "map"}
@@ -106,7 +106,7 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
                 for r in result.rows
             ]
             issues += [issue for issue in worst_issues(rows) if issue not in issues]
-        programme = [{"issue": issue, **issue_items(issue)} for issue in issues]
+        programme = worst_issue_items(issues)
     return render_template(
         "compare.html",
         boundary=boundary,

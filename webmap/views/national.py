@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template
 
 from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
 from ..i18n import boundary_labels, issue_labels, locale
 from ..params import MapView, has_target, map_view
-from .common import cached, map_config, map_parts, records, store
+from .common import cached, choropleth_units, map_config, map_parts, records, store
 from .program import issue_items
 
 bp = Blueprint("national", __name__)
@@ -24,16 +24,7 @@ def index():
 def render(view: MapView, lang: str) -> str:
     s = store()
     data = choropleth.build(s, view, lang)
-    units = {
-        code: {
-            "name": row["name"],
-            "label": row["label"],
-            "colour": row["colour"] if isinstance(row["colour"], str) else None,
-            "detail": row["detail"],
-            "href": url_for("province.page", code=code, boundary=view.boundary),
-        }
-        for code, row in data.table.iterrows()
-    }
+    units = choropleth_units(data, view.boundary)
     config = map_config(view.boundary, units, MISSING_COLOUR)
     ranked = data.table[data.table["value"].notna()].sort_values(["rank", "name"])
     unranked = data.table[data.table["value"].isna()].sort_values("name")

@@ -41,6 +41,16 @@ def issue_items(issue: str, indicator: str | None = None) -> dict:
     return {"directions": [_direction(r) for r in records(s.directions_for(issue))], "targets": [_target(r) for r in records(targets)]}
 
 
+def worst_issue_items(issues: list[str]) -> list[dict]:
+    """For each issue: its directions, targets, and the tasks of the groups those directions belong to."""
+    out = []
+    for issue in issues:
+        items = issue_items(issue)
+        groups = {d["group_id"] for d in items["directions"] if d["group_id"]}
+        out.append({"issue": issue, **items, "tasks": [_task(t) for t in store().tasks_for_groups(groups).to_dict("records")]})
+    return out
+
+
 @bp.get("/program")
 def page():
     check_keys(set())

@@ -10,7 +10,7 @@ from ..errors import not_found
 from ..i18n import boundary_labels, issue_labels, locale
 from ..params import boundary_param, check_keys
 from .common import cached, map_config, map_parts, store, unit_name
-from .program import _task, issue_items
+from .program import worst_issue_items
 
 bp = Blueprint("province", __name__)
 FOCUS, NEIGHBOUR = "#0b5394", "#9ecae1"
@@ -55,11 +55,7 @@ def render(boundary: str, code: str) -> str:
     config = map_config(boundary, units, "#eeeeee", focus=code, highlight=[code, *neighbours])
     rows = profile.indicator_rows(s, boundary, code)
     worst = profile.worst_issues(rows)
-    programme = []
-    for issue in worst:
-        items = issue_items(issue)
-        groups = {d["group_id"] for d in items["directions"] if d["group_id"]}
-        programme.append({"issue": issue, **items, "tasks": [_task(t) for t in s.tasks_for_groups(groups).to_dict("records")]})
+    programme = worst_issue_items(worst)
     parent = None
     if boundary == "2008":
         new = s.units["2008"].loc[code, "unit_2025"]

@@ -28,10 +28,12 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
     build.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="input directory (default: geodata/raw)")
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: geodata/build)")
     build.add_argument("--repair-geometry", action="store_true", help="repair invalid boundary geometry (make_valid) instead of failing")
+    build.set_defaults(handler=_build)
 
     check = sub.add_parser("check", help="validate geodata/raw without writing anything")
     check.add_argument("--raw", type=Path, default=DEFAULT_RAW)
     check.add_argument("--repair-geometry", action="store_true", help="report invalid geometry as repairable (warning)")
+    check.set_defaults(handler=_check)
 
     from .export_cli import add_export_parser
     from .import_cli import add_import_parser
@@ -82,10 +84,7 @@ def main(argv: list[str] | None = None, extensions: tuple[Callable[[argparse._Su
     """Run the command; ``extensions`` add subcommands (the web app adds ``serve``: etl never imports webmap)."""
     args = _parser(extensions).parse_args(argv)
     _configure_logging(args.quiet)
-    commands = {"build": _build, "check": _check}
     try:
-        if args.command in commands:
-            return commands[args.command](args)
         return int(args.handler(args))
     except InputError as exc:
         for problem in exc.problems:

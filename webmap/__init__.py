@@ -29,8 +29,10 @@ def create_app(config: dict | None = None) -> Flask:
     """The app for the build in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
     from . import assets, errors, i18n, security
     from .cache import LRUCache
+    from .classify import MISSING_COLOUR
     from .store import Store
     from .views import api, compare, geometry, national, ogc, program, province
+    from .views.common import source_link
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -43,8 +45,5 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp, api.bp, ogc.bp, compare.bp):
         app.register_blueprint(blueprint)
-    from .classify import MISSING_COLOUR
-    from .views.common import source_link
-
     app.jinja_env.globals.update(build_id=app.extensions["urbanmap_store"].build_id, source_link=source_link, missing_colour=MISSING_COLOUR)
     return app

@@ -48,10 +48,6 @@ class MapView:
     classes: int
     mode: str
 
-    def query(self, **changes: object) -> dict[str, object]:
-        values = {**self.__dict__, **changes}
-        return {k: v for k, v in values.items()}
-
 
 def map_view(store: Store) -> MapView:
     check_keys({"issue", "indicator", "year", "boundary", "method", "classes", "mode"})

@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -243,7 +244,5 @@ class Store:
 
     def source_refs(self, text: str) -> list[pd.Series]:
         """The programme sources (S1 ...) a source_ref text cites, in order."""
-        import re
-
         ids = dict.fromkeys(re.findall(r"\bS\d+\b", text or ""))
         return [self.sources.loc[i] for i in ids if i in self.sources.index]

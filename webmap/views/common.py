@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable
 
 import pandas as pd
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from ..cache import LRUCache
 from ..i18n import locale
@@ -51,7 +52,6 @@ def choropleth_units(data, boundary: str) -> dict[str, dict]:
 
 
 def island_labels() -> dict[str, str]:
-    from flask_babel import gettext as _
 
     return {
         "Quần đảo Hoàng Sa": _("Hoàng Sa archipelago (Đà Nẵng, Việt Nam)"),

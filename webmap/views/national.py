@@ -8,7 +8,7 @@ from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
 from ..i18n import boundary_labels, issue_labels, locale
 from ..params import MapView, has_target, map_view
-from .common import cached, choropleth_units, map_config, map_parts, records, store
+from .common import cached, choropleth_units, map_config, map_parts, records, source_link, store
 from .program import issue_items
 
 bp = Blueprint("national", __name__)
@@ -48,8 +48,6 @@ def render(view: MapView, lang: str) -> str:
 
 
 def _sources(source_ids) -> list[dict]:
-    from .common import source_link
-
     seen: dict[str, dict] = {}
     for ids in source_ids:
         for link in source_link(ids):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
 
 from .. import profile
 from ..classify import MISSING_COLOUR
@@ -28,8 +29,6 @@ def page(code: str):
 
 
 def _unknown() -> str:
-    from flask_babel import gettext as _
-
     return _("there is no unit with this code in this boundary set.")
 
 

@@ -91,7 +91,14 @@ def map_view(store: Store) -> MapView:
 
 
 def default_indicator(store: Store, issue: str, boundary: str) -> str:
-    """The indicator of ``issue`` whose latest year covers most units of ``boundary``."""
+    """The indicator of ``issue`` whose latest year covers most units of ``boundary`` (computed once per issue and set)."""
+    key = ("default_indicator", issue, boundary)
+    if key not in store.memo:
+        store.memo[key] = _best_covered(store, issue, boundary)
+    return store.memo[key]
+
+
+def _best_covered(store: Store, issue: str, boundary: str) -> str:
     best, best_count = None, -1
     for indicator in store.indicators(issue)["indicator"]:
         years = store.years(indicator, boundary)

@@ -123,8 +123,11 @@ class Store:
         }
         self.merger = self._read(path, "merger_2025")
         self._preferred = self.values[self.values["preferred"].astype(bool)]
+        with_value = self._preferred[self._preferred["value"].notna()]
+        self._years = {(str(i), str(b)): sorted({int(y) for y in g["year"]}) for (i, b), g in with_value.groupby(["indicator", "boundary"])}
         self._snapshots: dict[tuple[str, str, int], pd.DataFrame] = {}  # bounded: one per indicator, set and year
         self._regions: dict[str, pd.DataFrame] = {}
+        self.memo: dict[tuple, str] = {}  # small values derived once per store by the pages (e.g. default indicators)
 
     @staticmethod
     def _touching(frame: gpd.GeoDataFrame) -> dict[str, list[str]]:
@@ -155,12 +158,11 @@ class Store:
 
     def mapped_indicators(self, boundary: str) -> list[str]:
         """Indicators with at least one unit value in ``boundary`` (the ones worth a map)."""
-        rows = self._preferred[(self._preferred["boundary"] == boundary) & self._preferred["value"].notna()]
-        return sorted(set(rows["indicator"]))
+        return sorted(i for i, b in self._years if b == boundary)
 
     def years(self, indicator: str, boundary: str) -> list[int]:
-        rows = self._preferred[(self._preferred["indicator"] == indicator) & (self._preferred["boundary"] == boundary)]
-        return sorted(set(rows.loc[rows["value"].notna(), "year"]))
+        """Years in which some unit of ``boundary`` has a preferred value of ``indicator``."""
+        return self._years.get((indicator, boundary), [])
 
     # --- values ----------------------------------------------------------
     def snapshot(self, indicator: str, boundary: str, year: int) -> pd.DataFrame:

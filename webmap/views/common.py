@@ -51,6 +51,12 @@ def choropleth_units(data, boundary: str) -> dict[str, dict]:
     }
 
 
+def bounds_of(boundary: str, codes: list[str]) -> list[list[float]]:
+    """[[south, west], [north, east]] around the units ``codes``: what a map of them is fitted to."""
+    boxes = [store().bounds[boundary][c] for c in codes]
+    return [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]
+
+
 def island_labels() -> dict[str, str]:
 
     return {

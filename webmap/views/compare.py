@@ -8,7 +8,7 @@ import io
 import geopandas as gpd
 import pandas as pd
 import shapely
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from etl.export import Selection, to_geojson
@@ -19,7 +19,7 @@ from ..errors import bad_request, not_found
 from ..i18n import boundary_labels, issue_labels, locale
 from ..params import MapView, boundary_param, check_keys, int_param
 from ..profile import worst_issues
-from .common import cached, map_config, map_parts, records, store, unit_name
+from .common import bounds_of, cached, choropleth_units, map_config, map_parts, records, store, unit_name
 from .program import worst_issue_items
 
 bp = Blueprint("compare", __name__)
@@ -145,19 +145,8 @@ def _map_year(row: compare.Row, boundary: str) -> int:
 
 
 def _pane(boundary: str, item: compare.Item, data: choropleth.Choropleth) -> dict:
-    s = store()
-    units = {
-        code: {
-            "name": r["name"],
-            "label": r["label"],
-            "colour": r["colour"] if isinstance(r["colour"], str) else None,
-            "detail": r["detail"],
-            "href": url_for("province.page", code=code, boundary=boundary),
-        }
-        for code, r in data.table.iterrows()
-    }
-    boxes = [s.bounds[boundary][c] for c in item.members]
-    bounds = [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]
+    units = choropleth_units(data, boundary)
+    bounds = bounds_of(boundary, list(item.members))
     focus = item.key if item.kind == "unit" else None
     config = map_config(boundary, units, MISSING_COLOUR, focus=focus, highlight=list(item.members))
     return {"item": item, "map": map_parts(config, bounds)}

@@ -10,7 +10,7 @@ from ..classify import MISSING_COLOUR
 from ..errors import not_found
 from ..i18n import boundary_labels, issue_labels, locale
 from ..params import boundary_param, check_keys
-from .common import cached, map_config, map_parts, store, unit_name
+from .common import bounds_of, cached, map_config, map_parts, store, unit_name
 from .program import worst_issue_items
 
 bp = Blueprint("province", __name__)
@@ -30,12 +30,6 @@ def page(code: str):
 
 def _unknown() -> str:
     return _("there is no unit with this code in this boundary set.")
-
-
-def _bounds(boundary: str, code: str) -> list[list[float]]:
-    s = store()
-    boxes = [s.bounds[boundary][c] for c in [code, *s.neighbours[boundary][code]]]
-    return [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]
 
 
 def render(boundary: str, code: str) -> str:
@@ -65,7 +59,7 @@ def render(boundary: str, code: str) -> str:
         code=code,
         unit=s.units[boundary].loc[code],
         name=unit_name(boundary, code),
-        map=map_parts(config, _bounds(boundary, code)),
+        map=map_parts(config, bounds_of(boundary, [code, *neighbours])),
         rows=rows,
         worst=worst,
         programme=programme,

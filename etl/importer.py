@@ -48,15 +48,16 @@ def _header_rows(grid: Grid) -> int:
 
 
 def _is_number(cell: Cell) -> bool:
+    """Whether ``cell`` is a number with either decimal mark (a blank or a dash is not)."""
     if isinstance(cell, Decimal):
         return True
-    try:
-        return parse_number(cell, ".") is not None or parse_number(cell, ",") is not None
-    except NumberError:
+    for mark in (".", ","):
         try:
-            return parse_number(cell, ",") is not None
+            if parse_number(cell, mark) is not None:
+                return True
         except NumberError:
-            return False
+            continue
+    return False
 
 
 def column_labels(grid: Grid, header_rows: int) -> list[tuple[str, ...]]:

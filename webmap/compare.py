@@ -72,7 +72,7 @@ class Comparison:
         return out
 
 
-def unit_items(store: Store, boundary: str, codes: list[str]) -> list[Item]:
+def unit_items(codes: list[str]) -> list[Item]:
     return [Item(code, "unit", (code,)) for code in codes]
 
 

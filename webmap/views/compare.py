@@ -35,25 +35,7 @@ def selection() -> tuple[str, list[compare.Item], list[str] | None, int | str | 
     check_keys(PARAMS)
     boundary = boundary_param()
     s = store()
-    codes, regions = _list("codes"), _list("regions")
-    if codes and regions:
-        raise bad_request(_("Compare units or regions, not both."), ["codes", "regions"])
-    if codes:
-        valid = list(s.units[boundary]["code"])
-        unknown = [c for c in codes if c not in valid]
-        if unknown:
-            raise not_found(_("Unknown unit code(s) in this boundary set: %(codes)s.", codes=", ".join(unknown)), valid)
-        _count(codes, compare.MAX_UNITS)
-        items = compare.unit_items(s, boundary, codes)
-    elif regions:
-        valid = sorted(s.region_names(boundary))
-        unknown = [r for r in regions if r not in valid]
-        if unknown:
-            raise not_found(_("Unknown region(s): %(regions)s.", regions=", ".join(unknown)), valid)
-        _count(regions, compare.MAX_REGIONS)
-        items = compare.region_items(s, boundary, regions)
-    else:
-        items = []
+    items = _items(boundary)
     indicators = _list("indicators") or None
     if indicators:
         unknown = [i for i in indicators if i not in s.catalogue.index]
@@ -65,6 +47,29 @@ def selection() -> tuple[str, list[compare.Item], list[str] | None, int | str | 
     if map_indicator is not None and map_indicator not in s.mapped_indicators(boundary):
         raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=map_indicator), s.mapped_indicators(boundary))
     return boundary, items, indicators, year, map_indicator
+
+
+def _items(boundary: str) -> list[compare.Item]:
+    """The units (``codes``) or regions (``regions``) asked for: known, not repeated, within the allowed number."""
+    s = store()
+    codes, regions = _list("codes"), _list("regions")
+    if codes and regions:
+        raise bad_request(_("Compare units or regions, not both."), ["codes", "regions"])
+    if codes:
+        valid = list(s.units[boundary]["code"])
+        unknown = [c for c in codes if c not in valid]
+        if unknown:
+            raise not_found(_("Unknown unit code(s) in this boundary set: %(codes)s.", codes=", ".join(unknown)), valid)
+        _count(codes, compare.MAX_UNITS)
+        return compare.unit_items(codes)
+    if regions:
+        valid = sorted(s.region_names(boundary))
+        unknown = [r for r in regions if r not in valid]
+        if unknown:
+            raise not_found(_("Unknown region(s): %(regions)s.", regions=", ".join(unknown)), valid)
+        _count(regions, compare.MAX_REGIONS)
+        return compare.region_items(s, boundary, regions)
+    return []
 
 
 def _count(keys: list[str], maximum: int) -> None:

@@ -185,3 +185,10 @@ def test_tiny_build_serves_too(tiny_app) -> None:
     client = tiny_app.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/province/92").status_code == 200
+
+
+def test_leaflet_is_served_compressed_and_only_from_its_package(client) -> None:
+    response = client.get("/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip" and b"Leaflet" in gzip.decompress(response.data)[:2000]
+    assert client.get("/vendor/leaflet/leaflet.js", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert client.get("/vendor/leaflet/../../../../etc/passwd").status_code == 404

@@ -8,13 +8,17 @@ member province has one; it is computed by the indicator's rule:
 - ``mean_population``: mean weighted by the members' population of the same
   year, or of the nearest year for which every member has one (the note says
   which); no such year -> missing;
+- ``mean_weighted``: the same, weighted by the indicator the catalogue names in
+  ``weight`` (a share of collected waste by the waste collected), so that a
+  ratio's merged value is the ratio of the merged parts;
 - ``none``: not aggregable; carried only where the unit is one unchanged province.
 
 A unit with some but not all members reporting gets a row with no value,
 ``value_flag='incomplete'`` and a note such as "2 of 3 members reported
 (missing: 30 Hải Dương)": never a silently partial sum. Bounds carry through:
 a sum of exact values and lower bounds is a lower bound; mixed bounds or
-approximations make the result ``approx``.
+approximations make the result ``approx``; a preliminary member makes the
+result preliminary.
 
 Columns in: the value table of :mod:`etl.indicators` (preferred rows of set
 2008). Columns out: the same plus ``derivation`` ('carried' | 'aggregated'),
@@ -64,18 +68,18 @@ def combine_flags(flags: list[str]) -> str:
 
 
 class _Weights:
-    """Population per (code, year) for ``mean_population``; area per code for ``mean_area``."""
+    """Values per (indicator, year, code) for weighted means; area per code for ``mean_area``."""
 
-    def __init__(self, values: pd.DataFrame, area: dict[str, float]) -> None:
-        pop = values[(values["indicator"] == "population") & values["value"].notna()]
-        self.population: dict[int, dict[str, float]] = defaultdict(dict)
-        for code, year, value in zip(pop["code"], pop["year"], pop["value"]):
-            self.population[int(year)][str(code)] = float(value)
+    def __init__(self, values: pd.DataFrame, area: dict[str, float], indicators: set[str]) -> None:
+        rows = values[values["indicator"].isin(indicators) & values["value"].notna()]
+        self.by: dict[str, dict[int, dict[str, float]]] = {i: defaultdict(dict) for i in indicators}
+        for indicator, code, year, value in zip(rows["indicator"], rows["code"], rows["year"], rows["value"]):
+            self.by[indicator][int(year)][str(code)] = float(value)
         self.area = area
 
-    def population_year(self, members: tuple[str, ...], year: int) -> int | None:
-        """``year`` if every member has a population then, else the nearest such year (earlier on ties)."""
-        complete = [y for y, by_code in self.population.items() if all(m in by_code for m in members)]
+    def year(self, indicator: str, members: tuple[str, ...], year: int) -> int | None:
+        """``year`` if every member has ``indicator`` then, else the nearest such year (earlier on ties)."""
+        complete = [y for y, by_code in self.by[indicator].items() if all(m in by_code for m in members)]
         if not complete:
             return None
         return min(complete, key=lambda y: (abs(y - year), y))
@@ -84,33 +88,57 @@ class _Weights:
 def carry_to_2025(values: pd.DataFrame, merger: Merger, catalogue: Catalogue, area: dict[str, float]) -> pd.DataFrame:
     """Rows for set 2025 derived from the preferred set-2008 rows of ``values``."""
     rules = {ident: indicator.aggregation for ident, indicator in catalogue.indicators.items()}
-    return aggregate(values[values["boundary"] == "2008"], merger, rules, area, "2025")
+    weights_of = {ident: indicator.weight for ident, indicator in catalogue.indicators.items() if indicator.weight}
+    return aggregate(values[values["boundary"] == "2008"], merger, rules, area, "2025", weights_of)
 
 
-def aggregate(values: pd.DataFrame, groups: Groups, rules: dict[str, str], area: dict[str, float], boundary: str) -> pd.DataFrame:
+def aggregate(
+    values: pd.DataFrame,
+    groups: Groups,
+    rules: dict[str, str],
+    area: dict[str, float],
+    boundary: str,
+    weights_of: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """One row per group, indicator, year and period that some member reports, labelled ``boundary``.
 
     ``values``: rows of one boundary set (columns of :mod:`etl.indicators` at least code, indicator,
     year, period, value, unit, value_flag, preferred, source_id, note, origin); only preferred rows
-    with a value count. ``rules``: indicator -> aggregation rule; ``area``: member code -> km².
+    with a value count. ``rules``: indicator -> aggregation rule; ``weights_of``: indicator -> the
+    indicator weighting its ``mean_weighted`` mean; ``area``: member code -> km².
     """
     rows_in = values[values["preferred"].astype(bool) & values["value"].notna()]
     group_of = groups.group_of()
-    weights = _Weights(rows_in, area)
+    weights_of = weights_of or {}
+    weighting = {"population"} | {weights_of.get(i, "population") for i, r in rules.items() if r == "mean_weighted"}
+    weights = _Weights(rows_in, area, weighting)
     keyed: dict[tuple, dict[str, dict]] = defaultdict(dict)
-    for record in rows_in.to_dict("records"):
+    fields = [c for c in VALUE_COLUMNS if c in rows_in.columns]
+    for row in rows_in[fields].itertuples(index=False, name=None):
+        record = dict(zip(fields, row))
         group = group_of.get(record["code"])
         if group is not None:
             keyed[(record["indicator"], record["year"], record["period"], group)][record["code"]] = record
-    rows = [_derive(key, reported, groups, rules, weights, boundary) for key, reported in sorted(keyed.items())]
+    context = _Context(groups, rules, weights_of, weights, boundary)
+    rows = [_derive(key, reported, context) for key, reported in sorted(keyed.items())]
     return pd.DataFrame.from_records(rows, columns=OUT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Context:
+    groups: Groups
+    rules: dict[str, str]
+    weights_of: dict[str, str]
+    weights: _Weights
+    boundary: str
 
 
 OUT_COLUMNS = [*VALUE_COLUMNS, "derivation", "members"]
 
 
-def _derive(key: tuple, reported: dict[str, dict], groups: Groups, rules: dict[str, str], weights: _Weights, boundary: str) -> dict:
+def _derive(key: tuple, reported: dict[str, dict], context: _Context) -> dict:
     indicator, year, period, group = key
+    groups, boundary = context.groups, context.boundary
     members = groups.members[group]
     first = next(iter(reported.values()))
     row = {
@@ -128,11 +156,12 @@ def _derive(key: tuple, reported: dict[str, dict], groups: Groups, rules: dict[s
         "origin": "",
         "derivation": "aggregated",
         "members": ",".join(members),
+        "preliminary": any(bool(r.get("preliminary", False)) for r in reported.values()),
     }
     if len(members) == 1:
         row.update(value=first["value"], value_flag=first["value_flag"], note=first["note"], origin=first["origin"], derivation="carried")
         return row
-    rule = rules[indicator]
+    rule = context.rules[indicator]
     missing = [m for m in members if m not in reported]
     if missing:
         names = ", ".join(f"{m} {groups.names.get(m, '')}".strip() for m in missing)
@@ -141,24 +170,27 @@ def _derive(key: tuple, reported: dict[str, dict], groups: Groups, rules: dict[s
     if rule == "none":
         row.update(value_flag=INCOMPLETE, note=f"{indicator} is not aggregable across units (rule: none)")
         return row
-    value, note = _apply(rule, [reported[m] for m in members], members, int(year), weights)
+    weight = context.weights_of.get(indicator, "population") if rule == "mean_weighted" else "population"
+    value, note = _apply(rule, [reported[m] for m in members], members, int(year), context.weights, weight)
     flag = combine_flags([reported[m]["value_flag"] for m in members]) if value is not None else INCOMPLETE
     row.update(value=value, value_flag=flag, note=note)
     return row
 
 
-def _apply(rule: str, records: list[dict], members: tuple[str, ...], year: int, weights: _Weights) -> tuple[float | None, str]:
+def _apply(rule: str, records: list[dict], members: tuple[str, ...], year: int, weights: _Weights, weight: str) -> tuple[float | None, str]:
     values = [float(r["value"]) for r in records]
     if rule == "sum":
         return sum(values), f"sum of {len(members)} members"
     if rule == "mean_area":
         w = [weights.area[m] for m in members]
         return sum(v * x for v, x in zip(values, w)) / sum(w), f"mean of {len(members)} members weighted by area"
-    weight_year = weights.population_year(members, year)
+    weight_year = weights.year(weight, members, year)
     if weight_year is None:
-        return None, "no year with the population of every member to weight the mean"
-    w = [weights.population[weight_year][m] for m in members]
-    note = f"mean of {len(members)} members weighted by population {weight_year}"
+        return None, f"no year with the {weight} of every member to weight the mean"
+    w = [weights.by[weight][weight_year][m] for m in members]
+    if sum(w) == 0:
+        return None, f"the members' {weight} {weight_year} adds up to zero: no weighted mean"
+    note = f"mean of {len(members)} members weighted by {weight} {weight_year}"
     if weight_year != year:
-        note += f" (nearest year with every member's population to {year})"
+        note += f" (nearest year with every member's {weight} to {year})"
     return sum(v * x for v, x in zip(values, w)) / sum(w), note

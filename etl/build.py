@@ -17,14 +17,17 @@ import pandas as pd
 from . import __version__
 from .aggregate import Merger, carry_to_2025
 from .catalogue import Catalogue, read_catalogue
+from .derive import derive
 from .geometry import basemap_land, prepare_layer, validate_layer, web_geometry
 from .indicators import Values, read_values
 from .names import UnitName
-from .problems import Report
+from .problems import WARNING, Report
 from .program import Program, read_program
+from .published import Imported, import_published
 from .sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
 from .store import SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
 from .summaries import coverage, coverage_lines, latest_columns
+from .totals import Figures, check_totals
 
 log = logging.getLogger(__name__)
 SETS = {"2008": "provinces_2008", "2025": "provinces_2025"}
@@ -46,6 +49,7 @@ VALUE_COLUMNS = [
     "derivation",
     "members",
     "note",
+    "preliminary",
 ]
 
 
@@ -61,6 +65,7 @@ class Inputs:
     values: Values
     program: Program
     report: Report = field(default_factory=Report)
+    published: Imported = field(default_factory=Imported)
 
 
 def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
@@ -93,9 +98,11 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
     resolver = read_resolver(layout, report, units, crosswalk)
     log.info("reading catalogue, indicator values and programme")
     catalogue = read_catalogue(layout, report)
-    values = read_values(layout, catalogue, resolver, report)
+    log.info("importing the published tables")
+    published = import_published(layout, catalogue, resolver, report)
+    values = read_values(layout, catalogue, resolver, report, published.rows.items())
     program = read_program(layout, catalogue, report)
-    return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report)
+    return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report, published)
 
 
 def check(raw: Path, repair: bool = False) -> Report:
@@ -107,12 +114,18 @@ def build(raw: Path, out: Path, repair: bool = False) -> dict:
     """Validate ``raw`` and write the store to ``out``; return the manifest. Raises InputError on any error."""
     layout = RawLayout(raw)
     inputs = read_inputs(layout, repair)
-    for problem in inputs.report.warnings:
-        log.warning("%s", problem)
     inputs.report.raise_if_errors()
-    log.info("joining: areas, 63 -> 34 aggregation, latest values, web geometry")
+    for note in inputs.published.notes:
+        log.info("%s", note)
+    log.info("joining: areas, derived indicators, 63 -> 34 aggregation, latest values, web geometry")
     layers = {b: prepare_layer(g) for b, g in inputs.layers.items()}
     values = _all_values(inputs, layers["2008"])
+    checked = _check_totals(inputs, values, layers["2008"])
+    for problem in inputs.report.warnings:
+        log.warning("%s", problem)
+    for line in inputs.report.omitted(WARNING):
+        log.warning("%s", line)
+    log.info("published tables: %d whole-country and region totals checked", checked)
     totals = {b: len(g) for b, g in layers.items()}
     cover = coverage(values, totals)
     manifest = _manifest(layout, inputs, values, cover)
@@ -128,8 +141,9 @@ def _all_values(inputs: Inputs, layer_2008: gpd.GeoDataFrame) -> pd.DataFrame:
     same key: the derived row is kept with preferred = false.
     """
     reported = inputs.values.table.assign(derivation="reported", members="")
+    reported = pd.concat([reported, derive(reported, inputs.catalogue, inputs.report)], ignore_index=True)
     area = dict(zip(layer_2008["code"], layer_2008["area_km2"]))
-    derived = carry_to_2025(inputs.values.table, inputs.merger, inputs.catalogue, area)
+    derived = carry_to_2025(reported, inputs.merger, inputs.catalogue, area)
     key = ["boundary", "code", "indicator", "year", "period"]
     taken = set(map(tuple, reported.loc[reported["preferred"], key].itertuples(index=False)))
     clash = [tuple(k) in taken for k in derived[key].itertuples(index=False)]
@@ -139,7 +153,22 @@ def _all_values(inputs: Inputs, layer_2008: gpd.GeoDataFrame) -> pd.DataFrame:
     values["value"] = values["value"].astype("float64")
     values["year"] = values["year"].astype("int64")
     values["preferred"] = values["preferred"].astype(bool)
+    values["preliminary"] = values["preliminary"].astype(bool)
     return values.sort_values(key + ["preferred", "source_id"], ascending=[True] * 5 + [False, True]).reset_index(drop=True)[VALUE_COLUMNS]
+
+
+def _check_totals(inputs: Inputs, values: pd.DataFrame, layer_2008: gpd.GeoDataFrame) -> int:
+    """Warn where a published table's provinces depart from its own whole-country or region rows."""
+    own: dict[str, Figures] = {
+        name: {(r["indicator"], r["province_code"], int(r["year"])): float(r["value"]) for _, r in rows if r["boundary"] == "2008"}
+        for name, rows in inputs.published.rows.items()
+    }
+    preferred = values[values["preferred"] & (values["boundary"] == "2008") & values["value"].notna()]
+    weights = {
+        (i, c, int(y)): float(v) for i, c, y, v in zip(preferred["indicator"], preferred["code"], preferred["year"], preferred["value"])
+    }
+    area = dict(zip(layer_2008["code"], layer_2008["area_km2"]))
+    return check_totals(inputs.published.totals, own, weights, area, inputs.catalogue, inputs.report, len(layer_2008))
 
 
 def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.DataFrame, cover: pd.DataFrame, manifest: dict) -> list[Layer]:
@@ -196,6 +225,10 @@ def _catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
             "aggregation": i.aggregation,
             "directions": ";".join(i.directions),
             "targets": ";".join(i.targets),
+            "min_value": "" if i.min_value is None else format(i.min_value, "f"),
+            "max_value": "" if i.max_value is None else format(i.max_value, "f"),
+            "weight": i.weight or "",
+            "derive": str(i.derive) if i.derive else "",
         }
         for i in catalogue.indicators.values()
     ]
@@ -221,7 +254,7 @@ def _merger_table(merger: Merger) -> pd.DataFrame:
 
 
 def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd.DataFrame) -> dict:
-    files = [p for p in layout.root.rglob("*") if p.is_file() and "published" not in p.relative_to(layout.root).parts]
+    files = [p for p in layout.root.rglob("*") if p.is_file()]
     hashes = input_hashes(layout.root, files)
     code = code_hash()
     counts = {
@@ -232,10 +265,13 @@ def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd
         "values_reported": int((values["derivation"] == "reported").sum()),
         "values_derived_2025": int((values["derivation"] != "reported").sum()),
         "values_incomplete": int((values["value_flag"] == "incomplete").sum()),
+        "values_preliminary": int(values["preliminary"].sum()),
+        "values_from_published_tables": sum(len(rows) for rows in inputs.published.rows.values()),
+        "no_figure_cells_in_published_tables": sum(inputs.published.missing.values()),
         "sources": len(inputs.values.sources) + len(inputs.program.tables["program_sources"]),
         "program_tasks": len(inputs.program.tables["program_tasks"]),
         "program_targets": len(inputs.program.tables["program_targets"]),
-        "warnings": len(inputs.report.warnings),
+        "warnings": inputs.report.count(WARNING),
     }
     return {
         "build_id": build_id(SCHEMA_VERSION, code, hashes),

@@ -1,25 +1,44 @@
 """The indicator catalogue: what each indicator is and how it behaves.
 
-Source: ``catalogue/indicators.csv`` (one row per indicator) and
-``catalogue/units.csv`` (unit conversions to the catalogue unit).
+Source: ``catalogue/indicators.csv`` (one row per indicator),
+``catalogue/units.csv`` (unit conversions to the catalogue unit) and
+``catalogue/unit_labels.csv`` (units as tables print them -> unit names).
 
 Columns read: indicator, issue, label_vi, label_en, unit, higher_is_worse
 (yes / no / empty = neither), aggregation (sum, mean_population, mean_area,
-none), directions and targets (';'-separated programme ids / target keys).
+mean_weighted, none), directions and targets (';'-separated programme ids /
+target keys); optional: min_value, max_value (the valid range), weight (the
+indicator that weights a ``mean_weighted`` mean), derive ("a / b * 100": the
+indicator is computed from two others of the same unit and year).
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from .labels import unit_key
 from .problems import Report
 from .sources import RawLayout, read_csv
 
-ISSUES = ("flooding", "congestion", "housing", "green_space", "context")
-AGGREGATIONS = ("sum", "mean_population", "mean_area", "none")
+ISSUES = ("flooding", "congestion", "housing", "green_space", "pollution", "context")
+AGGREGATIONS = ("sum", "mean_population", "mean_area", "mean_weighted", "none")
 COLUMNS = ["indicator", "issue", "label_vi", "label_en", "unit", "higher_is_worse", "aggregation", "directions", "targets"]
+_DERIVE = re.compile(r"^\s*(\w+)\s*/\s*(\w+)\s*(?:\*\s*(\d+(?:\.\d+)?))?\s*$")
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """An indicator computed as ``numerator / denominator * factor`` from values of the same unit, year and period."""
+
+    numerator: str
+    denominator: str
+    factor: Decimal
+
+    def __str__(self) -> str:
+        return f"{self.numerator} / {self.denominator}" + (f" × {self.factor}" if self.factor != 1 else "")
 
 
 @dataclass(frozen=True)
@@ -35,14 +54,27 @@ class Indicator:
     aggregation: str
     directions: tuple[str, ...]
     targets: tuple[str, ...]
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    weight: str | None = None
+    derive: Ratio | None = None
+
+    def out_of_range(self, value: Decimal) -> str | None:
+        """Why ``value`` (in the catalogue unit) is outside the indicator's valid range, or None."""
+        if self.min_value is not None and value < self.min_value:
+            return f"{self.id} cannot be below {self.min_value:f} {self.unit} ({value:f})"
+        if self.max_value is not None and value > self.max_value:
+            return f"{self.id} cannot be above {self.max_value:f} {self.unit} ({value:f})"
+        return None
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Indicators by id and unit conversions by (from unit, to unit)."""
+    """Indicators by id, unit conversions by (from unit, to unit), printed unit spellings by key."""
 
     indicators: dict[str, Indicator]
     conversions: dict[tuple[str, str], Decimal]
+    unit_labels: dict[str, str] = field(default_factory=dict)
 
     def suggest(self, name: str) -> str:
         close = difflib.get_close_matches(name, list(self.indicators), n=1)
@@ -66,7 +98,8 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
     """Read and validate the catalogue; problems go to ``report``."""
     name = layout.display(layout.catalogue)
     indicators: dict[str, Indicator] = {}
-    for row, r in read_csv(layout.catalogue, COLUMNS, report, name):
+    rows = read_csv(layout.catalogue, COLUMNS, report, name)
+    for row, r in rows:
         ident = r["indicator"]
         if ident in indicators:
             report.add(name, row, "indicator", f'indicator "{ident}" is listed twice', "keep one row per indicator")
@@ -83,6 +116,8 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
             if not r[column]:
                 report.add(name, row, column, f"{column} is empty", f"give the indicator a {column}")
         worse = {"yes": True, "no": False}.get(r["higher_is_worse"])
+        bounds = [_decimal(r.get(c, ""), name, row, c, report) for c in ("min_value", "max_value")]
+        derive = _ratio(r.get("derive", ""), name, row, report)
         indicators[ident] = Indicator(
             ident,
             r["issue"],
@@ -93,8 +128,61 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
             r["aggregation"],
             _split(r["directions"]),
             _split(r["targets"]),
+            bounds[0],
+            bounds[1],
+            r.get("weight") or None,
+            derive,
         )
-    return Catalogue(indicators, _read_conversions(layout, report))
+    _check_references(indicators, rows, name, report)
+    return Catalogue(indicators, _read_conversions(layout, report), _read_unit_labels(layout, report))
+
+
+def _decimal(text: str, name: str, row: int, column: str, report: Report) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        report.add(name, row, column, f'"{text}" is not a number', "write a plain number, or leave it empty for no bound")
+        return None
+    return value
+
+
+def _ratio(text: str, name: str, row: int, report: Report) -> Ratio | None:
+    if not text:
+        return None
+    m = _DERIVE.match(text)
+    if not m:
+        report.add(
+            name, row, "derive", f'"{text}" is not "numerator / denominator [* factor]"', 'write e.g. "urban_population / population * 100"'
+        )
+        return None
+    return Ratio(m.group(1), m.group(2), Decimal(m.group(3) or "1"))
+
+
+def _check_references(indicators: dict[str, Indicator], rows: list, name: str, report: Report) -> None:
+    """Weights and ratio parts must be indicators of the catalogue; a mean_weighted rule needs its weight."""
+    rows_of = {r["indicator"]: row for row, r in reversed(rows)}
+    for indicator in indicators.values():
+        row = rows_of[indicator.id]
+        if indicator.aggregation == "mean_weighted" and not indicator.weight:
+            report.add(name, row, "weight", f"{indicator.id} is a weighted mean but names no weight", "name the weighting indicator")
+        named = [("weight", indicator.weight)]
+        if indicator.derive:
+            named += [("derive", indicator.derive.numerator), ("derive", indicator.derive.denominator)]
+        for column, other in named:
+            if other and other not in indicators:
+                report.add(name, row, column, f'"{other}" is not an indicator of the catalogue', "name an indicator listed in this file")
+
+
+def _read_unit_labels(layout: RawLayout, report: Report) -> dict[str, str]:
+    """Printed unit (lookup key of :func:`etl.labels.unit_key`) -> unit name used by the catalogue and units.csv."""
+    if not layout.unit_labels.exists():
+        return {}
+    rows = read_csv(layout.unit_labels, ["printed", "unit"], report, layout.display(layout.unit_labels))
+    return {unit_key(r["printed"]): r["unit"] for _, r in rows}
 
 
 def _read_conversions(layout: RawLayout, report: Report) -> dict[tuple[str, str], Decimal]:

@@ -12,10 +12,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .problems import InputError
+from .paths import LocationError, build_dir, raw_dir
+from .problems import ERROR, WARNING, InputError
 
-DEFAULT_RAW = Path("geodata/raw")
-DEFAULT_OUT = Path("geodata/build")
 log = logging.getLogger("urbanmap")
 
 
@@ -25,13 +24,13 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="validate geodata/raw and write the store (urban.gpkg + manifest.json)")
-    build.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="input directory (default: geodata/raw)")
-    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: geodata/build)")
+    build.add_argument("--raw", type=Path, help="input directory (default: the project's geodata/raw)")
+    build.add_argument("--out", type=Path, help="output directory (default: the project's geodata/build)")
     build.add_argument("--repair-geometry", action="store_true", help="repair invalid boundary geometry (make_valid) instead of failing")
     build.set_defaults(handler=_build)
 
     check = sub.add_parser("check", help="validate geodata/raw without writing anything")
-    check.add_argument("--raw", type=Path, default=DEFAULT_RAW)
+    check.add_argument("--raw", type=Path, help="input directory (default: the project's geodata/raw)")
     check.add_argument("--repair-geometry", action="store_true", help="report invalid geometry as repairable (warning)")
     check.set_defaults(handler=_check)
 
@@ -55,10 +54,11 @@ def _configure_logging(quiet: bool) -> None:
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    manifest = build(args.raw, args.out, args.repair_geometry)
+    out = build_dir(args.out)
+    manifest = build(raw_dir(args.raw), out, args.repair_geometry)
     if not args.quiet:
         counts = manifest["counts"]
-        print(f"built {args.out / 'urban.gpkg'} (build {manifest['build_id']}, schema {manifest['schema_version']})")
+        print(f"built {out / 'urban.gpkg'} (build {manifest['build_id']}, schema {manifest['schema_version']})")
         print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         print("coverage (units with a value / units in the set, per year):")
         for line in manifest["coverage"]:
@@ -69,14 +69,18 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .build import check
 
-    report = check(args.raw, args.repair_geometry)
+    raw = raw_dir(args.raw)
+    report = check(raw, args.repair_geometry)
     for problem in report.problems:
         print(problem, file=sys.stderr)
-    if report.errors:
-        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", file=sys.stderr)
+    for line in report.omitted(ERROR) + report.omitted(WARNING):
+        print(line, file=sys.stderr)
+    errors, warnings = report.count(ERROR), report.count(WARNING)
+    if errors:
+        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(f"{args.raw}: no errors, {len(report.warnings)} warning(s)")
+        print(f"{raw}: no errors, {warnings} warning(s)")
     return 0
 
 
@@ -89,8 +93,13 @@ def main(argv: list[str] | None = None, extensions: tuple[Callable[[argparse._Su
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} error(s); nothing was written", file=sys.stderr)
+        for line in exc.omitted:
+            print(line, file=sys.stderr)
+        print(f"{exc.total} error(s); nothing was written", file=sys.stderr)
         return 1
+    except LocationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

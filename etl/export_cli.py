@@ -8,7 +8,9 @@ import logging
 import sys
 from pathlib import Path
 
+from .catalogue import ISSUES
 from .export import ExportError, Selection, file_stem, metadata, select, to_csv, to_geojson, to_gpkg, to_long_csv
+from .paths import build_dir
 from .problems import InputError, Problem
 from .store import STORE_NAME
 
@@ -21,12 +23,12 @@ def _codes(text: str) -> tuple[str, ...]:
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a boundary set with indicator values as GeoJSON, CSV or GeoPackage")
-    p.add_argument("--data", type=Path, default=Path("geodata/build"), help="build directory (default: geodata/build)")
+    p.add_argument("--data", type=Path, help="build directory (default: the project's geodata/build)")
     p.add_argument("--boundary", choices=["2008", "2025"], default="2025", help="boundary set (default 2025: the 34 units)")
     p.add_argument("--format", choices=["geojson", "csv", "gpkg"], default="geojson")
     p.add_argument("--codes", type=_codes, default=(), help="comma-separated unit codes, e.g. 01,79")
     p.add_argument("--region", help="region id, e.g. dong_bang_song_hong")
-    p.add_argument("--issue", choices=["flooding", "congestion", "housing", "green_space", "context"], help="only this issue's indicators")
+    p.add_argument("--issue", choices=list(ISSUES), help="only this issue's indicators")
     p.add_argument("--indicators", type=_codes, default=(), help="comma-separated indicator ids")
     p.add_argument("--year", type=int, help="values of this year only (default: the latest value of each unit)")
     p.add_argument("--long", action="store_true", help="CSV: one row per value with its source (every year)")
@@ -36,6 +38,7 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    args.data = build_dir(args.data)
     store = args.data / STORE_NAME
     if not store.exists():
         raise InputError([Problem(str(store), None, None, "there is no build", "run `urbanmap build` first")])

@@ -1,18 +1,23 @@
 """What a user tells about a published table: CLI options or a TOML mapping file.
 
 A mapping file holds the keys of :data:`SPEC_KEYS`; ``[columns]`` maps a
-header label (or one part of a multi-row header) to an indicator and the unit
-printed in the table, e.g.::
+header label (or one part of a multi-row header, or the label without its year
+and unit: "Area" matches "2011 Area (Km2)") to an indicator and, only where the
+table does not print it, the unit, e.g.::
 
     source_title = "GSO PX-Web table V02.01"
     source_url = "https://pastebin.com/r6RBET6n"
     boundary = "2008"
+    years = "2008-2016"           # take only these years (the boundary set's own years)
+    primary = ["population"]      # this table wins over other tables for these indicators
     [columns]
-    "Dân số trung bình (Nghìn người)" = { indicator = "population", unit = "thousand persons" }
+    "Dân số trung bình" = { indicator = "population" }      # unit read from "(Nghìn người)"
+    "Homestead land" = { indicator = "homestead_land_area", unit = "thousand ha" }
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +37,8 @@ SPEC_KEYS = {
     "block",
     "period",
     "note",
+    "years",
+    "primary",
     "columns",
 }
 
@@ -39,7 +46,7 @@ SPEC_KEYS = {
 @dataclass(frozen=True)
 class ColumnSpec:
     indicator: str
-    unit: str
+    unit: str | None = None
 
 
 @dataclass
@@ -59,15 +66,56 @@ class ImportSpec:
     block: int = 1
     period: str = ""
     note: str = ""
+    years: tuple[int, int] | None = None
+    primary: tuple[str, ...] = ()
+
+    def takes(self, year: int) -> bool:
+        """Whether a value of ``year`` is to be imported (``years`` not given: every year)."""
+        return self.years is None or self.years[0] <= year <= self.years[1]
 
 
 def load_spec(path: Path) -> ImportSpec:
     """An ImportSpec from a TOML mapping file (keys: see :data:`SPEC_KEYS`)."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(
+            [Problem(str(path), None, None, f"cannot read the mapping file: {exc}", "write it as UTF-8 TOML (see README)")]
+        ) from exc
     unknown = sorted(set(data) - SPEC_KEYS)
     if unknown:
         raise InputError(
             [Problem(str(path), None, None, f"unknown key(s) {', '.join(unknown)}", f"use only {', '.join(sorted(SPEC_KEYS))}")]
         )
-    columns = {label: ColumnSpec(c["indicator"], c["unit"]) for label, c in data.pop("columns", {}).items()}
+    problems = []
+    columns = {}
+    for label, column in data.pop("columns", {}).items():
+        if not isinstance(column, dict) or "indicator" not in column or set(column) - {"indicator", "unit"}:
+            problems.append(
+                Problem(
+                    str(path), None, label, "a column needs an indicator (and may give a unit)", f'write "{label}" = {{ indicator = "id" }}'
+                )
+            )
+            continue
+        columns[label] = ColumnSpec(column["indicator"], column.get("unit"))
+    if "years" in data:
+        try:
+            data["years"] = parse_years(str(data["years"]))
+        except ValueError as exc:
+            problems.append(Problem(str(path), None, "years", str(exc), 'write a range such as years = "2008-2016"'))
+            del data["years"]
+    data["primary"] = tuple(data.get("primary", ()))
+    if problems:
+        raise InputError(problems)
     return ImportSpec(columns=columns, **data)
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """ "2008-2016" (or "2015") -> (first, last); raises ValueError."""
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*", text)
+    if not m:
+        raise ValueError(f'"{text}" is not a year or a range of years')
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if first > last:
+        raise ValueError(f'"{text}" ends before it starts')
+    return first, last

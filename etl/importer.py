@@ -1,15 +1,20 @@
 """Published tables -> tidy indicator rows (the schema of ``indicators/*.csv``).
 
-Handles one- or multi-row headers (group headers are carried right), a year in
-the header (GSO PX-Web's year x variable tables), a year column, rows of years
-for one province (a provincial yearbook: ``province`` given), province columns
-holding names in any spelling or ISO 3166-2 codes, national/region/total rows
-(skipped with a note), blocks separated by a label-only row (only ``block`` is
-read), and every number format of :mod:`etl.numbers`.
+What the table says itself, the importer reads: the year from the title,
+a column header or a row label (:mod:`etl.labels`), a preliminary mark
+("Prel. 2016"), the unit from a header, the title or a unit row, region and
+whole-country rows (recognised, never taken for provinces, and kept to check the
+provinces' sum against), region sub-headings (a table split by them imports in
+one run), and the "no figure" marks of :data:`etl.numbers.MISSING_MARKS`. What
+it does not say comes from an :class:`ImportSpec` (CLI options or a TOML mapping
+file): indicator per column, and year, unit, boundary set or source where the
+table prints none. Where the mapping and the table disagree, that is an error
+naming both.
 
-What the file cannot tell comes from an :class:`ImportSpec` (CLI options or a
-TOML mapping file): indicator and unit per column, year, boundary set, source.
-Columns out: :data:`etl.indicators.TIDY_COLUMNS`.
+Values are converted to the catalogue unit; the printed value and unit are
+recorded in ``note``. Every problem is reported (file, row, column, what, how to
+fix); nothing is returned when there is one. Columns out:
+:data:`etl.indicators.TIDY_COLUMNS` plus ``preliminary``.
 """
 
 from __future__ import annotations
@@ -18,116 +23,218 @@ import csv
 import io
 import logging
 import os
-import re
 import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .catalogue import Catalogue
 from .import_spec import ColumnSpec, ImportSpec
-from .indicators import TIDY_COLUMNS
-from .names import Aggregate, Match, ProvinceResolver, UnresolvedName, fold
+from .indicators import FIRST_YEAR, TIDY_COLUMNS, YEAR_RANGE
+from .labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
+from .names import Aggregate, Former, Match, ProvinceResolver, UnresolvedName, fold
 from .numbers import NumberError, infer_decimal_mark, parse_number
 from .problems import InputError, Problem, Report
+from .table_layout import Layout, read_layout
 from .tables import Cell, Grid
 
 log = logging.getLogger(__name__)
-_YEAR_LABEL = re.compile(r"^(?:\D*\s)?((?:19|20)\d{2})\s*(?:\(\*+\)|\*+)?$")
-_AMBIGUOUS = re.compile(r"^[<>≥≤~]?\s*\d{1,3}([.,])\d{3}$")
+OUT_COLUMNS = [*TIDY_COLUMNS, "preliminary"]
 
 
-def _label_key(text: str) -> str:
+def _key(text: str) -> str:
     return " ".join(fold(text).split())
 
 
-def _header_rows(grid: Grid) -> int:
-    """Leading rows before the first row with a label in column 0 and a number elsewhere."""
-    for i, row in enumerate(grid.rows):
-        if str(row[0]).strip() and any(_is_number(c) for c in row[1:]):
-            return i
-    return 1
+@dataclass(frozen=True)
+class ValueColumn:
+    """A column of values: where it is, what it holds, the year and unit its header or the table gives."""
+
+    index: int
+    label: str
+    indicator: str
+    year: int | None
+    preliminary: bool
+    unit: str
+    factor: Decimal
 
 
-def _is_number(cell: Cell) -> bool:
-    """Whether ``cell`` is a number with either decimal mark (a blank or a dash is not)."""
-    if isinstance(cell, Decimal):
-        return True
-    for mark in (".", ","):
-        try:
-            if parse_number(cell, mark) is not None:
-                return True
-        except NumberError:
-            continue
-    return False
+@dataclass(frozen=True)
+class TotalRow:
+    """A whole-country or region row's value, kept to check the provinces' sum (or mean) against.
+
+    ``members``: codes of the provinces the row covers (all provinces of the table for the whole
+    country; the provinces listed under a region row). ``decimals``: decimals printed (rounding).
+    """
+
+    file: str
+    row: int
+    column: str
+    label: str
+    kind: str
+    indicator: str
+    year: int
+    value: Decimal
+    members: tuple[str, ...]
+    decimals: int
+    factor: Decimal
 
 
-def column_labels(grid: Grid, header_rows: int) -> list[tuple[str, ...]]:
-    """Header parts of each column; a group header (upper rows) is carried right over empty cells."""
-    width = len(grid.rows[0])
-    labels: list[list[str]] = [[] for _ in range(width)]
-    for i in range(header_rows):
-        carried = ""
-        for j in range(width):
-            text = str(grid.rows[i][j]).strip()
-            if i < header_rows - 1 and j > 0:
-                carried = text or carried
-                text = carried
-            if text and (not labels[j] or labels[j][-1] != text):
-                labels[j].append(text)
-    return [tuple(parts) for parts in labels]
+@dataclass
+class ImportResult:
+    """Tidy rows of one table, notes for the report, total rows to check, and counts of no-figure cells."""
 
-
-def year_of_label(parts: tuple[str, ...] | str) -> int | None:
-    """The year a label names ("2016 (*)", "Sơ bộ - Prel. 2023"), or None."""
-    for part in (parts,) if isinstance(parts, str) else parts:
-        m = _YEAR_LABEL.match(str(part).strip())
-        if m:
-            return int(m.group(1))
-    return None
+    rows: list[dict[str, str]]
+    notes: list[str]
+    totals: list[TotalRow] = field(default_factory=list)
+    missing: Counter = field(default_factory=Counter)
 
 
 class TableImporter:
     """Turns one grid into tidy rows; problems go to ``report`` (file, row, column)."""
 
-    def __init__(self, grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, name: str, report: Report) -> None:
-        self.grid, self.spec, self.resolver, self.name, self.report = grid, spec, resolver, name, report
-        self.header = spec.header_rows if spec.header_rows is not None else _header_rows(grid)
-        self.labels = column_labels(grid, self.header)
+    def __init__(self, grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catalogue: Catalogue, name: str, report: Report) -> None:
+        self.grid, self.spec, self.resolver, self.catalogue, self.name, self.report = grid, spec, resolver, catalogue, name, report
+        self.layout: Layout = read_layout(grid, spec.header_rows)
+        self.units = catalogue.unit_labels
+        self.title = " ".join(self.layout.title)
         self.notes: list[str] = []
+        self.missing: Counter = Counter()
+        self.totals: list[TotalRow] = []
 
-    def column_index(self, label: str, role: str) -> int:
-        key = _label_key(label)
-        for j, parts in enumerate(self.labels):
-            if key == _label_key(" / ".join(parts)) or key in (_label_key(p) for p in parts):
-                return j
-        raise InputError([Problem(self.name, self.header, label, f'no {role} column "{label}"', f"use one of: {self._label_list()}")])
+    # --- what the table says about every column -----------------------------
+    def table_year(self) -> int | None:
+        """The year of the whole table: from its title, else the mapping; a disagreement is an error."""
+        printed = year_in_title(self.title) if self.title else None
+        if printed and self.spec.year and printed != self.spec.year:
+            self.report.add(
+                self.name,
+                self.layout.header_start,
+                None,
+                f'the mapping says year {self.spec.year}, the table\'s title says {printed} ("{self.title}")',
+                "correct or remove year in the mapping",
+            )
+        return printed or self.spec.year
 
-    def _label_list(self) -> str:
-        return "; ".join(" / ".join(p) for p in self.labels if p)
+    def table_unit(self) -> tuple[str, str] | None:
+        """(unit, printed form) given for every column by a unit row or the title."""
+        for text in (*self.layout.unit_rows, self.title):
+            found = find_unit(text, self.units) if text else None
+            if found:
+                return found
+        return None
 
-    def value_columns(self) -> list[tuple[int, ColumnSpec]]:
-        found = []
-        for label, column in self.spec.columns.items():
-            key = _label_key(label)
-            matches = [
-                j for j, parts in enumerate(self.labels) if key == _label_key(" / ".join(parts)) or key in (_label_key(p) for p in parts)
-            ]
+    def value_columns(self) -> list[ValueColumn]:
+        """The columns the mapping names, with year, unit and conversion factor; problems reported."""
+        infos = [read_label(" ".join(parts), self.units) for parts in self.layout.labels]
+        parts = [[read_label(p, self.units) for p in labels] for labels in self.layout.labels]
+        table_unit, table_year = self.table_unit(), self.table_year()
+        found: list[ValueColumn] = []
+        for key, column in self.spec.columns.items():
+            wanted = read_label(key, self.units)
+            matches = [j for j in range(len(infos)) if self._matches(key, wanted, infos[j], parts[j], j)]
             if not matches:
-                self.report.add(self.name, self.header, label, f'no column is labelled "{label}"', f"use one of: {self._label_list()}")
-            found += [(j, column) for j in matches]
-        return sorted(found, key=lambda x: x[0])
+                self.report.add(
+                    self.name, self.layout.data_start, key, f'no column is labelled "{key}"', f"use one of: {self._label_list(infos)}"
+                )
+            for j in matches:
+                made = self._value_column(j, key, column, wanted, infos[j], table_unit, table_year)
+                if made:
+                    found.append(made)
+        return sorted(found, key=lambda c: c.index)
 
+    def _matches(self, key: str, wanted: LabelInfo, info: LabelInfo, parts: list[LabelInfo], j: int) -> bool:
+        if j == 0 and not self.spec.province:
+            return False
+        full = [self.layout.label(j), " ".join(self.layout.labels[j]), *self.layout.labels[j]]
+        if _key(key) in {_key(t) for t in full}:
+            return True
+        texts = {_key(info.text)} | {_key(p.text) for p in parts}
+        return bool(wanted.text) and _key(wanted.text) in texts
+
+    def _label_list(self, infos: list[LabelInfo]) -> str:
+        labels = dict.fromkeys(i.text for i in infos[1:] if i.text)
+        return "; ".join(labels) or "(the table has no column labels)"
+
+    def _value_column(
+        self,
+        j: int,
+        key: str,
+        column: ColumnSpec,
+        wanted: LabelInfo,
+        info: LabelInfo,
+        table_unit: tuple[str, str] | None,
+        table_year: int | None,
+    ) -> ValueColumn | None:
+        label = self.layout.label(j)
+        indicator = self.catalogue.indicators.get(column.indicator)
+        if indicator is None:
+            self.report.add(
+                self.name, None, key, f'unknown indicator "{column.indicator}" in the mapping', self.catalogue.suggest(column.indicator)
+            )
+            return None
+        printed = (info.unit, info.printed_unit) if info.unit else table_unit
+        mapped = [u for u in (column.unit, wanted.unit) if u]
+        unit = printed[0] if printed else (mapped[0] if mapped else None)
+        for other in mapped:
+            if printed and other != printed[0]:
+                self.report.add(
+                    self.name,
+                    self.layout.data_start,
+                    label,
+                    f'the mapping says unit "{other}", the table prints "{printed[1]}" ({printed[0]})',
+                    "correct or remove the unit in the mapping",
+                )
+                return None
+        if unit is None:
+            self.report.add(
+                self.name,
+                self.layout.data_start,
+                label,
+                "the table prints no unit for this column",
+                f'give it in the mapping: "{key}" = {{ indicator = "{column.indicator}", unit = "…" }}',
+            )
+            return None
+        factor = self.catalogue.factor(column.indicator, unit)
+        if factor is None:
+            self.report.add(
+                self.name,
+                self.layout.data_start,
+                label,
+                f'unit "{unit}" cannot be converted to "{indicator.unit}", the catalogue unit of {column.indicator}',
+                "add the conversion to catalogue/units.csv, or correct the unit",
+            )
+            return None
+        if info.year and self.spec.year and info.year != self.spec.year and not info.years_named > 1:
+            self.report.add(
+                self.name,
+                self.layout.data_start,
+                label,
+                f"the mapping says year {self.spec.year}, the column header says {info.year}",
+                "remove year from the mapping: the table gives it",
+            )
+        return ValueColumn(j, label, column.indicator, info.year or table_year, info.preliminary, unit, factor)
+
+    # --- rows -------------------------------------------------------------
     def data_rows(self) -> list[tuple[int, list[Cell]]]:
-        """(spreadsheet row number, cells) of the chosen block; other blocks are noted."""
+        """(spreadsheet row number, cells) of the chosen block.
+
+        A label-only row that names a region or the country is a sub-heading (the
+        table goes on); any other label-only row ("Tỷ lệ tăng - Growth rate") starts
+        a new block, of which only ``block`` is read (the others are noted).
+        """
         blocks: list[list[tuple[int, list[Cell]]]] = [[]]
         labels = ["(first)"]
-        for i in range(self.header, len(self.grid.rows)):
+        for i in range(self.layout.data_start, len(self.grid.rows)):
             row = self.grid.rows[i]
-            if str(row[0]).strip() and all(str(c).strip() == "" for c in row[1:]):
+            first = clean_text(row[0])
+            if first and all(clean_text(c) == "" for c in row[1:]) and not self._is_heading(first):
                 if blocks[-1]:
                     blocks.append([])
-                    labels.append(str(row[0]).strip())
+                    labels.append(first)
                 continue
-            if any(str(c).strip() for c in row):
+            if any(clean_text(c) for c in row):
                 blocks[-1].append((i + 1, row))
         if not 1 <= self.spec.block <= len(blocks):
             raise InputError(
@@ -140,6 +247,14 @@ class TableImporter:
                 )
         return blocks[self.spec.block - 1]
 
+    def _is_heading(self, text: str) -> bool:
+        if self.spec.province:
+            return False
+        try:
+            return isinstance(self.resolver.resolve(text, self.spec.boundary), Aggregate)
+        except UnresolvedName:
+            return False
+
     def decimal_mark(self, cells: list[tuple[int, int, str]]) -> str:
         if self.spec.decimal:
             return self.spec.decimal
@@ -147,11 +262,16 @@ class TableImporter:
         if mark:
             return mark
         for row, j, text in cells:
-            if _AMBIGUOUS.match(text.strip()):
+            try:
+                parse_number(text, ".")
+                parse_number(text, ",")
+            except NumberError:
+                continue
+            if parse_number(text, ".") != parse_number(text, ","):
                 self.report.add(
                     self.name,
                     row,
-                    " / ".join(self.labels[j]),
+                    self.layout.label(j),
                     f'cannot tell whether "{text}" uses "." or "," as decimal mark',
                     "give the decimal mark: --decimal , (Vietnamese 1.234,5) or --decimal . (1,234.5)",
                 )
@@ -160,11 +280,22 @@ class TableImporter:
 
     def province_column(self, rows: list[tuple[int, list[Cell]]]) -> int:
         if self.spec.province_column:
-            return self.column_index(self.spec.province_column, "province")
-        scores = []
-        for j in range(len(self.labels)):
-            hits = sum(1 for _, row in rows if self._resolves(str(row[j])))
-            scores.append(hits)
+            key = _key(self.spec.province_column)
+            for j, labels in enumerate(self.layout.labels):
+                if key in {_key(self.layout.label(j)), *(_key(p) for p in labels)}:
+                    return j
+            raise InputError(
+                [
+                    Problem(
+                        self.name,
+                        self.layout.data_start,
+                        self.spec.province_column,
+                        f'no province column "{self.spec.province_column}"',
+                        f"use one of: {'; '.join(self.layout.label(j) for j in range(len(self.layout.labels)))}",
+                    )
+                ]
+            )
+        scores = [sum(1 for _, row in rows if self._names_a_unit(str(row[j]))) for j in range(len(self.layout.labels))]
         best = max(range(len(scores)), key=lambda j: (scores[j], -j))
         if scores[best] * 2 < len(rows):
             raise InputError(
@@ -180,7 +311,7 @@ class TableImporter:
             )
         return best
 
-    def _resolves(self, text: str) -> bool:
+    def _names_a_unit(self, text: str) -> bool:
         try:
             self.resolver.resolve(text, self.spec.boundary, self.spec.year)
             return True
@@ -191,138 +322,312 @@ class TableImporter:
         """Tidy rows of the chosen block; problems go to the report."""
         rows = self.data_rows()
         columns = self.value_columns()
-        if not columns and not self.report.errors:
+        if not self.spec.columns:
             self.report.add(
                 self.name,
-                self.header,
+                self.layout.data_start,
                 None,
                 "no value column is named",
                 "name one with --value-column and --indicator, or in the mapping file",
             )
-        if not columns:
+        if not columns or not rows:
             return []
-        year_column = self.column_index(self.spec.year_column, "year") if self.spec.year_column else None
-        if self.spec.province and year_column is None:
-            year_column = 0
+        year_column = self._year_column()
         province_column = None if self.spec.province else self.province_column(rows)
-        decimal = self.decimal_mark([(n, j, cell) for n, row in rows for j, _ in columns if isinstance(cell := row[j], str)])
-        out: list[dict[str, str]] = []
-        seen: dict[tuple, tuple[int, Decimal]] = {}
+        decimal = self.decimal_mark([(n, c.index, cell) for n, row in rows for c in columns if isinstance(cell := row[c.index], str)])
+        reader = _RowReader(self, columns, decimal)
         for number, row in rows:
             row_year = self._row_year(number, row, year_column)
-            province = self.spec.province or str(row[province_column or 0])
-            for j, column in columns:
-                year = year_of_label(self.labels[j]) or row_year or self.spec.year
-                if year is None:
-                    self.report.add(
-                        self.name, number, self._label(j), "the value has no year", "give --year, --year-column, or years in the header"
-                    )
-                    break
-                match = self._resolve(number, province, year, province_column)
-                if match is None:
-                    break
-                record = self._record(number, j, row[j], column, match, year, decimal, seen)
-                if record:
-                    out.append(record)
-        return out
+            label = self.spec.province or str(row[province_column or 0])
+            reader.read(number, row, label, row_year, province_column)
+        reader.finish()
+        return reader.out
 
-    def _label(self, j: int) -> str:
-        return " / ".join(self.labels[j]) or f"column {j + 1}"
+    def _year_column(self) -> int | None:
+        if self.spec.year_column:
+            key = _key(self.spec.year_column)
+            for j, labels in enumerate(self.layout.labels):
+                if key in {_key(self.layout.label(j)), *(_key(p) for p in labels)}:
+                    return j
+            self.report.add(self.name, self.layout.data_start, self.spec.year_column, "no such year column", "name a column of the header")
+            return None
+        return 0 if self.spec.province else None
 
-    def _row_year(self, number: int, row: list[Cell], year_column: int | None) -> int | None:
+    def _row_year(self, number: int, row: list[Cell], year_column: int | None) -> LabelInfo | None:
         if year_column is None:
             return None
-        year = year_of_label(str(row[year_column]))
-        if year is None:
+        info = read_label(str(row[year_column]), self.units)
+        if info.year is None:
             self.report.add(
                 self.name,
                 number,
-                self._label(year_column),
+                self.layout.label(year_column),
                 f'"{row[year_column]}" is not a year',
                 "correct the year cell, or set header_rows / block",
             )
-        return year
+            return None
+        return info
 
-    def _resolve(self, number: int, province: str, year: int, province_column: int | None) -> Match | None:
-        column = self._label(province_column) if province_column is not None else "--province"
+
+class _RowReader:
+    """Reads the value cells of data rows: resolves the row's unit, parses, checks and converts each value."""
+
+    def __init__(self, importer: TableImporter, columns: list[ValueColumn], decimal: str) -> None:
+        self.t = importer
+        self.columns = columns
+        self.decimal = decimal
+        self.out: list[dict[str, str]] = []
+        self.seen: dict[tuple, tuple[int, Decimal]] = {}
+        self.provinces: list[str] = []
+        self.region: tuple[int, list[Cell], str, str] | None = None
+        self.region_members: list[str] = []
+        self.national: list[tuple[int, list[Cell], str, str]] = []
+        self.outside: dict[str, set[int]] = {}
+        self.no_year: set[str] = set()
+
+    def read(self, number: int, row: list[Cell], label: str, row_year: LabelInfo | None, province_column: int | None) -> None:
+        t = self.t
+        years = [self._year(c, row_year) for c in self.columns]
+        known = [y for y in years if y is not None]
+        where = t.layout.label(province_column) if province_column is not None else "--province"
         try:
-            match = self.resolver.resolve(province, self.spec.boundary, year)
+            match = t.resolver.resolve(label, t.spec.boundary, known[0] if len(set(known)) == 1 else None)
         except UnresolvedName as exc:
-            self.report.add(self.name, number, column, exc.message, exc.fix)
-            return None
+            t.report.add(t.name, number, where, exc.message, exc.fix)
+            match = None
         if isinstance(match, Aggregate):
-            note = f'row {number} "{province}" is a {match.kind} row, not a province: skipped'
-            if note not in self.notes:
-                self.notes.append(note)
-            return None
-        return match
+            self._aggregate_row(number, row, match)
+            return
+        if isinstance(match, Former):
+            self._former_row(number, row, match, years, where)
+            return
+        for column, year in zip(self.columns, years):
+            if year is None:
+                if column.label not in self.no_year:
+                    self.no_year.add(column.label)
+                    t.report.add(
+                        t.name, number, column.label, "the value has no year", "give --year, --year-column, or years in the header"
+                    )
+                continue
+            if not t.spec.takes(year):
+                continue
+            resolved = match
+            if match is not None and len(set(known)) > 1:
+                resolved = self._resolve_for(number, label, year, where)
+            if resolved is not None:
+                self._value(number, row, column, resolved, year, row_year)
+        if isinstance(match, Match) and match.code not in self.provinces:
+            self.provinces.append(match.code)
+            if self.region is not None:
+                self.region_members.append(match.code)
 
-    def _record(
-        self,
-        number: int,
-        j: int,
-        cell: Cell,
-        column: ColumnSpec,
-        match: Match,
-        year: int,
-        decimal: str,
-        seen: dict[tuple, tuple[int, Decimal]],
-    ) -> dict[str, str] | None:
+    def _year(self, column: ValueColumn, row_year: LabelInfo | None) -> int | None:
+        return column.year or (row_year.year if row_year else None)
+
+    def _resolve_for(self, number: int, label: str, year: int, where: str) -> Match | None:
         try:
-            parsed = parse_number(cell, decimal)
-        except NumberError as exc:
-            self.report.add(self.name, number, self._label(j), str(exc), "correct the cell, or leave it blank or '-' for a missing value")
+            match = self.t.resolver.resolve(label, self.t.spec.boundary, year)
+        except UnresolvedName as exc:
+            self.t.report.add(self.t.name, number, where, exc.message, exc.fix)
             return None
+        return match if isinstance(match, Match) else None
+
+    def _value(self, number: int, row: list[Cell], column: ValueColumn, match: Match, year: int, row_year: LabelInfo | None) -> None:
+        t = self.t
+        cell = row[column.index]
+        parsed = self._parse(number, column, cell)
         if parsed is None:
-            return None
-        key = (match.boundary, match.code, column.indicator, year, self.spec.period)
-        if key in seen and seen[key][1] != parsed.value:
-            self.report.add(
-                self.name,
+            return
+        first, last = FIRST_YEAR.get(match.boundary, YEAR_RANGE[0]), YEAR_RANGE[1]
+        if not first <= year <= last:
+            self.outside.setdefault(column.label, set()).add(year)
+            return
+        value = parsed.value * column.factor
+        problem = t.catalogue.indicators[column.indicator].out_of_range(value)
+        if problem:
+            t.report.add(t.name, number, column.label, f'"{cell}": {problem}', "check the cell and the unit of the column")
+            return
+        key = (match.boundary, match.code, column.indicator, year, t.spec.period)
+        if key in self.seen:
+            if self.seen[key][1] != value:
+                t.report.add(
+                    t.name,
+                    number,
+                    column.label,
+                    f"{column.indicator} {year} of {match.name_vi} is also in row {self.seen[key][0]} with a different value",
+                    "remove one of the rows, or import them as separate files with different sources",
+                )
+            return
+        self.seen[key] = (number, value)
+        preliminary = column.preliminary or bool(row_year and row_year.preliminary)
+        self.out.append(self._record(number, column, cell, match, year, value, parsed.flag, preliminary))
+
+    def _parse(self, number: int, column: ValueColumn, cell: Cell):
+        try:
+            parsed = parse_number(cell, self.decimal)
+        except NumberError as exc:
+            self.t.report.add(
+                self.t.name,
                 number,
-                self._label(j),
-                f"{column.indicator} {year} of {match.name_vi} is also in row {seen[key][0]} with a different value",
-                "remove one of the rows, or import them as separate files with different sources",
+                column.label,
+                f"{exc}: a value cell holds text",
+                "write the number, or one of the table's no-figure marks (blank, '..', '-') for a missing value",
             )
             return None
-        seen[key] = (number, parsed.value)
-        note = f'Imported by urbanmap from {Path(self.name).name}, row {number}, column "{self._label(j)}"'
-        if isinstance(cell, str) and cell.strip() != format(parsed.value, "f"):
-            note += f'; printed as "{cell.strip()}"'
-        if self.spec.note:
-            note += f". {self.spec.note}"
+        if parsed is None:
+            self.missing[column.indicator] += 1
+        return parsed
+
+    @property
+    def missing(self) -> Counter:
+        return self.t.missing
+
+    def _record(
+        self, number: int, column: ValueColumn, cell: Cell, match: Match, year: int, value: Decimal, flag: str, preliminary: bool
+    ) -> dict[str, str]:
+        t = self.t
+        note = f'Imported by urbanmap from {Path(t.name).name}, row {number}, column "{column.label}"'
+        printed = clean_text(cell)
+        if printed != format(value, "f") or column.factor != 1:
+            note += f'; printed as "{printed}" {column.unit}'
+        if t.spec.note:
+            note += f". {t.spec.note}"
         return {
             "boundary": match.boundary,
             "province_code": match.code,
             "province_name_vi": match.name_vi,
             "indicator": column.indicator,
             "year": str(year),
-            "period": self.spec.period,
-            "value": format(parsed.value, "f"),
-            "unit": column.unit,
-            "value_flag": parsed.flag,
+            "period": t.spec.period,
+            "value": _plain(value),
+            "unit": t.catalogue.indicators[column.indicator].unit,
+            "value_flag": flag,
             "preferred": "yes",
-            "source_title": self.spec.source_title,
-            "source_url": self.spec.source_url,
+            "source_title": t.spec.source_title,
+            "source_url": t.spec.source_url,
             "note": note,
+            "preliminary": "yes" if preliminary else "",
         }
 
+    # --- rows that are not provinces ----------------------------------------
+    def _aggregate_row(self, number: int, row: list[Cell], match: Aggregate) -> None:
+        t = self.t
+        note = f'row {number} "{clean_text(match.label)}" is a {match.kind} row, not a province: checked, not mapped'
+        if note not in t.notes:
+            t.notes.append(note)
+        self._close_region()
+        entry = (number, row, match.kind, clean_text(row[0]))
+        if match.kind == "region":
+            self.region = entry
+        elif match.kind == "unallocated":
+            self.provinces.append(f"unallocated:{number}")
+            self._total(entry, (f"unallocated:{number}",), store_as_member=True)
+        else:
+            self.national.append(entry)
 
-def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, name: str) -> tuple[list[dict[str, str]], list[str]]:
-    """(tidy rows, notes) of one table; raises InputError with every problem found."""
+    def _close_region(self) -> None:
+        if self.region is not None:
+            self._total(self.region, tuple(self.region_members))
+        self.region, self.region_members = None, []
+
+    def _total(self, entry: tuple[int, list[Cell], str, str], members: tuple[str, ...], store_as_member: bool = False) -> None:
+        number, row, kind, label = entry
+        for column in self.columns:
+            year = self._year(column, None)
+            if year is None or not self.t.spec.takes(year):
+                continue
+            try:
+                parsed = parse_number(row[column.index], self.decimal)
+            except NumberError:
+                continue
+            if parsed is None:
+                continue
+            text = clean_text(row[column.index])
+            decimals = len(text.rsplit(self.decimal, 1)[1]) if self.decimal in text else 0
+            self.t.totals.append(
+                TotalRow(
+                    self.t.name,
+                    number,
+                    column.label,
+                    label,
+                    "unallocated" if store_as_member else kind,
+                    column.indicator,
+                    year,
+                    parsed.value * column.factor,
+                    members,
+                    decimals,
+                    column.factor,
+                )
+            )
+
+    def _former_row(self, number: int, row: list[Cell], former: Former, years: list[int | None], where: str) -> None:
+        t = self.t
+        taken = []
+        for column, year in zip(self.columns, years):
+            if year is None or not t.spec.takes(year):
+                continue
+            try:
+                if parse_number(row[column.index], self.decimal) is not None:
+                    taken.append(year)
+            except NumberError:
+                taken.append(year)
+        if taken:
+            t.report.add(
+                t.name,
+                number,
+                where,
+                f'"{former.label}" was no longer a province in {min(taken)} (its last year is {former.last_year - 1}), '
+                "but the row has a value for that year",
+                "check the row; limit the years taken (years = ...) to those of the boundary set",
+            )
+            return
+        t.notes.append(f'row {number} "{former.label}" (a former province) has no value in the years taken: skipped')
+
+    def finish(self) -> None:
+        """Close the last region, turn whole-country rows into totals over every province, report years outside the set."""
+        self._close_region()
+        for entry in self.national:
+            self._total(entry, tuple(self.provinces))
+        for label, years in self.outside.items():
+            boundary = self.t.spec.boundary or "2008"
+            self.t.report.add(
+                self.t.name,
+                self.t.layout.data_start,
+                label,
+                f"values of {_years(years)} are outside the years of boundary set {boundary} (from {FIRST_YEAR.get(boundary)})",
+                'say which years to take in the mapping (e.g. years = "2008-2016"); the series is not back-cast',
+            )
+
+
+def _years(years: set[int]) -> str:
+    ordered = sorted(years)
+    return f"{ordered[0]}–{ordered[-1]}" if len(ordered) > 1 else str(ordered[0])
+
+
+def _plain(value: Decimal) -> str:
+    """``value`` without exponent or trailing zeros after the point ("6761300", "12.5")."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catalogue: Catalogue, name: str) -> ImportResult:
+    """Tidy rows, notes and totals of one table; raises InputError with every problem found."""
     report = Report()
     if not spec.source_title or not spec.source_url:
         report.add(name, None, None, "the source is not named", "give --source-title and --source-url: every value needs its source")
-    importer = TableImporter(grid, spec, resolver, name, report)
+    importer = TableImporter(grid, spec, resolver, catalogue, name, report)
     rows = importer.records()
     report.raise_if_errors()
-    return rows, importer.notes
+    missing = sum(importer.missing.values())
+    if missing:
+        importer.notes.append(f"{missing} cell(s) with a no-figure mark (blank, '..', '-') gave no value")
+    return ImportResult(rows, importer.notes, importer.totals, importer.missing)
 
 
 def write_tidy(path: Path, rows: list[dict[str, str]]) -> None:
     """Write tidy rows as UTF-8 CSV, atomically (temporary file, then rename)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=TIDY_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=OUT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     path.parent.mkdir(parents=True, exist_ok=True)

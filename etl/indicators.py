@@ -1,21 +1,29 @@
 """Tidy indicator values: read, validate, convert to catalogue units.
 
-Source: every ``indicators/*.csv`` of the raw directory except
-``province_units.csv`` and ``undated.csv``.
+Sources: every ``indicators/*.csv`` of the raw directory except
+``province_units.csv`` and ``undated.csv``, and the rows that published tables
+give through the importer (see :mod:`etl.published`).
 
 Columns read: boundary, province_code, province_name_vi, indicator, year,
-period, value, unit, value_flag, preferred, source_title, source_url, note.
+period, value, unit, value_flag, preferred, source_title, source_url, note;
+optional: preliminary (``yes`` for a preliminary figure, e.g. GSO's "Prel. 2016").
 
 Columns out (:func:`read_values`): boundary, code, indicator, year, period,
 value (float, in the catalogue unit), unit, value_flag, preferred (bool),
-source_id, note, origin ("file:row").
+source_id, note, origin ("file:row"), preliminary (bool).
+
+Rows are checked one at a time in constant memory; checks whose answer depends
+only on a few columns (the unit's code and name, the indicator and unit, the
+year and period) are computed once per distinct combination, so a file of a
+million rows is read in seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -24,7 +32,7 @@ import pandas as pd
 from .catalogue import Catalogue
 from .names import Aggregate, ProvinceResolver, UnresolvedName
 from .problems import WARNING, Report
-from .sources import RawLayout, read_csv
+from .sources import CsvRow, RawLayout, iter_csv
 
 TIDY_COLUMNS = [
     "boundary",
@@ -45,7 +53,23 @@ VALUE_FLAGS = ("", "lower_bound", "upper_bound", "approx")
 YEAR_RANGE = (2000, 2100)
 FIRST_YEAR = {"2008": 2008, "2025": 2024, "national": YEAR_RANGE[0]}
 _PERIOD = re.compile(r"^(?:(\d{4})-(\d{4})(?:Q[1-4])?|(\d{4})-\d{2}-\d{2})$")
-OUT_COLUMNS = ["boundary", "code", "indicator", "year", "period", "value", "unit", "value_flag", "preferred", "source_id", "note", "origin"]
+_PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+OUT_COLUMNS = [
+    "boundary",
+    "code",
+    "indicator",
+    "year",
+    "period",
+    "value",
+    "unit",
+    "value_flag",
+    "preferred",
+    "source_id",
+    "note",
+    "origin",
+    "preliminary",
+]
+Found = list[tuple[str, str, str]]  # (column, message, fix)
 
 
 def source_id(title: str, url: str) -> str:
@@ -62,171 +86,208 @@ class Values:
 
 
 class _RowChecker:
-    """Validates one tidy row; appends problems to the report, returns the clean record or None."""
+    """Validates tidy rows; problems go to the report; clean rows are appended column by column."""
 
     def __init__(self, catalogue: Catalogue, resolver: ProvinceResolver, report: Report) -> None:
         self.catalogue = catalogue
         self.resolver = resolver
         self.report = report
+        self.columns: dict[str, list] = {c: [] for c in OUT_COLUMNS}
+        self.sources: dict[str, tuple[str, str]] = {}
+        self._units: dict[tuple[str, str, str], Found] = {}
+        self._years: dict[tuple[str, str, str], tuple[int | None, Found]] = {}
+        self._conversions: dict[tuple[str, str], tuple[Decimal | None, Found]] = {}
+        self._source_ids: dict[tuple[str, str], str] = {}
 
-    def check(self, name: str, row: int, r: dict[str, str]) -> dict[str, object] | None:
-        before = len(self.report.errors)
-        boundary, code = r["boundary"], r["province_code"]
-        add = self.report.add
-        if boundary not in ("2008", "2025", "national"):
-            add(name, row, "boundary", f'unknown boundary set "{boundary}"', "write 2008 (63 provinces), 2025 (34 units) or national")
-        elif boundary == "national" and code != "VN":
-            add(name, row, "province_code", f'a national row has code "{code}"', "use code VN for national rows")
-        elif boundary != "national":
-            self._check_unit(name, row, boundary, code, r["province_name_vi"])
-        year = self._check_year(name, row, r["year"], boundary, r["period"])
-        indicator = r["indicator"]
-        factor = None
-        if indicator not in self.catalogue.indicators:
-            add(name, row, "indicator", f'unknown indicator "{indicator}"', self.catalogue.suggest(indicator))
-        else:
-            factor = self.catalogue.factor(indicator, r["unit"])
-            if factor is None:
-                add(
-                    name,
-                    row,
-                    "unit",
-                    f'unit "{r["unit"]}" is not the catalogue unit "{self.catalogue.indicators[indicator].unit}" of {indicator}',
-                    "convert the value, or add the conversion to catalogue/units.csv",
-                )
-        value = self._check_value(name, row, r["value"], indicator)
-        if r["value_flag"] not in VALUE_FLAGS:
-            add(
-                name, row, "value_flag", f'unknown value flag "{r["value_flag"]}"', "use lower_bound, upper_bound, approx or leave it empty"
-            )
-        if r["preferred"] not in ("yes", "no"):
-            add(name, row, "preferred", f'preferred is "{r["preferred"]}"', "write yes or no")
+    def check(self, name: str, row: int, r: dict[str, str]) -> None:
+        found: Found = []
+        boundary = r["boundary"]
+        found += self._unit(boundary, r["province_code"], r["province_name_vi"])
+        year, year_found = self._year(r["year"], boundary, r["period"])
+        found += year_found
+        factor, unit_found = self._conversion(r["indicator"], r["unit"])
+        found += unit_found
+        value = self._value(r["value"], r["indicator"], factor, found)
+        flag, preferred, preliminary = r["value_flag"], r["preferred"], r.get("preliminary", "")
+        if flag not in VALUE_FLAGS:
+            found.append(("value_flag", f'unknown value flag "{flag}"', "use lower_bound, upper_bound, approx or leave it empty"))
+        if preferred not in ("yes", "no"):
+            found.append(("preferred", f'preferred is "{preferred}"', "write yes or no"))
+        if preliminary not in ("yes", ""):
+            found.append(("preliminary", f'preliminary is "{preliminary}"', "write yes, or leave it empty"))
         for column in ("source_title", "source_url"):
             if not r[column]:
-                add(name, row, column, "the row does not name its source", f"fill in {column}: every value needs its source")
-        if len(self.report.errors) > before or value is None or factor is None or year is None:
-            return None
-        return {
-            "boundary": boundary,
-            "code": code,
-            "indicator": indicator,
-            "year": year,
-            "period": r["period"],
-            "value": float(value * factor),
-            "unit": self.catalogue.indicators[indicator].unit,
-            "value_flag": r["value_flag"],
-            "preferred": r["preferred"] == "yes",
-            "source_id": source_id(r["source_title"], r["source_url"]),
-            "note": r["note"],
-            "origin": f"{name}:{row}",
-        }
+                found.append((column, "the row does not name its source", f"fill in {column}: every value needs its source"))
+        for column, message, fix in found:
+            self.report.add(name, row, column, message, fix)
+        if found or value is None or year is None:
+            return
+        out = self.columns
+        out["boundary"].append(sys.intern(boundary))
+        out["code"].append(sys.intern(r["province_code"]))
+        out["indicator"].append(sys.intern(r["indicator"]))
+        out["year"].append(year)
+        out["period"].append(sys.intern(r["period"]))
+        out["value"].append(value)
+        out["unit"].append(self.catalogue.indicators[r["indicator"]].unit)
+        out["value_flag"].append(sys.intern(flag))
+        out["preferred"].append(preferred == "yes")
+        out["source_id"].append(self._source(r["source_title"], r["source_url"]))
+        out["note"].append(r["note"])
+        out["origin"].append(f"{name}:{row}")
+        out["preliminary"].append(preliminary == "yes")
 
-    def _check_unit(self, name: str, row: int, boundary: str, code: str, province: str) -> None:
+    def _source(self, title: str, url: str) -> str:
+        key = (title, url)
+        if key not in self._source_ids:
+            ident = source_id(title, url)
+            self._source_ids[key] = ident
+            self.sources[ident] = key
+        return self._source_ids[key]
+
+    def _unit(self, boundary: str, code: str, province: str) -> Found:
+        key = (boundary, code, province)
+        if key not in self._units:
+            self._units[key] = self._check_unit(boundary, code, province)
+        return self._units[key]
+
+    def _check_unit(self, boundary: str, code: str, province: str) -> Found:
+        if boundary not in ("2008", "2025", "national"):
+            return [("boundary", f'unknown boundary set "{boundary}"', "write 2008 (63 provinces), 2025 (34 units) or national")]
+        if boundary == "national":
+            return [] if code == "VN" else [("province_code", f'a national row has code "{code}"', "use code VN for national rows")]
         if (boundary, code) not in self.resolver.units:
-            self.report.add(
-                name,
-                row,
-                "province_code",
-                f'"{code}" is not a code of boundary set {boundary}',
-                "use the GSO code of the unit in that set (see boundaries/province_merger_2025.csv)",
-            )
-            return
+            return [
+                (
+                    "province_code",
+                    f'"{code}" is not a code of boundary set {boundary}',
+                    "use the GSO code of the unit in that set (see boundaries/province_merger_2025.csv)",
+                )
+            ]
         if not province:
-            return
+            return []
         try:
             match = self.resolver.resolve(province, boundary=boundary)
         except UnresolvedName as exc:
-            self.report.add(name, row, "province_name_vi", exc.message, exc.fix)
-            return
-        if isinstance(match, Aggregate) or match.code != code:
-            expected = self.resolver.units[(boundary, code)].name_vi
-            self.report.add(
-                name,
-                row,
+            return [("province_name_vi", exc.message, exc.fix)]
+        if not isinstance(match, Aggregate) and getattr(match, "code", None) == code:
+            return []
+        expected = self.resolver.units[(boundary, code)].name_vi
+        return [
+            (
                 "province_name_vi",
                 f'name "{province}" does not match code {code} ({expected}) of set {boundary}',
                 "correct the code or the name",
             )
+        ]
 
-    def _check_year(self, name: str, row: int, text: str, boundary: str, period: str) -> int | None:
-        if not re.fullmatch(r"\d{4}", text):
-            self.report.add(
-                name,
-                row,
-                "year",
-                f'year "{text}" is not a 4-digit year',
-                "write the calendar year, e.g. 2024; rows without a date go to undated.csv",
-            )
-            return None
-        year = int(text)
-        first = FIRST_YEAR.get(boundary, YEAR_RANGE[0])
-        if not first <= year <= YEAR_RANGE[1]:
-            self.report.add(
-                name,
-                row,
-                "year",
-                f"year {year} is out of range {first}..{YEAR_RANGE[1]} for boundary set {boundary}",
-                "check the year; the 63-province set exists from 2008-08-01",
-            )
-            return None
-        if period:
-            m = _PERIOD.match(period)
-            last = int(m.group(2) or m.group(3)) if m else None
-            if last is None:
-                self.report.add(
-                    name,
-                    row,
-                    "period",
-                    f'period "{period}" is not YYYY-YYYY, YYYY-YYYYQn or a date YYYY-MM-DD',
-                    "write the period as published in one of those forms",
+    def _year(self, text: str, boundary: str, period: str) -> tuple[int | None, Found]:
+        key = (text, boundary, period)
+        if key not in self._years:
+            self._years[key] = _check_year(text, boundary, period)
+        return self._years[key]
+
+    def _conversion(self, indicator: str, unit: str) -> tuple[Decimal | None, Found]:
+        key = (indicator, unit)
+        if key not in self._conversions:
+            if indicator not in self.catalogue.indicators:
+                self._conversions[key] = (None, [("indicator", f'unknown indicator "{indicator}"', self.catalogue.suggest(indicator))])
+            else:
+                factor = self.catalogue.factor(indicator, unit)
+                found: Found = []
+                if factor is None:
+                    found.append(
+                        (
+                            "unit",
+                            f'unit "{unit}" is not the catalogue unit "{self.catalogue.indicators[indicator].unit}" of {indicator}',
+                            "convert the value, or add the conversion to catalogue/units.csv",
+                        )
+                    )
+                self._conversions[key] = (factor, found)
+        return self._conversions[key]
+
+    def _value(self, text: str, indicator: str, factor: Decimal | None, found: Found) -> float | None:
+        if not _PLAIN.match(text):
+            found.append(
+                (
+                    "value",
+                    f'value "{text}" is not a number',
+                    "write a plain decimal number with a dot (e.g. 1234.5); use `urbanmap import` for published formats",
                 )
-            elif last != year:
-                self.report.add(name, row, "year", f"year {year} is not the last year of period {period}", f"write year {last}")
-        return year
-
-    def _check_value(self, name: str, row: int, text: str, indicator: str) -> Decimal | None:
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
-            self.report.add(
-                name,
-                row,
-                "value",
-                f'value "{text}" is not a number',
-                "write a plain decimal number with a dot (e.g. 1234.5); use `urbanmap import` for published formats",
             )
             return None
         rule = self.catalogue.indicators.get(indicator)
-        if rule is not None and rule.aggregation == "sum" and value < 0:
-            self.report.add(
-                name, row, "value", f"{indicator} is a count or total and cannot be negative ({text})", "check the sign of the value"
-            )
+        if factor is None or rule is None:
             return None
-        return value
+        try:
+            value = Decimal(text) * factor
+        except InvalidOperation:
+            found.append(("value", f'value "{text}" is not a number', "write a plain decimal number"))
+            return None
+        problem = rule.out_of_range(value)
+        if problem:
+            found.append(("value", problem, "check the value, its sign and its unit"))
+            return None
+        return float(value)
 
 
-def read_values(layout: RawLayout, catalogue: Catalogue, resolver: ProvinceResolver, report: Report) -> Values:
-    """Read every tidy file, validate each row, then the keys across files."""
+def _check_year(text: str, boundary: str, period: str) -> tuple[int | None, Found]:
+    if not re.fullmatch(r"\d{4}", text):
+        return None, [
+            ("year", f'year "{text}" is not a 4-digit year', "write the calendar year, e.g. 2024; rows without a date go to undated.csv")
+        ]
+    year = int(text)
+    first, last = FIRST_YEAR.get(boundary, YEAR_RANGE[0]), YEAR_RANGE[1]
+    if not first <= year <= last:
+        return None, [
+            (
+                "year",
+                f"year {year} is out of range {first}..{last} for boundary set {boundary}",
+                "check the year; the 63-province set exists from 2008-08-01",
+            )
+        ]
+    if period:
+        m = _PERIOD.match(period)
+        end = int(m.group(2) or m.group(3)) if m else None
+        if end is None:
+            return None, [
+                (
+                    "period",
+                    f'period "{period}" is not YYYY-YYYY, YYYY-YYYYQn or a date YYYY-MM-DD',
+                    "write the period in one of those forms",
+                )
+            ]
+        if end != year:
+            return None, [("year", f"year {year} is not the last year of period {period}", f"write year {end}")]
+    return year, []
+
+
+def read_values(
+    layout: RawLayout, catalogue: Catalogue, resolver: ProvinceResolver, report: Report, imported: Iterable[tuple[str, list[CsvRow]]] = ()
+) -> Values:
+    """Read every tidy file and the ``imported`` rows (name, rows) of published tables; validate each row, then the keys."""
     checker = _RowChecker(catalogue, resolver, report)
-    records: list[dict[str, object]] = []
-    sources: dict[str, tuple[str, str]] = {}
     for path in layout.value_files():
         name = layout.display(path)
-        for row, r in read_csv(path, TIDY_COLUMNS, report, name):
-            record = checker.check(name, row, r)
-            if record is not None:
-                records.append(record)
-                sources[str(record["source_id"])] = (r["source_title"], r["source_url"])
-    table = _check_keys(pd.DataFrame.from_records(records, columns=OUT_COLUMNS), report)
-    return Values(table, sources)
+        for row, r in iter_csv(path, TIDY_COLUMNS, report, name):
+            checker.check(name, row, r)
+    for name, rows in imported:
+        for row, r in rows:
+            checker.check(name, row, r)
+    table = pd.DataFrame(checker.columns, columns=OUT_COLUMNS)
+    table["year"] = table["year"].astype("int64")
+    table["value"] = table["value"].astype("float64")
+    table["preferred"] = table["preferred"].astype(bool)
+    table["preliminary"] = table["preliminary"].astype(bool)
+    return Values(_check_keys(table, report), checker.sources)
+
+
+KEY = ["boundary", "code", "indicator", "year", "period"]
 
 
 def _check_keys(table: pd.DataFrame, report: Report) -> pd.DataFrame:
     """One preferred row per key; identical duplicates are dropped with a warning."""
-    key_columns = ["boundary", "code", "indicator", "year", "period"]
-    same = key_columns + ["value", "unit", "value_flag", "source_id"]
+    same = KEY + ["value", "unit", "value_flag", "source_id"]
     duplicated = table.duplicated(subset=same, keep="first")
     for origin in table.loc[duplicated, "origin"]:
         file, row = str(origin).rsplit(":", 1)
@@ -239,28 +300,27 @@ def _check_keys(table: pd.DataFrame, report: Report) -> pd.DataFrame:
             severity=WARNING,
         )
     table = table.loc[~duplicated].reset_index(drop=True)
-    preferred: dict[tuple, list[str]] = defaultdict(list)
-    for key, origin in zip(table.loc[table["preferred"], key_columns].itertuples(index=False), table.loc[table["preferred"], "origin"]):
-        preferred[tuple(key)].append(str(origin))
-    for key, origins in preferred.items():
-        if len(origins) > 1:
-            file, row = origins[-1].rsplit(":", 1)
-            report.add(
-                file,
-                int(row),
-                "preferred",
-                f"duplicate value for {key[2]} {key[3]} {key[4]} of {key[0]}/{key[1]}: also in {', '.join(origins[:-1])}, with a different value or source",
-                "keep both rows but mark all but one preferred=no, and say why in note",
-            )
-    keys_with_preferred = set(preferred)
-    for key, group in table.groupby(key_columns, sort=False):
-        if tuple(key) not in keys_with_preferred:
-            file, row = str(group["origin"].iloc[0]).rsplit(":", 1)
-            report.add(
-                file,
-                int(row),
-                "preferred",
-                f"no row for {key[2]} {key[3]} of {key[0]}/{key[1]} is preferred=yes",
-                "mark exactly one of the rows for this key preferred=yes",
-            )
+    preferred = table[table["preferred"]]
+    clashing = preferred[preferred.duplicated(subset=KEY, keep=False)]
+    for key, group in clashing.groupby(KEY, sort=False):
+        origins = list(group["origin"])
+        file, row = origins[-1].rsplit(":", 1)
+        report.add(
+            file,
+            int(row),
+            "preferred",
+            f"duplicate value for {key[2]} {key[3]} {key[4]} of {key[0]}/{key[1]}: also in {', '.join(origins[:-1])}, with a different value or source",
+            "keep both rows but mark all but one preferred=no, and say why in note",
+        )
+    has_preferred = table.groupby(KEY, sort=False)["preferred"].transform("any").to_numpy()
+    orphans = table.loc[~has_preferred].drop_duplicates(subset=KEY)
+    for key, origin in zip(orphans[KEY].itertuples(index=False), orphans["origin"]):
+        file, row = str(origin).rsplit(":", 1)
+        report.add(
+            file,
+            int(row),
+            "preferred",
+            f"no row for {key[2]} {key[3]} of {key[0]}/{key[1]} is preferred=yes",
+            "mark exactly one of the rows for this key preferred=yes",
+        )
     return table

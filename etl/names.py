@@ -11,7 +11,9 @@ A name can mean different areas before and after the merger of 2025-07-01
 The caller declares the boundary set, or gives the year of the value; a name
 that stays ambiguous raises :class:`UnresolvedName` -- the resolver never
 guesses. Rows such as "Cả nước" or a region subtotal resolve to
-:class:`Aggregate`, which importers skip with a note.
+:class:`Aggregate`, which importers skip with a note (and use to check sums); a
+province that no longer exists in either set (Hà Tây, merged into Hà Nội on
+2008-08-01) resolves to :class:`Former`.
 """
 
 from __future__ import annotations
@@ -84,6 +86,15 @@ class Aggregate:
     label: str
 
 
+@dataclass(frozen=True)
+class Former:
+    """A province of before 2008 (Hà Tây): in no boundary set; its figures stop with ``last_year``."""
+
+    label: str
+    last_year: int
+    successor: str
+
+
 class UnresolvedName(ValueError):
     """A name that matches no unit, or more than one; says how to fix it."""
 
@@ -109,6 +120,7 @@ class ProvinceResolver:
         aliases: Iterable[tuple[str, str, str]] = (),
         aggregates: Iterable[tuple[str, str]] = (),
         unchanged: Iterable[str] = (),
+        former: Iterable[Former] = (),
     ) -> None:
         """Index names.
 
@@ -129,19 +141,22 @@ class ProvinceResolver:
                 raise ValueError(f"alias {alias!r} names unknown unit {boundary}/{code}")
             self._add(alias, boundary, code)
         self._aggregates = {normalise(label): Aggregate(kind, label) for label, kind in aggregates}
+        self._former = {normalise(f.label): f for f in former}
 
     def _add(self, name: str, boundary: str, code: str) -> None:
         key = normalise(name)
         if key:
             self._index.setdefault(key, set()).add((boundary, code))
 
-    def resolve(self, name: str, boundary: str | None = None, year: int | None = None) -> Match | Aggregate:
+    def resolve(self, name: str, boundary: str | None = None, year: int | None = None) -> Match | Aggregate | Former:
         """Resolve ``name`` (or a 1-2 digit code) in ``boundary``, or in the set ``year`` settles."""
         key = normalise(name)
         if not key:
             raise UnresolvedName("the province name is empty", "fill in the province name or code")
         if key in self._aggregates:
             return self._aggregates[key]
+        if key in self._former and key not in self._index:
+            return self._former[key]
         if _CODE.match(key):
             return self._resolve_code(key.zfill(2), name, boundary, year)
         candidates = self._index.get(key)

@@ -21,7 +21,7 @@ _BOUNDS = (
     (("≤", "<=", "<", "dưới", "less than", "under", "up to", "tối đa"), "upper_bound"),
     (("~", "≈", "khoảng", "gần", "xấp xỉ", "about", "around", "approx.", "approximately", "nearly", "ca."), "approx"),
 )
-_MISSING = {"", "-", "–", "—", "..", "...", "…", "x", "n/a", "na", "không có", "kxđ"}
+MISSING_MARKS = frozenset({"", "-", "–", "—", "..", "...", "…"})
 _DIGITS = re.compile(r"^[+-]?[\d.,\s\u00a0\u202f']+$")
 
 
@@ -57,10 +57,15 @@ def parse_number(text: str | Decimal | int | float, decimal: str = ".") -> Numbe
     Raises :class:`NumberError` for anything else that is not a number.
     """
     if isinstance(text, Decimal | int | float):
-        return Number(Decimal(str(text)))
-    body = clean(text)
-    if body.lower() in _MISSING:
+        number = Decimal(str(text))
+        if not number.is_finite():
+            raise NumberError(f'"{text}" is not a finite number')
+        return Number(number)
+    if text.replace("\u00a0", " ").strip() in MISSING_MARKS:
         return None
+    body = clean(text)
+    if not body:
+        raise NumberError(f'"{text}" is a note mark, not a number')
     body, flag = _strip_qualifier(body)
     percent = body.endswith("%")
     body = body.rstrip("%").strip()

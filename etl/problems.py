@@ -5,16 +5,30 @@ instead of raising at the first one, so that ``urbanmap check`` can list every
 problem of every file at once. A problem names the file, the row (1-based, the
 header being row 1, as a spreadsheet shows it), the column, what is wrong and
 how to fix it.
+
+A report keeps the first :data:`KEEP_PER_KIND` problems of each kind (same file,
+column and message with its quoted values and numbers left out) and counts the
+rest, so that a file with a million bad rows is reported in constant memory
+and time per row.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+KEEP_PER_KIND = 100
+_VARIABLE = re.compile(r'"[^"]*"|\d+(?:[.,]\d+)*')
+
+
+def kind_of(file: str, column: str | None, message: str, severity: str) -> tuple[str, str, str, str]:
+    """The kind of a problem: its file, column, severity and message without the values it quotes."""
+    return file, column or "", severity, _VARIABLE.sub("…", message)
 
 
 @dataclass(frozen=True, order=True)
@@ -42,9 +56,10 @@ class Problem:
 
 @dataclass
 class Report:
-    """Problems collected while reading and validating a set of inputs."""
+    """Problems collected while reading and validating a set of inputs (the first 100 of each kind kept)."""
 
     problems: list[Problem] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
 
     def add(
         self,
@@ -55,10 +70,14 @@ class Report:
         fix: str = "",
         severity: str = ERROR,
     ) -> None:
-        self.problems.append(Problem(str(file), row, column, message, fix, severity))
+        kind = kind_of(str(file), column, message, severity)
+        self.counts[kind] += 1
+        if self.counts[kind] <= KEEP_PER_KIND:
+            self.problems.append(Problem(str(file), row, column, message, fix, severity))
 
     def extend(self, problems: Iterable[Problem]) -> None:
-        self.problems.extend(problems)
+        for p in problems:
+            self.add(p.file, p.row, p.column, p.message, p.fix, p.severity)
 
     @property
     def errors(self) -> list[Problem]:
@@ -68,15 +87,32 @@ class Report:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
+    def count(self, severity: str) -> int:
+        """Problems of ``severity`` found, including those not kept."""
+        return sum(n for kind, n in self.counts.items() if kind[2] == severity)
+
+    def has_errors(self) -> bool:
+        return any(kind[2] == ERROR for kind in self.counts)
+
+    def omitted(self, severity: str = ERROR) -> list[str]:
+        """One line per kind with problems not kept: how many more, and of what."""
+        return [
+            f"{file}{f', column {column!r}' if column else ''}: … and {n - KEEP_PER_KIND} more {severity}(s) like: {template}"
+            for (file, column, sev, template), n in sorted(self.counts.items())
+            if sev == severity and n > KEEP_PER_KIND
+        ]
+
     def raise_if_errors(self) -> None:
-        if self.errors:
-            raise InputError(self.errors)
+        if self.has_errors():
+            raise InputError(self.errors, self.omitted(), self.count(ERROR))
 
 
 class InputError(Exception):
-    """Inputs are invalid; carries every problem found (not only the first)."""
+    """Inputs are invalid; carries every problem found (the first 100 of each kind, and a count of the rest)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], omitted: list[str] | None = None, total: int | None = None) -> None:
         self.problems = problems
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the inputs:\n{lines}")
+        self.omitted = omitted or []
+        self.total = total if total is not None else len(problems)
+        lines = "\n".join([*(str(p) for p in problems), *self.omitted])
+        super().__init__(f"{self.total} problem(s) in the inputs:\n{lines}")

@@ -24,7 +24,7 @@ from .names import fold
 from .problems import Report
 from .sources import RawLayout, read_csv
 
-OTHER_ISSUES = ("pollution", "emissions", "social_infrastructure")
+OTHER_ISSUES = ("emissions", "social_infrastructure")
 _SOURCE_REF = re.compile(r"\bS\d+\b")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUALIFIERS = (("at least", "at_least"), ("over", "over"), ("about", "about"))

@@ -21,14 +21,16 @@ import csv
 import difflib
 import io
 import logging
+import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
 
-from .names import ProvinceResolver, UnitName
+from .names import Former, ProvinceResolver, UnitName
 from .problems import WARNING, Report
 
 log = logging.getLogger(__name__)
@@ -72,12 +74,20 @@ class RawLayout:
         return self.root / "catalogue/units.csv"
 
     @property
+    def unit_labels(self) -> Path:
+        return self.root / "catalogue/unit_labels.csv"
+
+    @property
     def aliases(self) -> Path:
         return self.root / "names/province_aliases.csv"
 
     @property
     def aggregate_labels(self) -> Path:
         return self.root / "names/aggregate_labels.csv"
+
+    @property
+    def former_units(self) -> Path:
+        return self.root / "names/former_units.csv"
 
     def program(self, name: str) -> Path:
         return self.root / "program" / name
@@ -96,15 +106,30 @@ class RawLayout:
 
 
 def read_csv(path: Path, required: list[str], report: Report, name: str | None = None, allow_empty: bool = False) -> list[CsvRow]:
-    """Rows of a UTF-8 CSV as (spreadsheet row number, {column: text}).
+    """Rows of a UTF-8 CSV as (spreadsheet row number, {column: text}); see :func:`iter_csv`."""
+    rows = list(iter_csv(path, required, report, name))
+    if not rows and not allow_empty and path.exists() and report_has_header(path):
+        report.add(name or str(path), None, None, "the file has a header but no rows", "add the data rows")
+    return rows
 
-    Reports an unreadable encoding, an empty file, and missing columns (with
-    the closest existing column name); returns [] when the file cannot be used.
+
+def report_has_header(path: Path) -> bool:
+    with path.open("rb") as f:
+        return bool(f.readline().strip())
+
+
+def iter_csv(path: Path, required: list[str], report: Report, name: str | None = None) -> Iterator[CsvRow]:
+    """Rows of a UTF-8 CSV, one at a time, as (spreadsheet row number, {column: text}).
+
+    Reports an unreadable encoding (with its line), an empty file, missing
+    columns (with the closest existing column name), a row whose number of
+    fields differs from the header's (an unquoted comma shifts every later
+    field), and a quoting error at its line; such rows are not yielded.
     """
     name = name or str(path)
     if not path.exists():
         report.add(name, None, None, "the file is missing", "restore it (see geodata/raw/*/README.md for its source)")
-        return []
+        return
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -117,23 +142,54 @@ def read_csv(path: Path, required: list[str], report: Report, name: str | None =
             f"unreadable encoding: byte {raw[exc.start]:#04x} is not UTF-8",
             "save the file as UTF-8, or turn it into a tidy file with `urbanmap import --encoding ...`",
         )
-        return []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
+        return
+    del raw
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        report.add(name, reader.line_num, None, f"the header cannot be read as CSV: {exc}", "correct the quoting of the header")
+        return
+    if not any(header):
         report.add(name, None, None, "the file is empty", "restore the header row and the data")
-        return []
+        return
     missing = [c for c in required if c not in header]
     for column in missing:
         close = difflib.get_close_matches(column, header, n=1)
         hint = f'rename column "{close[0]}" to "{column}"' if close else f'add a column "{column}"'
         report.add(name, 1, column, f'required column "{column}" is missing', hint)
     if missing:
-        return []
-    rows = [(i + 2, {k.strip(): (v or "").strip() for k, v in r.items() if k is not None}) for i, r in enumerate(reader)]
-    if not rows and not allow_empty:
-        report.add(name, None, None, "the file has a header but no rows", "add the data rows")
-    return rows
+        return
+    width = len(header)
+    number = 1
+    while True:
+        starts_at = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            report.add(
+                name,
+                number + 1,
+                None,
+                f"quoting error in the row that starts on line {starts_at}: {exc}",
+                "close the quote, or double a quote inside a quoted field",
+            )
+            return
+        number += 1
+        if len(fields) != width:
+            if not any(f.strip() for f in fields):
+                continue
+            report.add(
+                name,
+                number,
+                None,
+                f"the row has {len(fields)} fields, the header {width}",
+                "quote fields that contain the delimiter (an unquoted comma in a title shifts every later field)",
+            )
+            continue
+        yield number, {k: v.strip() for k, v in zip(header, fields)}
 
 
 def read_boundary_file(path: Path, report: Report, name: str) -> gpd.GeoDataFrame | None:
@@ -239,6 +295,14 @@ def read_resolver(
             continue
         aliases.append((r["boundary"], r["code"], r["alias"]))
     labels = [(r["label"], r["kind"]) for _, r in read_csv(layout.aggregate_labels, ["label", "kind"], report)]
+    former = []
+    if layout.former_units.exists():
+        former_name = layout.display(layout.former_units)
+        for row, r in read_csv(layout.former_units, ["label", "last_year", "successor_code"], report, former_name):
+            if not re.fullmatch(r"\d{4}", r["last_year"]):
+                report.add(former_name, row, "last_year", f'"{r["last_year"]}" is not a year', "write the last year of the unit")
+                continue
+            former.append(Former(r["label"], int(r["last_year"]), r["successor_code"]))
     crosswalk = read_merger_rows(layout, report) if crosswalk is None else crosswalk
     if own:
         report.raise_if_errors()
@@ -246,4 +310,4 @@ def read_resolver(
     for _, r in crosswalk:
         members.setdefault(r["new_code"], []).append(r["old_code"])
     unchanged = [new for new, old in members.items() if old == [new]]
-    return ProvinceResolver(units, aliases, labels, unchanged)
+    return ProvinceResolver(units, aliases, labels, unchanged, former)

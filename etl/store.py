@@ -25,7 +25,7 @@ import pyogrio
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 STORE_NAME = "urban.gpkg"
 MANIFEST_NAME = "manifest.json"
 FIXED_DATE = "2000-01-01T00:00:00Z"

@@ -10,7 +10,8 @@ import pandas as pd
 
 
 def latest_columns(values: pd.DataFrame, boundary: str, codes: list[str]) -> pd.DataFrame:
-    """One row per code; for each indicator with a value in ``boundary``: ``<id>``, ``<id>_year``, ``<id>_flag``.
+    """One row per code; for each indicator with a value in ``boundary``: ``<id>``, ``<id>_year``, ``<id>_flag``
+    (and ``<id>_preliminary`` where some unit's latest value is a preliminary figure).
 
     The latest preferred value of each unit: highest year; on a tie, a row
     without period first, then the latest period.
@@ -28,6 +29,8 @@ def latest_columns(values: pd.DataFrame, boundary: str, codes: list[str]) -> pd.
         columns[str(indicator)] = out["code"].map(part["value"]).astype("float64")
         columns[f"{indicator}_year"] = out["code"].map(part["year"]).astype("Int64")
         columns[f"{indicator}_flag"] = out["code"].map(part["value_flag"]).astype("string")
+        if "preliminary" in part and part["preliminary"].any():
+            columns[f"{indicator}_preliminary"] = out["code"].map(part["preliminary"]).astype("boolean")
     out = pd.concat([out, pd.DataFrame(columns)], axis=1)
     return out
 

@@ -2,8 +2,10 @@
 
 Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM), Windows-1258
 (Vietnamese Windows; decoded text is put in Unicode NFC, since cp1258 writes
-tone marks as combining characters). Cells are strings; numeric cells of a
-workbook stay numbers (Decimal), so no decimal-mark guess touches them.
+tone marks as combining characters) or Windows-1252 / Latin-1 (GSO's English
+exports write "Bình" as Latin-1 bytes): of the two single-byte encodings, the
+one whose tone marks all sit on vowels wins. Cells are strings; numeric cells
+of a workbook stay numbers (Decimal), so no decimal-mark guess touches them.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             candidates = ["utf-16"]
         else:
-            candidates = ["utf-8", "cp1258"]
+            candidates = ["utf-8", "cp1258", "cp1252"]
+    decoded = []
     for name in candidates:
         try:
             text = raw.decode(name)
@@ -54,11 +57,24 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
             continue
         if "\x00" in text:
             continue
+        if name == "utf-8" or encoding:
+            return unicodedata.normalize("NFC", text), name
+        decoded.append((_misplaced_tone_marks(text), name, text))
+    if decoded:
+        _, name, text = min(decoded, key=lambda d: d[0])
         return unicodedata.normalize("NFC", text), name
     raise TableError(
         f"unreadable encoding: the file is not {' or '.join(candidates)}",
         "save it as UTF-8, or name its encoding with --encoding (e.g. utf-16, cp1258)",
     )
+
+
+_VOWELS = set("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+
+
+def _misplaced_tone_marks(text: str) -> int:
+    """Combining marks that do not follow a vowel: Vietnamese puts tones on vowels only."""
+    return sum(1 for i, c in enumerate(text) if unicodedata.combining(c) and (i == 0 or text[i - 1] not in _VOWELS))
 
 
 def sniff_delimiter(text: str) -> str:

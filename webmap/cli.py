@@ -7,16 +7,16 @@ import logging
 import sys
 from pathlib import Path
 
-from etl.cli import DEFAULT_OUT, DEFAULT_RAW
 from etl.cli import main as etl_main
+from etl.paths import build_dir, raw_dir
 
 log = logging.getLogger("urbanmap.serve")
 
 
 def add_serve_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the web app with a production server (builds the data first when missing)")
-    p.add_argument("--data", type=Path, default=DEFAULT_OUT, help="build directory (default: geodata/build)")
-    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="inputs to build from when the data is missing")
+    p.add_argument("--data", type=Path, help="build directory (default: the project's geodata/build)")
+    p.add_argument("--raw", type=Path, help="inputs to build from when the data is missing (default: the project's geodata/raw)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--threads", type=int, default=8, help="worker threads of the server (default 8)")
@@ -27,12 +27,14 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:
 def serve(args: argparse.Namespace) -> int:
     from webmap import create_app
 
-    if not (args.data / "urban.gpkg").exists() or not (args.data / "manifest.json").exists():
+    data = build_dir(args.data)
+    if not (data / "urban.gpkg").exists() or not (data / "manifest.json").exists():
         from etl.build import build
 
-        log.info("no build in %s: building it from %s first", args.data, args.raw)
-        build(args.raw, args.data)
-    app = create_app({"DATA_DIR": args.data})
+        raw = raw_dir(args.raw)
+        log.info("no build in %s: building it from %s first", data, raw)
+        build(raw, data)
+    app = create_app({"DATA_DIR": data})
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True)
         return 0

@@ -17,10 +17,10 @@ import pandas as pd
 
 from .choropleth import members_reported
 from .profile import gap
-from .store import Store
+from .store import ISSUES, Store
 
 MAX_UNITS, MAX_REGIONS = 4, 6
-ISSUE_ORDER = ("flooding", "congestion", "housing", "green_space", "context")
+
 HIGHLIGHTED = 3  # indicators where the selected items differ most
 
 
@@ -133,7 +133,7 @@ def compare(
 ) -> Comparison:
     """The comparison table of ``items`` (see module docstring for the year rule)."""
     result = Comparison(boundary, items)
-    candidates = indicators or sorted(store.catalogue.index, key=lambda i: (ISSUE_ORDER.index(store.catalogue.loc[i, "issue"]), i))
+    candidates = indicators or sorted(store.catalogue.index, key=lambda i: (ISSUES.index(store.catalogue.loc[i, "issue"]), i))
     for indicator in candidates:
         tables = [_values(store, item, boundary, indicator) for item in items]
         chosen = _year(tables, year)

@@ -107,12 +107,13 @@ def lang_url(lang: str) -> str:
 
 
 def issue_labels() -> dict[str, str]:
-    """The five issues, in the page's language, in display order."""
+    """The issues, in the page's language, in display order."""
     return {
         "flooding": _("Flooding"),
         "congestion": _("Traffic congestion"),
         "housing": _("Housing and social housing"),
         "green_space": _("Green space"),
+        "pollution": _("Pollution"),
         "context": _("Context: population, area, urbanisation"),
     }
 

@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from .store import Store
+from .store import ISSUES, Store
 
 WORST_SHARE = 1 / 3  # an issue is "where the unit ranks worst" when an indicator puts it in the worst third
 
@@ -40,7 +40,7 @@ def indicator_rows(store: Store, boundary: str, code: str) -> list[dict]:
             "gap": gap(store, indicator, float(latest["value"]), year),
         }
         out.append(entry)
-    order = {issue: i for i, issue in enumerate(("flooding", "congestion", "housing", "green_space", "context"))}
+    order = {issue: i for i, issue in enumerate(ISSUES)}
     return sorted(out, key=lambda e: (order.get(e["issue"], 9), e["indicator"]))
 
 

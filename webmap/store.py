@@ -25,13 +25,13 @@ import shapely
 
 from etl import export
 from etl.aggregate import Groups, aggregate
+from etl.catalogue import ISSUES as ISSUES  # re-exported: the issues every page offers
 from etl.export import Selection
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SCHEMA = 1
 BOUNDARIES = ("2025", "2008")
-ISSUES = ("flooding", "congestion", "housing", "green_space", "context")
 UNIT_COLUMNS = ["code", "name_vi", "name_en", "kind", "region", "region_vi", "area_km2"]
 
 
@@ -212,8 +212,10 @@ class Store:
             units = self.units[boundary]
             groups = Groups({r: tuple(sorted(g["code"])) for r, g in units.groupby("region")}, dict(zip(units["code"], units["name_vi"])))
             rules = dict(zip(self.catalogue["indicator"], self.catalogue["aggregation"]))
+            weights = {i: w for i, w in zip(self.catalogue["indicator"], self.catalogue.get("weight", pd.Series(dtype=str))) if w}
             values = self.values[self.values["boundary"] == boundary]
-            self._regions[boundary] = aggregate(values, groups, rules, dict(zip(units["code"], units["area_km2"])), "region")
+            area = dict(zip(units["code"], units["area_km2"]))
+            self._regions[boundary] = aggregate(values, groups, rules, area, "region", weights)
         return self._regions[boundary]
 
     def region_names(self, boundary: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ import pyogrio
 import pytest
 
 from etl.aggregate import combine_flags
+from tests.synthetic import SHIPPED
 
 
 def _values(build_dir: Path) -> pd.DataFrame:
@@ -28,12 +29,23 @@ def _one(values: pd.DataFrame, boundary: str, code: str, indicator: str, year: i
 
 
 def test_merged_hai_phong_2011_population_is_old_hai_phong_plus_hai_duong(shipped_build) -> None:
+    """GSO's revised population series is the primary source: 1,729.8 + 1,879.8 thousand (read from the table here)."""
+    table = (SHIPPED / "published/gso-en-2018/average-population-by-province_1995-2016.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = next(line for line in table if line.startswith('"Cities'))
+    column = header.split(";").index('"Total 2011"')
+    printed = {line.split(";")[0].strip('"'): line.split(";")[column] for line in table if line.startswith(('"Hai Duong"', '"Hai Phong"'))}
     values = _values(shipped_build[0])
     old = [_one(values, "2008", c, "population", 2011)["value"] for c in ("30", "31")]
     merged = _one(values, "2025", "31", "population", 2011)
-    assert old == [1718900.0, 1878500.0]
-    assert merged["value"] == pytest.approx(1718900 + 1878500)
+    assert old == [float(printed["Hai Duong"]) * 1000, float(printed["Hai Phong"]) * 1000] == [1729800.0, 1879800.0]
+    assert merged["value"] == pytest.approx(sum(old))
     assert merged["derivation"] == "aggregated" and merged["members"] == "30,31"
+    others = values[
+        (values.boundary == "2008") & (values.code == "30") & (values.indicator == "population") & (values.year == 2011) & ~values.preferred
+    ]
+    assert 1718900.0 in set(others["value"])  # kierandg's copy of the unrevised 2011 yearbook, kept as an alternative
+    assert all("Not preferred:" in n for n in others["note"])
+    assert "declared primary source for population" in others.loc[others["value"] == 1718900.0, "note"].iloc[0]
 
 
 def test_2011_population_of_all_34_units_adds_up_to_the_63(shipped_build) -> None:

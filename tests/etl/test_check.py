@@ -77,7 +77,7 @@ def non_numeric(raw: Path) -> tuple[str, str]:
 
 def negative_count(raw: Path) -> tuple[str, str]:
     row = _append(raw, value("2008", "30", "population", 2016, "-5", "thousand persons"))
-    return VALUES, f'row {row}, column "value": error: population is a count or total and cannot be negative'
+    return VALUES, f'row {row}, column "value": error: population cannot be below 0 persons'
 
 
 def unknown_indicator(raw: Path) -> tuple[str, str]:

@@ -9,51 +9,63 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-import pyogrio
 import pytest
 
-from etl.build import build
+from etl.catalogue import read_catalogue
 from etl.cli import main
 from etl.import_spec import load_spec
 from etl.importer import import_table
-from etl.problems import InputError
+from etl.problems import InputError, Report
 from etl.sources import RawLayout, read_resolver
 from etl.tables import TableError, read_grid
 from tests.synthetic import SHIPPED
 
 PUBLISHED = SHIPPED / "published"
-EXAMPLES = sorted(p.stem for p in PUBLISHED.glob("*.toml"))
 RESOLVER = read_resolver(RawLayout(SHIPPED))
+CATALOGUE = read_catalogue(RawLayout(SHIPPED), Report())
 YAGI = PUBLISHED / "wikipedia-vi_bao-yagi-2024_thiet-hai-theo-tinh.csv"
 
 
-def _tidy_rows() -> list[dict[str, str]]:
-    rows = []
-    for path in RawLayout(SHIPPED).value_files():
-        rows += list(csv.DictReader(path.open(encoding="utf-8")))
-    return rows
-
-
 def _import(path: Path, spec_path: Path, **grid_options) -> list[dict[str, str]]:
-    rows, _ = import_table(read_grid(path, **grid_options), load_spec(spec_path), RESOLVER, str(path))
-    return rows
+    return import_table(read_grid(path, **grid_options), load_spec(spec_path), RESOLVER, CATALOGUE, str(path)).rows
 
 
 def _key(r: dict[str, str]) -> tuple:
     return r["boundary"], r["province_code"], r["indicator"], r["year"], r["period"]
 
 
-@pytest.mark.parametrize("stem", EXAMPLES)
-def test_published_table_imports_to_the_shipped_tidy_values(stem: str) -> None:
-    spec = load_spec(PUBLISHED / f"{stem}.toml")
-    imported = {_key(r): r for r in _import(PUBLISHED / f"{stem}.csv", PUBLISHED / f"{stem}.toml")}
-    indicators = {c.indicator for c in spec.columns.values()}
-    expected = [r for r in _tidy_rows() if r["source_url"] == spec.source_url and r["indicator"] in indicators]
-    assert expected, "the tidy files hold values of this table"
-    for row in expected:
-        got = imported[_key(row)]
-        assert Decimal(got["value"]) == Decimal(row["value"]), row
-        assert (got["value_flag"], got["unit"], got["province_name_vi"]) == (row["value_flag"], row["unit"], row["province_name_vi"])
+def test_the_2011_table_imports_every_province_as_printed() -> None:
+    """Every province of the population column, against the file read here (thousand persons -> persons)."""
+    source = PUBLISHED / "vn-population-2011_kierandg-d3tuts.csv"
+    printed = {r["iso"]: Decimal(r["population"]) * 1000 for r in csv.DictReader(source.open(encoding="utf-8"))}
+    iso = {
+        r["alias"]: r["code"]
+        for r in csv.DictReader((SHIPPED / "names/province_aliases.csv").open(encoding="utf-8"))
+        if r["alias"].startswith("VN-")
+    }
+    rows = {
+        r["province_code"]: r
+        for r in _import(source, PUBLISHED / "vn-population-2011_kierandg-d3tuts.toml")
+        if r["indicator"] == "population"
+    }
+    assert len(rows) == 63
+    for code_iso, value in printed.items():
+        row = rows[iso[code_iso]]
+        assert (Decimal(row["value"]), row["unit"], row["year"]) == (value, "persons", "2011")
+
+
+def test_vietnamese_number_format_and_pxweb_headers() -> None:
+    danso = _import(PUBLISHED / "danso-asia_top10_dieu-tra-giua-ky-2024.csv", PUBLISHED / "danso-asia_top10_dieu-tra-giua-ky-2024.toml")
+    assert {(r["indicator"], r["value"]) for r in danso if r["province_code"] == "79"} == {
+        ("population", "9521886"),
+        ("area", "2095"),
+        ("population_density", "4544"),
+    }
+    stem = "gso-pxweb_V02.01_dien-tich-dan-so-mat-do_2011-2016_pastebin-excerpt"
+    pxweb = {_key(r): r for r in _import(PUBLISHED / f"{stem}.csv", PUBLISHED / f"{stem}.toml")}
+    assert pxweb[("2008", "01", "area", "2011", "")]["value"] == "3328.9"
+    assert pxweb[("2008", "01", "population", "2016", "")]["value"] == "7328400"
+    assert pxweb[("2008", "22", "population_density", "2014", "")]["value"] == "197"
 
 
 def test_names_and_iso_codes_give_the_same_rows(tmp_path: Path) -> None:
@@ -69,20 +81,22 @@ def test_names_and_iso_codes_give_the_same_rows(tmp_path: Path) -> None:
 
 
 def test_bounds_and_the_total_row() -> None:
-    rows, notes = import_table(read_grid(YAGI), load_spec(PUBLISHED / f"{YAGI.stem}.toml"), RESOLVER, "yagi.csv")
+    result = import_table(read_grid(YAGI), load_spec(PUBLISHED / f"{YAGI.stem}.toml"), RESOLVER, CATALOGUE, "yagi.csv")
+    rows, notes = result.rows, result.notes
     by_code = {r["province_code"]: r for r in rows}
     assert (by_code["01"]["value"], by_code["01"]["value_flag"]) == ("2287", "lower_bound")
     assert (by_code["04"]["value"], by_code["04"]["value_flag"]) == ("920", "upper_bound")
     assert by_code["11"]["value"] == "4.7"
-    assert any("Tổng thiệt hại" in n and "skipped" in n for n in notes)
+    assert any("Tổng thiệt hại" in n and "not a province" in n for n in notes)
 
 
 def test_yearbook_block_two_is_not_read_and_the_preliminary_year_is() -> None:
     stem = "binh-dinh_nien-giam_bieu19_dan-so-trung-binh-gioi-tinh-thanh-thi-nong-thon"
-    rows, notes = import_table(read_grid(PUBLISHED / f"{stem}.csv"), load_spec(PUBLISHED / f"{stem}.toml"), RESOLVER, "bd.csv")
-    years = sorted({int(r["year"]) for r in rows})
-    assert years == list(range(2015, 2024)) and len(rows) == 18
-    assert any("block 2" in n for n in notes)
+    result = import_table(read_grid(PUBLISHED / f"{stem}.csv"), load_spec(PUBLISHED / f"{stem}.toml"), RESOLVER, CATALOGUE, "bd.csv")
+    years = sorted({int(r["year"]) for r in result.rows})
+    assert years == list(range(2015, 2024)) and len(result.rows) == 18
+    assert any("block 2" in n for n in result.notes)
+    assert {r["year"] for r in result.rows if r["preliminary"] == "yes"} == {"2023"}
 
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -180,7 +194,7 @@ def test_errors_name_file_row_and_column_and_write_nothing(tmp_path: Path, capsy
     ]
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert f'{table}, row 3, column "Thiệt hại": error: "abc" is not a number' in err
+    assert f'{table}, row 3, column "Thiệt hại": error: "abc" is not a number: a value cell holds text' in err
     assert f'{table}, row 4, column "Tỉnh": error: "Hà Nộii" is not a province name' in err and 'did you mean "Hà Nội"' in err
     assert not out.exists()
 
@@ -195,6 +209,7 @@ def test_a_name_that_stays_ambiguous_is_an_error_naming_the_row(tmp_path: Path) 
         _import(table, spec)
     (problem,) = info.value.problems
     assert problem.row == 3 and "different areas before and after 2025-07-01" in problem.message
+    assert "set 2008: code 31 Hải Phòng; set 2025: code 31 Hải Phòng" in problem.message
 
 
 def test_the_source_is_required(tmp_path: Path) -> None:
@@ -206,25 +221,17 @@ def test_the_source_is_required(tmp_path: Path) -> None:
         _import(YAGI, spec)
 
 
-def test_imported_file_joins_the_build(tmp_path: Path) -> None:
+def test_import_writes_only_where_out_says(tmp_path: Path, capsys) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(SHIPPED, raw)
+    before = sorted(p.relative_to(raw) for p in raw.rglob("*"))
     stem = "gso-pxweb_V02.01_dien-tich-dan-so-mat-do_2011-2016_pastebin-excerpt"
-    assert main(["-q", "import", "--raw", str(raw), "--map", str(PUBLISHED / f"{stem}.toml"), str(PUBLISHED / f"{stem}.csv")]) == 0
-    imported = raw / "indicators" / f"{stem}.csv"
-    # GSO revised the 2011 series: the build refuses two preferred values for one key ...
-    with pytest.raises(InputError, match="duplicate value for population 2011  of 2008/01: also in raw/indicators/context.csv"):
-        build(raw, tmp_path / "out")
-    # ... until the planner says which one the maps use
-    rows = list(csv.DictReader(imported.open(encoding="utf-8")))
-    for row in rows:
-        if row["year"] == "2011":
-            row["preferred"] = "no"
-    with imported.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    build(raw, tmp_path / "out")
-    values = pyogrio.read_dataframe(tmp_path / "out/urban.gpkg", layer="indicator_values")
-    hanoi = values[(values.boundary == "2008") & (values.code == "01") & (values.indicator == "population") & (values.year == 2012)]
-    assert list(hanoi["value"]) == [6865200.0]
+    args = ["-q", "import", "--raw", str(raw), "--map", str(PUBLISHED / f"{stem}.toml"), str(PUBLISHED / f"{stem}.csv")]
+    assert main(args) == 1 and "give --out" in capsys.readouterr().err
+    assert main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "population [2008] 2016: 4 unit(s), 1066000 .. 7328400 persons" in out
+    assert main([*args, "--out", str(tmp_path / "px.csv")]) == 0
+    assert sorted(p.relative_to(raw) for p in raw.rglob("*")) == before
+    rows = list(csv.DictReader((tmp_path / "px.csv").open(encoding="utf-8")))
+    assert len(rows) == 4 * 3 * 6 and all("\n" not in v for r in rows for v in r.values())

@@ -36,9 +36,15 @@ def test_published_forms(text: str, decimal: str, expected: Number) -> None:
     assert parse_number(text, decimal) == expected
 
 
-@pytest.mark.parametrize("text", ["", " ", "-", "–", "..", "…", "n/a"])
+@pytest.mark.parametrize("text", ["", " ", "-", "–", "..", "...", "…"])
 def test_blank_and_dash_are_missing(text: str) -> None:
     assert parse_number(text, ",") is None
+
+
+@pytest.mark.parametrize("text", ["x", "(a)", "KXĐ", "n/a", "không có", "[81]", "chưa có số liệu"])
+def test_other_text_in_a_value_cell_is_an_error(text: str) -> None:
+    with pytest.raises(NumberError):
+        parse_number(text, ",")
 
 
 @pytest.mark.parametrize(("text", "decimal"), [("abc", "."), ("12a", "."), ("1.2.3", "."), ("1.23,4", ","), ("12,34,567", ".")])

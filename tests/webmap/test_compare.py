@@ -56,7 +56,7 @@ def test_empty_selection_shows_the_pickers(client) -> None:
 def test_can_tho_against_da_nang_matches_the_store(client) -> None:
     table = _table(client, "codes=92,48")
     assert table["area"] == ["6,360.83", "11,859.59"]
-    assert table["population"] == ["3,273,200", "2,386,700"]  # 2011: the one year both have; sums of their 2008 provinces
+    assert table["population"] == ["3,342,900", "2,533,900"]  # 2016: the latest year both have (GSO); sums of their 2008 provinces
     latest = _table(client, "codes=92,48&year=latest")
     assert latest["population"] == ["4,199,824", "3,065,628"]
 
@@ -66,14 +66,21 @@ def test_region_aggregate_equals_the_hand_sum(client) -> None:
         unit_of = {r["old_code"]: r["new_code"] for r in csv.DictReader(f)}
     layer = json.loads((SHIPPED / "boundaries/vn_provinces_34.geojson").read_text(encoding="utf-8"))
     red_river = {f["properties"]["code"] for f in layer["features"] if f["properties"]["region"] == "dong_bang_song_hong"}
-    with (SHIPPED / "indicators/context.csv").open(encoding="utf-8") as f:
-        rows = [
-            r
-            for r in csv.DictReader(f)
-            if r["boundary"] == "2008" and r["indicator"] == "population" and r["year"] == "2011" and r["preferred"] == "yes"
-        ]
-    by_hand = sum(float(r["value"]) * 1000 for r in rows if unit_of[r["province_code"]] in red_river)
-    table = _table(client, "regions=dong_bang_song_hong,tay_nguyen")
+    names = {
+        f["properties"]["name_en"]: f["properties"]["code"]
+        for f in json.loads((SHIPPED / "boundaries/vn_provinces_63.geojson").read_text(encoding="utf-8"))["features"]
+    }
+    lines = (SHIPPED / "published/gso-en-2018/average-population-by-province_1995-2016.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = next(line for line in lines if line.startswith('"Cities')).split(";")
+    column = header.index('"Total Prel. 2016"')
+    printed = {
+        line.split(";")[0].strip('"'): float(line.split(";")[column]) for line in lines[3:] if line.split(";")[0].strip('"') in names
+    }
+    assert len(printed) >= 11
+    red_river_2008 = {code for name, code in names.items() if unit_of[code] in red_river}
+    assert red_river_2008 <= {names[n] for n in printed}
+    by_hand = sum(v * 1000 for n, v in printed.items() if names[n] in red_river_2008)
+    table = _table(client, "regions=dong_bang_song_hong,tay_nguyen&indicators=population")
     assert table["population"][0] == f"{by_hand:,.0f}"
 
 
@@ -107,7 +114,7 @@ def test_geojson_download_has_one_feature_per_region(client) -> None:
     assert [f["id"] for f in data["features"]] == ["dong_bang_song_hong", "tay_nguyen"] and "crs" not in data
     shape = shapely.geometry.shape(data["features"][0]["geometry"])
     assert shape.is_valid and all(p.exterior.is_ccw for p in getattr(shape, "geoms", [shape]))
-    assert data["features"][0]["properties"]["population_year"] == 2011
+    assert data["features"][0]["properties"]["population_year"] == 2016
 
 
 def test_entry_points_from_the_national_map_and_a_province(client) -> None:

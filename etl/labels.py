@@ -1,0 +1,90 @@
+"""What a table's own words say: the year, a preliminary mark and the unit in a title, header or row label.
+
+Statistics offices print the year of a column in its header ("2011 Area (Km2)",
+"Total 1995", "Prel. 2016", "2016 (*)"), of a row in its label ("Sơ bộ - Prel.
+2023") or of the whole table in its title ("năm 2011", "As of 31 December
+2015"); and the unit in parentheses ("(Km2)", "(Nghìn người)", "(Thous. pers.)")
+or as a bilingual label ("Người/km2 - Person/km2"). :func:`read_label` splits a
+label into those parts; the printed unit is looked up in a table of spellings
+(``catalogue/unit_labels.csv``) so that ``urbanmap import`` converts it to the
+catalogue unit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .names import fold
+
+_PRELIMINARY = r"(?:prel\.?|pre\.?|preliminary|s[ơo]\s*b[ộo])"
+_YEAR = re.compile(
+    rf"(?P<prel>{_PRELIMINARY}\s*[-–:]?\s*(?:{_PRELIMINARY}\s*)?)?(?<![\d/.,])(?P<year>(?:19|20)\d{{2}})(?![\d.,]\d)(?P<foot>\s*\(\*+\)|\*+)?",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\(([^()]*)\)")
+_FOOTNOTE = re.compile(r"\(\*+\)|\*+")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(text: object) -> str:
+    """A cell as one line: NFC, line breaks and runs of space collapsed (multi-line headers)."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+
+
+def unit_key(text: str) -> str:
+    """Lookup key of a printed unit: compatibility form (km² -> km2), folded, without spaces and final dots."""
+    compat = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", fold(compat)).rstrip(".")
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """A label split into what it names (``text``) and what it says about year and unit."""
+
+    text: str
+    year: int | None = None
+    preliminary: bool = False
+    unit: str | None = None
+    printed_unit: str | None = None
+    years_named: int = 0
+
+
+def find_unit(text: str, units: Mapping[str, str]) -> tuple[str, str] | None:
+    """(catalogue unit, printed form) of the unit ``text`` prints in parentheses or as a whole, or None."""
+    candidates = [m.group(1) for m in _PARENS.finditer(text)] + [text]
+    for candidate in candidates:
+        for part in [candidate, *re.split(r"\s+[-–]\s+", candidate)]:
+            unit = units.get(unit_key(part))
+            if unit is not None:
+                return unit, part.strip()
+    return None
+
+
+def read_label(label: str, units: Mapping[str, str]) -> LabelInfo:
+    """Split a header, title or row label into text, year, preliminary mark and unit.
+
+    A label naming two different years ("1995-2016") has no year (``years_named`` says 2).
+    """
+    text = clean_text(label)
+    matches = list(_YEAR.finditer(text))
+    years = {int(m.group("year")) for m in matches}
+    year = years.pop() if len(years) == 1 else None
+    preliminary = year is not None and any(m.group("prel") for m in matches)
+    rest = _YEAR.sub(" ", text) if year is not None else text
+    found = find_unit(rest, units)
+    unit, printed = found if found else (None, None)
+    if printed and printed != rest.strip():
+        rest = rest.replace(f"({printed})", " ")
+    elif printed:
+        rest = ""
+    rest = _FOOTNOTE.sub(" ", rest)
+    return LabelInfo(_SPACE.sub(" ", rest).strip(" -–:,"), year, preliminary, unit, printed, len({int(m.group("year")) for m in matches}))
+
+
+def year_in_title(title: str) -> int | None:
+    """The one year a title names ("... năm 2011", "As of 31 December 2015"), or None (none, or several)."""
+    years = {int(m.group("year")) for m in _YEAR.finditer(clean_text(title))}
+    return years.pop() if len(years) == 1 else None

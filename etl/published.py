@@ -1,0 +1,145 @@
+"""Published tables read by the build through the importer: ``published/**/<name>.toml`` beside its table.
+
+Every mapping file of the raw directory's ``published/`` folder imports the
+table of the same name (``.csv``, ``.txt``, ``.tsv`` or ``.xlsx``) with the rules
+of ``urbanmap import``; no hand-made tidy copy of an imported table exists. A
+table without a mapping file is kept as a document and not read.
+
+Where two tables give the same key (boundary, unit, indicator, year, period),
+both rows are kept and one is preferred: the table a mapping declares
+``primary`` for the indicator; without one, equal values prefer the first table
+by name, and different values are an error naming both tables. The other row
+says why it is not preferred.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .catalogue import Catalogue
+from .import_spec import ImportSpec, load_spec
+from .importer import ImportResult, TotalRow, import_table
+from .indicators import KEY
+from .names import ProvinceResolver
+from .problems import InputError, Report
+from .sources import CsvRow, RawLayout
+from .tables import TableError, read_grid
+
+log = logging.getLogger(__name__)
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+_KEY = ["boundary", "province_code", "indicator", "year", "period"]
+assert len(_KEY) == len(KEY)
+
+
+@dataclass
+class Imported:
+    """Rows of every published table (name -> spreadsheet-numbered tidy rows), their totals, notes and no-figure counts."""
+
+    rows: dict[str, list[CsvRow]] = field(default_factory=dict)
+    totals: list[TotalRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)
+
+
+def mapping_files(layout: RawLayout) -> list[Path]:
+    folder = layout.root / "published"
+    return sorted(folder.rglob("*.toml")) if folder.is_dir() else []
+
+
+def table_of(mapping: Path) -> Path | None:
+    """The table a mapping file imports: the file of the same name with a table suffix."""
+    found = [mapping.with_suffix(s) for s in TABLE_SUFFIXES if mapping.with_suffix(s).exists()]
+    return found[0] if len(found) == 1 else None
+
+
+def import_published(layout: RawLayout, catalogue: Catalogue, resolver: ProvinceResolver, report: Report) -> Imported:
+    """Import every mapped table; problems go to ``report``; precedence between tables is applied."""
+    out = Imported()
+    specs: dict[str, ImportSpec] = {}
+    for mapping in mapping_files(layout):
+        table = table_of(mapping)
+        name = layout.display(table) if table else layout.display(mapping)
+        if table is None:
+            report.add(
+                name, None, None, "the mapping file has no table beside it", f"put the table next to it as {mapping.stem}.csv (or .xlsx)"
+            )
+            continue
+        try:
+            spec = load_spec(mapping)
+            result: ImportResult = import_table(read_grid(table), spec, resolver, catalogue, name)
+        except TableError as exc:
+            report.add(name, None, None, exc.message, exc.fix)
+            continue
+        except InputError as exc:
+            report.extend(exc.problems)
+            continue
+        specs[name] = spec
+        out.rows[name] = [(_row_of(r), r) for r in result.rows]
+        out.totals += result.totals
+        out.notes += [f"{name}: {n}" for n in result.notes]
+        out.missing[name] = sum(result.missing.values())
+    _apply_precedence(out.rows, specs, report)
+    return out
+
+
+def _row_of(record: dict[str, str]) -> int:
+    """The spreadsheet row the importer's note names ("..., row 12, column ...")."""
+    return int(record["note"].split(", row ", 1)[1].split(",", 1)[0])
+
+
+def _apply_precedence(rows: dict[str, list[CsvRow]], specs: dict[str, ImportSpec], report: Report) -> None:
+    primary: dict[str, str] = {}
+    for name, spec in sorted(specs.items()):
+        for indicator in spec.primary:
+            if indicator in primary:
+                report.add(
+                    name, None, "primary", f"{indicator} is declared primary here and in {primary[indicator]}", "declare one primary table"
+                )
+            primary.setdefault(indicator, name)
+    by_key: dict[tuple, list[tuple[str, int, dict[str, str]]]] = defaultdict(list)
+    for name in sorted(rows):
+        for number, record in rows[name]:
+            by_key[tuple(record[c] for c in _KEY)].append((name, number, record))
+    for key, entries in by_key.items():
+        if len({name for name, _, _ in entries}) > 1:
+            _choose(key, entries, primary.get(key[2]), specs, report)
+
+
+def _value(entry: tuple[str, int, dict[str, str]]) -> tuple[Decimal, str]:
+    return Decimal(entry[2]["value"]), entry[2]["value_flag"]
+
+
+def _choose(key: tuple, entries: list[tuple[str, int, dict[str, str]]], primary: str | None, specs: dict, report: Report) -> None:
+    """Keep one row preferred for ``key``; say why on the others, or report the disagreement."""
+    chosen = next((e for e in entries if e[0] == primary), None)
+    if chosen is None:
+        first = entries[0]
+        differing = [e for e in entries if _value(e) != _value(first)]
+        if differing:
+            (a_name, a_row, a), (b_name, b_row, b) = first, differing[0]
+            report.add(
+                b_name,
+                b_row,
+                key[2],
+                f"{key[2]} {key[3]} of {a['province_name_vi']}: this table gives {b['value']} {b['unit']}, "
+                f"{a_name} row {a_row} gives {a['value']} {a['unit']}",
+                f'declare which table is the primary source for {key[2]} (primary = ["{key[2]}"] in its mapping)',
+            )
+            return
+        chosen = first
+    title = specs[chosen[0]].source_title
+    for entry in entries:
+        record = entry[2]
+        if record is chosen[2]:
+            continue
+        record["preferred"] = "no"
+        if _value(entry) == _value(chosen):
+            record["note"] += f". Not preferred: the same value is in {title}"
+        else:
+            record["note"] += (
+                f". Not preferred: {title} gives {chosen[2]['value']} {chosen[2]['unit']} and is the declared primary source for {key[2]}"
+            )

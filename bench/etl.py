@@ -102,6 +102,77 @@ def synthetic_raw(root: Path, target: int) -> tuple[Path, int, int]:
     return root, len(layer_2008), len(layer_2025)
 
 
+SUM_INDICATORS = (
+    "population",
+    "storm_flood_damage_yagi_2024",
+    "registered_vehicles",
+    "houses_damaged_yagi_2024",
+    "congestion_hotspots_frequent",
+    "urban_flood_hotspots_chronic",
+)
+
+
+def big_values_file(root: Path, rows: int, bad: int) -> Path:
+    """The tiny raw directory with one tidy file of ``rows`` rows (unique keys: one-day periods), ``bad`` of them invalid."""
+    from tests.synthetic import SOURCE, TIDY, tiny_raw
+
+    raw = tiny_raw(root)
+    codes = ("01", "30", "31", "92", "93", "94")
+    units = {"population": "persons", "storm_flood_damage_yagi_2024": "billion VND", "registered_vehicles": "vehicles"}
+    units.update(houses_damaged_yagi_2024="houses", congestion_hotspots_frequent="points", urban_flood_hotspots_chronic="points")
+    rng = np.random.default_rng(7)
+    numbers = rng.uniform(1, 1000, rows)
+    with (raw / "indicators/values.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(TIDY)
+        per_code = -(-rows // len(codes))
+        for i in range(rows):
+            code, n = codes[i % len(codes)], i // len(codes)
+            indicator = SUM_INDICATORS[n % len(SUM_INDICATORS)]
+            day = n // len(SUM_INDICATORS)
+            year = 2008 + day // 336
+            period = f"{year}-{1 + (day % 336) // 28:02d}-{1 + day % 28:02d}"
+            value = "x" if i < bad else f"{numbers[i]:.1f}"
+            writer.writerow(
+                [
+                    "2008",
+                    code,
+                    "",
+                    indicator,
+                    year,
+                    period,
+                    value,
+                    units[indicator],
+                    "",
+                    "yes",
+                    SOURCE["source_title"],
+                    SOURCE["source_url"],
+                    "",
+                ]
+            )
+        assert per_code // len(SUM_INDICATORS) // 336 < 90, "years stay within 2008..2100"
+    return raw
+
+
+def timed_check(rows: int, bad: int) -> tuple[float, float, float, int]:
+    """(check seconds, build seconds, peak MiB of a child process, errors) for one big tidy file."""
+    import resource
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = big_values_file(Path(tmp) / "raw", rows, bad)
+        times = []
+        for command in (["check", "--raw", str(raw)], ["build", "--raw", str(raw), "--out", str(Path(tmp) / "out")]):
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "webmap.cli", "-q", *command], capture_output=True, text=True)
+            times.append(time.perf_counter() - start)
+            errors = done.stderr.count("error:") if done.returncode else 0
+            if bad == 0 and done.returncode != 0:
+                raise SystemExit(done.stderr[-2000:])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return times[0], times[1], peak, errors
+
+
 def timed_build(raw: Path, repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
@@ -116,8 +187,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rows", type=int, nargs="*", default=[], help="also check and build one tidy file of this many rows")
+    parser.add_argument("--bad", type=int, default=100_000, help="invalid rows in a second run of each --rows size")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("etl.build").setLevel(logging.ERROR)  # the shipped tables' total checks warn; figures only here
     print(f"{'data':<28}{'units 2008':>11}{'units 2025':>11}{'values':>9}{'median s':>10}{'min s':>8}")
     times = timed_build(SHIPPED, args.repeat)
     print(f"{'shipped geodata/raw':<28}{63:>11}{34:>11}{'':>9}{statistics.median(times):>10.2f}{min(times):>8.2f}")
@@ -129,6 +203,12 @@ def main() -> None:
             times = timed_build(raw, args.repeat)
             per_unit[n08] = statistics.median(times) / n08
             print(f"{'synthetic ' + str(size):<28}{n08:>11}{n25:>11}{rows:>9}{statistics.median(times):>10.2f}{min(times):>8.2f}")
+    for rows in args.rows:
+        for bad in (0, args.bad):
+            check_s, build_s, peak, errors = timed_check(rows, bad)
+            print(
+                f"tidy file of {rows:,} rows, {bad:,} bad: check {check_s:.1f} s, build {build_s:.1f} s (exit 1 when bad), peak {peak:,.0f} MiB"
+            )
     if len(per_unit) > 1:
         (small, a), (large, b) = sorted(per_unit.items())[0], sorted(per_unit.items())[-1]
         print(

@@ -79,6 +79,8 @@ def select(store: Path, selection: Selection) -> gpd.GeoDataFrame:
         columns[indicator] = out["code"].map(part["value"]).astype("float64")
         for suffix, column in (("unit", "unit"), ("year", "year"), ("flag", "value_flag"), ("source", "source_id")):
             columns[f"{indicator}_{suffix}"] = out["code"].map(part[column])
+        if "preliminary" in part:
+            columns[f"{indicator}_preliminary"] = out["code"].map(part["preliminary"].astype(bool)).astype("boolean")
     if columns:
         out = gpd.GeoDataFrame(pd.concat([pd.DataFrame(out), pd.DataFrame(columns)], axis=1), geometry="geometry", crs=units.crs)
     return out

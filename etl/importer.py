@@ -295,7 +295,7 @@ class TableImporter:
                     )
                 ]
             )
-        scores = [sum(1 for _, row in rows if self._names_a_unit(str(row[j]))) for j in range(len(self.layout.labels))]
+        scores = [sum(1 for _, row in rows if self.resolver.knows(str(row[j]))) for j in range(len(self.layout.labels))]
         best = max(range(len(scores)), key=lambda j: (scores[j], -j))
         if scores[best] * 2 < len(rows):
             raise InputError(
@@ -310,13 +310,6 @@ class TableImporter:
                 ]
             )
         return best
-
-    def _names_a_unit(self, text: str) -> bool:
-        try:
-            self.resolver.resolve(text, self.spec.boundary, self.spec.year)
-            return True
-        except UnresolvedName as exc:
-            return "names different areas" in exc.message
 
     def records(self) -> list[dict[str, str]]:
         """Tidy rows of the chosen block; problems go to the report."""
@@ -542,8 +535,7 @@ class _RowReader:
                 continue
             if parsed is None:
                 continue
-            text = clean_text(row[column.index])
-            decimals = len(text.rsplit(self.decimal, 1)[1]) if self.decimal in text else 0
+            decimals = _decimals(clean_text(row[column.index]), self.decimal)
             self.t.totals.append(
                 TotalRow(
                     self.t.name,
@@ -597,6 +589,12 @@ class _RowReader:
                 f"values of {_years(years)} are outside the years of boundary set {boundary} (from {FIRST_YEAR.get(boundary)})",
                 'say which years to take in the mapping (e.g. years = "2008-2016"); the series is not back-cast',
             )
+
+
+def _decimals(text: str, mark: str) -> int:
+    """Decimals a printed figure was rounded to: "952.4" -> 1; "983.0" -> 0 (a whole number printed with ".0")."""
+    fraction = text.rsplit(mark, 1)[1] if mark in text else ""
+    return len(fraction) if fraction.strip("0") else 0
 
 
 def _years(years: set[int]) -> str:

@@ -148,6 +148,15 @@ class ProvinceResolver:
         if key:
             self._index.setdefault(key, set()).add((boundary, code))
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is a unit name, alias, code, aggregate label or former unit of either set (cheap; no suggestion)."""
+        key = normalise(name)
+        if not key:
+            return False
+        if _CODE.match(key):
+            return any((b, key.zfill(2)) in self.units for b in BOUNDARIES)
+        return key in self._index or key in self._aggregates or key in self._former
+
     def resolve(self, name: str, boundary: str | None = None, year: int | None = None) -> Match | Aggregate | Former:
         """Resolve ``name`` (or a 1-2 digit code) in ``boundary``, or in the set ``year`` settles."""
         key = normalise(name)

@@ -12,7 +12,7 @@ import pandas as pd
 from flask_babel import gettext as _
 
 from .classify import Classes, classify, classify_gap
-from .i18n import number, unit_label, value_label
+from .i18n import number, unit_label, value_label, year_label
 from .params import MapView
 from .profile import target_for
 from .store import Store
@@ -74,6 +74,7 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
             "source_id": snap["source_id"].fillna(""),
             "period": snap["period"].fillna(""),
             "derivation": snap["derivation"].fillna(""),
+            "preliminary": snap["preliminary"].fillna(False).astype(bool),
         },
         index=units.index,
     )
@@ -108,7 +109,7 @@ def _label(value: float, flag: str, unit: str, mode: str, lang: str) -> str:
 def _detail(store: Store, view: MapView, code: str, row: pd.Series) -> str:
     if math.isnan(row["value"]):
         return missing_reason(store, view, code, row["derivation"])
-    year = row["period"] or str(view.year)
+    year = year_label({"period": row["period"], "year": view.year, "preliminary": row["preliminary"]})
     if view.mode == "gap":
         return _("Value %(value)s, year %(year)s", value=value_label(row["value"], row["flag"]), year=year)
     return _("Year %(year)s", year=year)

@@ -49,6 +49,14 @@ def value_label(value: float | None, flag: str | None = None, lang: str | None =
     return FLAG_SIGNS.get(flag or "", "") + number(value, lang)
 
 
+def year_label(row: Any) -> str:
+    """The year (or period) of a value row, marked "(sơ bộ)" / "(preliminary)" for a preliminary figure."""
+    text = str(row["period"] or row["year"])
+    if bool(row.get("preliminary", False)):
+        text += " " + _("(preliminary)")
+    return text
+
+
 def unit_labels() -> dict[str, str]:
     """Catalogue units in the page's language (unknown units are shown as stored)."""
     return {
@@ -96,7 +104,13 @@ def init_app(app: Flask) -> None:
         return response
 
     app.jinja_env.globals.update(
-        number=number, value_label=value_label, unit_label=unit_label, localized=localized, locale=locale, lang_url=lang_url
+        number=number,
+        value_label=value_label,
+        unit_label=unit_label,
+        year_label=year_label,
+        localized=localized,
+        locale=locale,
+        lang_url=lang_url,
     )
 
 

@@ -106,6 +106,9 @@ class Store:
         self.geometry["land"] = GeoJSONAsset.of(_feature_collection(self._read(path, "basemap_land"), []))
         self.values = self._read(path, "indicator_values")
         self.values["year"] = self.values["year"].astype(int)
+        if "preliminary" not in self.values:  # stores of schema 1.0 have no preliminary marker
+            self.values["preliminary"] = False
+        self.values["preliminary"] = self.values["preliminary"].astype(bool)
         self.catalogue = self._read(path, "indicators").set_index("indicator", drop=False)
         self.sources = self._read(path, "sources").set_index("source_id", drop=False)
         self.program = {
@@ -168,7 +171,7 @@ class Store:
     def snapshot(self, indicator: str, boundary: str, year: int) -> pd.DataFrame:
         """Preferred values of one indicator and year, one row per unit (index: code).
 
-        Columns: value, value_flag, source_id, period, note, derivation. Units
+        Columns: value, value_flag, source_id, period, note, derivation, preliminary. Units
         with an incomplete aggregate are included with value NaN; where one
         year has several periods, the row without period wins, else the latest.
         """
@@ -179,7 +182,9 @@ class Store:
             ]
             rows = rows.assign(_no_period=rows["period"] == "").sort_values(["code", "_no_period", "period"])
             self._snapshots[key] = (
-                rows.groupby("code").tail(1).set_index("code")[["value", "value_flag", "source_id", "period", "note", "derivation"]]
+                rows.groupby("code")
+                .tail(1)
+                .set_index("code")[["value", "value_flag", "source_id", "period", "note", "derivation", "preliminary"]]
             )
         return self._snapshots[key]
 

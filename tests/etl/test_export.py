@@ -130,7 +130,7 @@ def test_csv_columns_follow_the_requested_indicators(shipped_build) -> None:
     frame = select(shipped_build[0] / "urban.gpkg", Selection(boundary="2008", indicators=("population", "area")))
     csv_text = to_csv(frame).decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith(
-        "code,name_vi,name_en,kind,region,area_km2,population,population_unit,population_year,population_flag,population_source,area,"
+        "code,name_vi,name_en,kind,region,area_km2,population,population_unit,population_year,population_flag,population_source,population_preliminary,area,"
     )
     assert len(csv_text.splitlines()) == 64
 

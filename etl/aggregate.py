@@ -113,12 +113,12 @@ def aggregate(
     weighting = {"population"} | {weights_of.get(i, "population") for i, r in rules.items() if r == "mean_weighted"}
     weights = _Weights(rows_in, area, weighting)
     keyed: dict[tuple, dict[str, dict]] = defaultdict(dict)
-    fields = [c for c in VALUE_COLUMNS if c in rows_in.columns]
-    for row in rows_in[fields].itertuples(index=False, name=None):
-        record = dict(zip(fields, row))
-        group = group_of.get(record["code"])
+    fields = [c for c in ("value", "unit", "value_flag", "source_id", "note", "origin", "preliminary") if c in rows_in.columns]
+    keys = zip(rows_in["indicator"], rows_in["year"], rows_in["period"], rows_in["code"])
+    for (indicator, year, period, code), row in zip(keys, rows_in[fields].itertuples(index=False, name=None)):
+        group = group_of.get(code)
         if group is not None:
-            keyed[(record["indicator"], record["year"], record["period"], group)][record["code"]] = record
+            keyed[(indicator, year, period, group)][code] = dict(zip(fields, row))
     context = _Context(groups, rules, weights_of, weights, boundary)
     rows = [_derive(key, reported, context) for key, reported in sorted(keyed.items())]
     return pd.DataFrame.from_records(rows, columns=OUT_COLUMNS)

@@ -17,7 +17,7 @@ import pandas as pd
 from . import __version__
 from .aggregate import Merger, carry_to_2025
 from .catalogue import Catalogue, read_catalogue
-from .derive import derive
+from .derive import derive, taken_keys
 from .geometry import basemap_land, prepare_layer, validate_layer, web_geometry
 from .indicators import Values, read_values
 from .names import UnitName
@@ -145,8 +145,7 @@ def _all_values(inputs: Inputs, layer_2008: gpd.GeoDataFrame) -> pd.DataFrame:
     area = dict(zip(layer_2008["code"], layer_2008["area_km2"]))
     derived = carry_to_2025(reported, inputs.merger, inputs.catalogue, area)
     key = ["boundary", "code", "indicator", "year", "period"]
-    taken = set(map(tuple, reported.loc[reported["preferred"], key].itertuples(index=False)))
-    clash = [tuple(k) in taken for k in derived[key].itertuples(index=False)]
+    clash = taken_keys(derived, reported)
     derived.loc[clash, "preferred"] = False
     derived.loc[clash, "note"] = derived.loc[clash, "note"] + " (a value reported for the 2025 unit takes precedence)"
     values = pd.concat([reported, derived], ignore_index=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from .aggregate import OUT_COLUMNS, combine_flags
@@ -24,6 +25,12 @@ from .indicators import KEY
 from .problems import WARNING, Report
 
 _JOIN = ["boundary", "code", "year", "period"]
+
+
+def taken_keys(rows: pd.DataFrame, reported: pd.DataFrame) -> np.ndarray:
+    """Per row of ``rows``: whether ``reported`` has a preferred row with the same key (a reported value takes precedence)."""
+    taken = pd.MultiIndex.from_frame(reported.loc[reported["preferred"].astype(bool), KEY])
+    return pd.MultiIndex.from_frame(rows[KEY]).isin(taken)
 
 
 def derive(values: pd.DataFrame, catalogue: Catalogue, report: Report) -> pd.DataFrame:
@@ -65,8 +72,7 @@ def derive(values: pd.DataFrame, catalogue: Catalogue, report: Report) -> pd.Dat
     if not frames:
         return pd.DataFrame(columns=OUT_COLUMNS)
     derived = pd.concat(frames, ignore_index=True)
-    taken = set(map(tuple, values.loc[values["preferred"], KEY].itertuples(index=False)))
-    clash = [tuple(k) in taken for k in derived[KEY].itertuples(index=False)]
+    clash = taken_keys(derived, values)
     derived.loc[clash, "preferred"] = False
     derived.loc[clash, "note"] = derived.loc[clash, "note"] + " (a reported value takes precedence)"
     return derived[OUT_COLUMNS]

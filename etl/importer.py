@@ -96,7 +96,7 @@ class TableImporter:
 
     def __init__(self, grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catalogue: Catalogue, name: str, report: Report) -> None:
         self.grid, self.spec, self.resolver, self.catalogue, self.name, self.report = grid, spec, resolver, catalogue, name, report
-        self.layout: Layout = read_layout(grid, spec.header_rows)
+        self.layout: Layout = read_layout(grid, spec.header_rows, None if spec.province else resolver.knows)
         self.units = catalogue.unit_labels
         self.title = " ".join(self.layout.title)
         self.notes: list[str] = []
@@ -221,19 +221,23 @@ class TableImporter:
         """(spreadsheet row number, cells) of the chosen block.
 
         A label-only row that names a region or the country is a sub-heading (the
-        table goes on); any other label-only row ("Tỷ lệ tăng - Growth rate") starts
-        a new block, of which only ``block`` is read (the others are noted).
+        table goes on); one that names a province is that province without figures;
+        any other label-only row ("Tỷ lệ tăng - Growth rate") starts a new block, of
+        which only ``block`` is read (the others are noted).
         """
         blocks: list[list[tuple[int, list[Cell]]]] = [[]]
         labels = ["(first)"]
         for i in range(self.layout.data_start, len(self.grid.rows)):
             row = self.grid.rows[i]
             first = clean_text(row[0])
-            if first and all(clean_text(c) == "" for c in row[1:]) and not self._is_heading(first):
-                if blocks[-1]:
-                    blocks.append([])
-                    labels.append(first)
-                continue
+            if first and all(clean_text(c) == "" for c in row[1:]):
+                if self._is_heading(first):
+                    continue
+                if self.spec.province or not self.resolver.knows(first):
+                    if blocks[-1]:
+                        blocks.append([])
+                        labels.append(first)
+                    continue
             if any(clean_text(c) for c in row):
                 blocks[-1].append((i + 1, row))
         if not 1 <= self.spec.block <= len(blocks):
@@ -392,7 +396,7 @@ class _RowReader:
             self._aggregate_row(number, row, match)
             return
         if isinstance(match, Former):
-            self._former_row(number, row, match, years, where)
+            self._former_row(number, row, clean_text(label), match, years, where)
             return
         for column, year in zip(self.columns, years):
             if year is None:
@@ -552,7 +556,7 @@ class _RowReader:
                 )
             )
 
-    def _former_row(self, number: int, row: list[Cell], former: Former, years: list[int | None], where: str) -> None:
+    def _former_row(self, number: int, row: list[Cell], label: str, former: Former, years: list[int | None], where: str) -> None:
         t = self.t
         taken = []
         for column, year in zip(self.columns, years):
@@ -568,12 +572,12 @@ class _RowReader:
                 t.name,
                 number,
                 where,
-                f'"{former.label}" was no longer a province in {min(taken)} (its last year is {former.last_year - 1}), '
+                f'"{label}" was no longer a province in {min(taken)} (its last year is {former.last_year - 1}), '
                 "but the row has a value for that year",
                 "check the row; limit the years taken (years = ...) to those of the boundary set",
             )
             return
-        t.notes.append(f'row {number} "{former.label}" (a former province) has no value in the years taken: skipped')
+        t.notes.append(f'row {number} "{label}" (a former province) has no value in the years taken: skipped')
 
     def finish(self) -> None:
         """Close the last region, turn whole-country rows into totals over every province, report years outside the set."""

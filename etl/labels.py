@@ -24,6 +24,7 @@ _YEAR = re.compile(
     rf"(?P<prel>{_PRELIMINARY}\s*[-–:]?\s*(?:{_PRELIMINARY}\s*)?)?(?<![\d/.,])(?P<year>(?:19|20)\d{{2}})(?![\d.,]\d)(?P<foot>\s*\(\*+\)|\*+)?",
     re.IGNORECASE,
 )
+_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})\b")  # 31/12/2015: the year of a date
 _PARENS = re.compile(r"\(([^()]*)\)")
 _FOOTNOTE = re.compile(r"\(\*+\)|\*+")
 _SPACE = re.compile(r"\s+")
@@ -32,6 +33,11 @@ _SPACE = re.compile(r"\s+")
 def clean_text(text: object) -> str:
     """A cell as one line: NFC, line breaks and runs of space collapsed (multi-line headers)."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+
+
+def _undate(text: str) -> str:
+    """Dates ("31/12/2015") reduced to their year, so that the year is read like any other."""
+    return _DATE.sub(r" \1", text)
 
 
 def unit_key(text: str) -> str:
@@ -68,7 +74,7 @@ def read_label(label: str, units: Mapping[str, str]) -> LabelInfo:
 
     A label naming two different years ("1995-2016") has no year (``years_named`` says 2).
     """
-    text = clean_text(label)
+    text = _undate(clean_text(label))
     matches = list(_YEAR.finditer(text))
     years = {int(m.group("year")) for m in matches}
     year = years.pop() if len(years) == 1 else None
@@ -86,5 +92,5 @@ def read_label(label: str, units: Mapping[str, str]) -> LabelInfo:
 
 def year_in_title(title: str) -> int | None:
     """The one year a title names ("... năm 2011", "As of 31 December 2015"), or None (none, or several)."""
-    years = {int(m.group("year")) for m in _YEAR.finditer(clean_text(title))}
+    years = {int(m.group("year")) for m in _YEAR.finditer(_undate(clean_text(title)))}
     return years.pop() if len(years) == 1 else None

@@ -9,6 +9,7 @@ interpret values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -58,8 +59,12 @@ class Layout:
         return " / ".join(self.labels[j]) or f"column {j + 1}"
 
 
-def read_layout(grid: Grid, header_rows: int | None = None) -> Layout:
-    """Title lines, header rows and labels of ``grid``; ``header_rows`` counts from the first header row."""
+def read_layout(grid: Grid, header_rows: int | None = None, names_a_unit: Callable[[str], bool] | None = None) -> Layout:
+    """Title lines, header rows and labels of ``grid``; ``header_rows`` counts from the first header row.
+
+    Without ``header_rows``, data start at the first row (after the first header row) whose label
+    ``names_a_unit`` (a province, region or the country), or that has a label and a number.
+    """
     rows = grid.rows
     start = 0
     title: list[str] = []
@@ -72,8 +77,14 @@ def read_layout(grid: Grid, header_rows: int | None = None) -> Layout:
     if header_rows is not None:
         data_start = start + header_rows
     else:
+        known = names_a_unit or (lambda _: False)
         data_start = next(
-            (i for i in range(start, len(rows)) if clean_text(rows[i][0]) and any(is_number(c) for c in rows[i][1:])), start + 1
+            (
+                i
+                for i in range(start + 1, len(rows))
+                if known(clean_text(rows[i][0])) or (clean_text(rows[i][0]) and any(is_number(c) for c in rows[i][1:]))
+            ),
+            start + 1,
         )
         data_start = max(data_start, start + 1)
     header = [rows[i] for i in range(start, min(data_start, len(rows)))]

@@ -164,7 +164,9 @@ def _ratio(text: str, name: str, row: int, report: Report) -> Ratio | None:
 
 def _check_references(indicators: dict[str, Indicator], rows: list, name: str, report: Report) -> None:
     """Weights and ratio parts must be indicators of the catalogue; a mean_weighted rule needs its weight."""
-    rows_of = {r["indicator"]: row for row, r in reversed(rows)}
+    rows_of: dict[str, int] = {}
+    for row, r in rows:
+        rows_of.setdefault(r["indicator"], row)
     for indicator in indicators.values():
         row = rows_of[indicator.id]
         if indicator.aggregation == "mean_weighted" and not indicator.weight:

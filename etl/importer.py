@@ -83,12 +83,17 @@ class TotalRow:
 
 @dataclass
 class ImportResult:
-    """Tidy rows of one table, notes for the report, total rows to check, and counts of no-figure cells."""
+    """Tidy rows of one table with their spreadsheet row numbers, notes for the report, total rows to check,
+    and counts of no-figure cells."""
 
-    rows: list[dict[str, str]]
+    numbered: list[tuple[int, dict[str, str]]]
     notes: list[str]
     totals: list[TotalRow] = field(default_factory=list)
     missing: Counter = field(default_factory=Counter)
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        return [record for _, record in self.numbered]
 
 
 class TableImporter:
@@ -267,11 +272,10 @@ class TableImporter:
             return mark
         for row, j, text in cells:
             try:
-                parse_number(text, ".")
-                parse_number(text, ",")
+                readings = parse_number(text, "."), parse_number(text, ",")
             except NumberError:
                 continue
-            if parse_number(text, ".") != parse_number(text, ","):
+            if readings[0] != readings[1]:
                 self.report.add(
                     self.name,
                     row,
@@ -284,10 +288,9 @@ class TableImporter:
 
     def province_column(self, rows: list[tuple[int, list[Cell]]]) -> int:
         if self.spec.province_column:
-            key = _key(self.spec.province_column)
-            for j, labels in enumerate(self.layout.labels):
-                if key in {_key(self.layout.label(j)), *(_key(p) for p in labels)}:
-                    return j
+            found = self._column_named(self.spec.province_column)
+            if found is not None:
+                return found
             raise InputError(
                 [
                     Problem(
@@ -315,8 +318,8 @@ class TableImporter:
             )
         return best
 
-    def records(self) -> list[dict[str, str]]:
-        """Tidy rows of the chosen block; problems go to the report."""
+    def records(self) -> list[tuple[int, dict[str, str]]]:
+        """(spreadsheet row, tidy row) of the chosen block; problems go to the report."""
         rows = self.data_rows()
         columns = self.value_columns()
         if not self.spec.columns:
@@ -340,12 +343,19 @@ class TableImporter:
         reader.finish()
         return reader.out
 
+    def _column_named(self, label: str) -> int | None:
+        """The column whose header (whole, or one of its parts) is ``label``, or None."""
+        key = _key(label)
+        for j, parts in enumerate(self.layout.labels):
+            if key in {_key(self.layout.label(j)), *(_key(p) for p in parts)}:
+                return j
+        return None
+
     def _year_column(self) -> int | None:
         if self.spec.year_column:
-            key = _key(self.spec.year_column)
-            for j, labels in enumerate(self.layout.labels):
-                if key in {_key(self.layout.label(j)), *(_key(p) for p in labels)}:
-                    return j
+            found = self._column_named(self.spec.year_column)
+            if found is not None:
+                return found
             self.report.add(self.name, self.layout.data_start, self.spec.year_column, "no such year column", "name a column of the header")
             return None
         return 0 if self.spec.province else None
@@ -373,7 +383,7 @@ class _RowReader:
         self.t = importer
         self.columns = columns
         self.decimal = decimal
-        self.out: list[dict[str, str]] = []
+        self.out: list[tuple[int, dict[str, str]]] = []
         self.seen: dict[tuple, tuple[int, Decimal]] = {}
         self.provinces: list[str] = []
         self.region: tuple[int, list[Cell], str, str] | None = None
@@ -387,10 +397,12 @@ class _RowReader:
         years = [self._year(c, row_year) for c in self.columns]
         known = [y for y in years if y is not None]
         where = t.layout.label(province_column) if province_column is not None else "--province"
+        several = len(set(known)) > 1  # then the name is resolved for each year (it may mean another unit after 2025)
         try:
-            match = t.resolver.resolve(label, t.spec.boundary, known[0] if len(set(known)) == 1 else None)
+            match = t.resolver.resolve(label, t.spec.boundary, None if several else (known[0] if known else None))
         except UnresolvedName as exc:
-            t.report.add(t.name, number, where, exc.message, exc.fix)
+            if not several:
+                t.report.add(t.name, number, where, exc.message, exc.fix)
             match = None
         if isinstance(match, Aggregate):
             self._aggregate_row(number, row, match)
@@ -408,11 +420,10 @@ class _RowReader:
                 continue
             if not t.spec.takes(year):
                 continue
-            resolved = match
-            if match is not None and len(set(known)) > 1:
-                resolved = self._resolve_for(number, label, year, where)
-            if resolved is not None:
+            resolved = self._resolve_for(number, label, year, where) if several else match
+            if isinstance(resolved, Match):
                 self._value(number, row, column, resolved, year, row_year)
+                match = resolved
         if isinstance(match, Match) and match.code not in self.provinces:
             self.provinces.append(match.code)
             if self.region is not None:
@@ -457,7 +468,7 @@ class _RowReader:
             return
         self.seen[key] = (number, value)
         preliminary = column.preliminary or bool(row_year and row_year.preliminary)
-        self.out.append(self._record(number, column, cell, match, year, value, parsed.flag, preliminary))
+        self.out.append((number, self._record(number, column, cell, match, year, value, parsed.flag, preliminary)))
 
     def _parse(self, number: int, column: ValueColumn, cell: Cell):
         try:
@@ -472,12 +483,8 @@ class _RowReader:
             )
             return None
         if parsed is None:
-            self.missing[column.indicator] += 1
+            self.t.missing[column.indicator] += 1
         return parsed
-
-    @property
-    def missing(self) -> Counter:
-        return self.t.missing
 
     def _record(
         self, number: int, column: ValueColumn, cell: Cell, match: Match, year: int, value: Decimal, flag: str, preliminary: bool
@@ -518,7 +525,7 @@ class _RowReader:
             self.region = entry
         elif match.kind == "unallocated":
             self.provinces.append(f"unallocated:{number}")
-            self._total(entry, (f"unallocated:{number}",), store_as_member=True)
+            self._total(entry, (f"unallocated:{number}",))
         else:
             self.national.append(entry)
 
@@ -527,7 +534,7 @@ class _RowReader:
             self._total(self.region, tuple(self.region_members))
         self.region, self.region_members = None, []
 
-    def _total(self, entry: tuple[int, list[Cell], str, str], members: tuple[str, ...], store_as_member: bool = False) -> None:
+    def _total(self, entry: tuple[int, list[Cell], str, str], members: tuple[str, ...]) -> None:
         number, row, kind, label = entry
         for column in self.columns:
             year = self._year(column, None)
@@ -546,7 +553,7 @@ class _RowReader:
                     number,
                     column.label,
                     label,
-                    "unallocated" if store_as_member else kind,
+                    kind,
                     column.indicator,
                     year,
                     parsed.value * column.factor,
@@ -618,12 +625,12 @@ def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catal
     if not spec.source_title or not spec.source_url:
         report.add(name, None, None, "the source is not named", "give --source-title and --source-url: every value needs its source")
     importer = TableImporter(grid, spec, resolver, catalogue, name, report)
-    rows = importer.records()
+    numbered = importer.records()
     report.raise_if_errors()
     missing = sum(importer.missing.values())
     if missing:
         importer.notes.append(f"{missing} cell(s) with a no-figure mark (blank, '..', '-') gave no value")
-    return ImportResult(rows, importer.notes, importer.totals, importer.missing)
+    return ImportResult(numbered, importer.notes, importer.totals, importer.missing)
 
 
 def write_tidy(path: Path, rows: list[dict[str, str]]) -> None:

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from .catalogue import Catalogue
-from .names import Aggregate, ProvinceResolver, UnresolvedName
+from .names import Match, ProvinceResolver, UnresolvedName
 from .problems import WARNING, Report
 from .sources import CsvRow, RawLayout, iter_csv
 
@@ -170,7 +170,7 @@ class _RowChecker:
             match = self.resolver.resolve(province, boundary=boundary)
         except UnresolvedName as exc:
             return [("province_name_vi", exc.message, exc.fix)]
-        if not isinstance(match, Aggregate) and getattr(match, "code", None) == code:
+        if isinstance(match, Match) and match.code == code:
             return []
         expected = self.resolver.units[(boundary, code)].name_vi
         return [

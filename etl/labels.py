@@ -76,8 +76,8 @@ def read_label(label: str, units: Mapping[str, str]) -> LabelInfo:
     """
     text = _undate(clean_text(label))
     matches = list(_YEAR.finditer(text))
-    years = {int(m.group("year")) for m in matches}
-    year = years.pop() if len(years) == 1 else None
+    named = {int(m.group("year")) for m in matches}
+    year = next(iter(named)) if len(named) == 1 else None
     preliminary = year is not None and any(m.group("prel") for m in matches)
     rest = _YEAR.sub(" ", text) if year is not None else text
     found = find_unit(rest, units)
@@ -87,7 +87,7 @@ def read_label(label: str, units: Mapping[str, str]) -> LabelInfo:
     elif printed:
         rest = ""
     rest = _FOOTNOTE.sub(" ", rest)
-    return LabelInfo(_SPACE.sub(" ", rest).strip(" -–:,"), year, preliminary, unit, printed, len({int(m.group("year")) for m in matches}))
+    return LabelInfo(_SPACE.sub(" ", rest).strip(" -–:,"), year, preliminary, unit, printed, len(named))
 
 
 def year_in_title(title: str) -> int | None:

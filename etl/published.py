@@ -23,7 +23,6 @@ from pathlib import Path
 from .catalogue import Catalogue
 from .import_spec import ImportSpec, load_spec
 from .importer import ImportResult, TotalRow, import_table
-from .indicators import KEY
 from .names import ProvinceResolver
 from .problems import InputError, Report
 from .sources import CsvRow, RawLayout
@@ -31,8 +30,7 @@ from .tables import TableError, read_grid
 
 log = logging.getLogger(__name__)
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
-_KEY = ["boundary", "province_code", "indicator", "year", "period"]
-assert len(_KEY) == len(KEY)
+_KEY = ["boundary", "province_code", "indicator", "year", "period"]  # the key of etl.indicators, in tidy column names
 
 
 @dataclass
@@ -65,7 +63,11 @@ def import_published(layout: RawLayout, catalogue: Catalogue, resolver: Province
         name = layout.display(table) if table else layout.display(mapping)
         if table is None:
             report.add(
-                name, None, None, "the mapping file has no table beside it", f"put the table next to it as {mapping.stem}.csv (or .xlsx)"
+                name,
+                None,
+                None,
+                "the mapping file has no table beside it, or several",
+                f"keep exactly one table next to it, named {mapping.stem}.csv (or .xlsx)",
             )
             continue
         try:
@@ -78,17 +80,12 @@ def import_published(layout: RawLayout, catalogue: Catalogue, resolver: Province
             report.extend(exc.problems)
             continue
         specs[name] = spec
-        out.rows[name] = [(_row_of(r), r) for r in result.rows]
+        out.rows[name] = result.numbered
         out.totals += result.totals
         out.notes += [f"{name}: {n}" for n in result.notes]
         out.missing[name] = sum(result.missing.values())
     _apply_precedence(out.rows, specs, report)
     return out
-
-
-def _row_of(record: dict[str, str]) -> int:
-    """The spreadsheet row the importer's note names ("..., row 12, column ...")."""
-    return int(record["note"].split(", row ", 1)[1].split(",", 1)[0])
 
 
 def _apply_precedence(rows: dict[str, list[CsvRow]], specs: dict[str, ImportSpec], report: Report) -> None:

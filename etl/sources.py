@@ -107,24 +107,17 @@ class RawLayout:
 
 def read_csv(path: Path, required: list[str], report: Report, name: str | None = None, allow_empty: bool = False) -> list[CsvRow]:
     """Rows of a UTF-8 CSV as (spreadsheet row number, {column: text}); see :func:`iter_csv`."""
-    rows = list(iter_csv(path, required, report, name))
-    if not rows and not allow_empty and path.exists() and report_has_header(path):
-        report.add(name or str(path), None, None, "the file has a header but no rows", "add the data rows")
-    return rows
+    return list(iter_csv(path, required, report, name, allow_empty))
 
 
-def report_has_header(path: Path) -> bool:
-    with path.open("rb") as f:
-        return bool(f.readline().strip())
-
-
-def iter_csv(path: Path, required: list[str], report: Report, name: str | None = None) -> Iterator[CsvRow]:
+def iter_csv(path: Path, required: list[str], report: Report, name: str | None = None, allow_empty: bool = False) -> Iterator[CsvRow]:
     """Rows of a UTF-8 CSV, one at a time, as (spreadsheet row number, {column: text}).
 
     Reports an unreadable encoding (with its line), an empty file, missing
     columns (with the closest existing column name), a row whose number of
     fields differs from the header's (an unquoted comma shifts every later
-    field), and a quoting error at its line; such rows are not yielded.
+    field), and a quoting error at its line; such rows are not yielded. A file
+    with a header and no rows is a problem unless ``allow_empty``.
     """
     name = name or str(path)
     if not path.exists():
@@ -161,12 +154,14 @@ def iter_csv(path: Path, required: list[str], report: Report, name: str | None =
     if missing:
         return
     width = len(header)
-    number = 1
+    number, yielded = 1, 0
     while True:
         starts_at = reader.line_num + 1
         try:
             fields = next(reader)
         except StopIteration:
+            if not yielded and not allow_empty:
+                report.add(name, None, None, "the file has a header but no rows", "add the data rows")
             return
         except csv.Error as exc:
             report.add(
@@ -189,6 +184,7 @@ def iter_csv(path: Path, required: list[str], report: Report, name: str | None =
                 "quote fields that contain the delimiter (an unquoted comma in a title shifts every later field)",
             )
             continue
+        yielded += 1
         yield number, {k: v.strip() for k, v in zip(header, fields)}
 
 

@@ -1,8 +1,9 @@
 """The build: validate every input, join, aggregate, and write the store.
 
 :func:`check` validates without writing; :func:`build` validates, then writes
-``OUT/urban.gpkg`` and ``OUT/manifest.json`` (see :mod:`etl.store`). Nothing
-is written when any input has an error.
+``OUT/builds/<build_id>/`` (``urban.gpkg`` and ``manifest.json``) and points
+``OUT/current`` at it (see :mod:`etl.store`). Nothing is written when any
+input has an error, and ``current`` changes only once the build is complete.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .problems import WARNING, Report
 from .program import Program, read_program
 from .published import Imported, import_published
 from .sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
-from .store import SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
+from .store import DEFAULT_KEEP, SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
 from .summaries import coverage, coverage_lines, latest_columns
 from .totals import Figures, check_totals
 
@@ -110,8 +111,9 @@ def check(raw: Path, repair: bool = False) -> Report:
     return read_inputs(RawLayout(raw), repair).report
 
 
-def build(raw: Path, out: Path, repair: bool = False) -> dict:
-    """Validate ``raw`` and write the store to ``out``; return the manifest. Raises InputError on any error."""
+def build(raw: Path, out: Path, repair: bool = False, keep: int = DEFAULT_KEEP) -> dict:
+    """Validate ``raw``, write the store under ``out`` and make it current, keeping the last ``keep`` builds;
+    return the manifest. Raises InputError on any error (``out`` unchanged)."""
     layout = RawLayout(raw)
     inputs = read_inputs(layout, repair)
     inputs.report.raise_if_errors()
@@ -130,7 +132,7 @@ def build(raw: Path, out: Path, repair: bool = False) -> dict:
     cover = coverage(values, totals)
     manifest = _manifest(layout, inputs, values, cover)
     log.info("writing the store (build %s)", manifest["build_id"])
-    write_store(out, _layers(inputs, layers, values, cover, manifest), manifest)
+    write_store(out, _layers(inputs, layers, values, cover, manifest), manifest, keep)
     return manifest
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .paths import LocationError, build_dir, raw_dir
 from .problems import ERROR, WARNING, InputError
+from .store import CURRENT, DEFAULT_KEEP, MIN_KEEP, STORE_NAME, StoreError
 
 log = logging.getLogger("urbanmap")
 
@@ -23,10 +24,16 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="validate geodata/raw and write the store (urban.gpkg + manifest.json)")
+    build = sub.add_parser("build", help="validate geodata/raw and write the store (OUT/current/urban.gpkg + manifest.json)")
     build.add_argument("--raw", type=Path, help="input directory (default: the project's geodata/raw)")
     build.add_argument("--out", type=Path, help="output directory (default: the project's geodata/build)")
     build.add_argument("--repair-geometry", action="store_true", help="repair invalid boundary geometry (make_valid) instead of failing")
+    build.add_argument(
+        "--keep",
+        type=_keep,
+        default=DEFAULT_KEEP,
+        help=f"builds kept in OUT/builds for restore (default {DEFAULT_KEEP}, at least {MIN_KEEP})",
+    )
     build.set_defaults(handler=_build)
 
     check = sub.add_parser("check", help="validate geodata/raw without writing anything")
@@ -46,6 +53,12 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
     return parser
 
 
+def _keep(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 4 or int(text) < MIN_KEEP:
+        raise argparse.ArgumentTypeError(f"a whole number, at least {MIN_KEEP}")
+    return int(text)
+
+
 def _configure_logging(quiet: bool) -> None:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
     logging.getLogger("pyogrio").setLevel(logging.WARNING)
@@ -55,10 +68,10 @@ def _build(args: argparse.Namespace) -> int:
     from .build import build
 
     out = build_dir(args.out)
-    manifest = build(raw_dir(args.raw), out, args.repair_geometry)
+    manifest = build(raw_dir(args.raw), out, args.repair_geometry, args.keep)
     if not args.quiet:
         counts = manifest["counts"]
-        print(f"built {out / 'urban.gpkg'} (build {manifest['build_id']}, schema {manifest['schema_version']})")
+        print(f"built {out / CURRENT / STORE_NAME} (build {manifest['build_id']}, schema {manifest['schema_version']})")
         print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         print("coverage (units with a value / units in the set, per year):")
         for line in manifest["coverage"]:
@@ -97,8 +110,8 @@ def main(argv: list[str] | None = None, extensions: tuple[Callable[[argparse._Su
             print(line, file=sys.stderr)
         print(f"{exc.total} error(s); nothing was written", file=sys.stderr)
         return 1
-    except LocationError as exc:
-        print(exc, file=sys.stderr)
+    except (LocationError, StoreError) as exc:
+        print(f"urbanmap: {exc}" if isinstance(exc, StoreError) else exc, file=sys.stderr)
         return 2
 
 

@@ -19,7 +19,7 @@ import pyogrio
 import shapely
 
 from .geometry import oriented
-from .store import MANIFEST_NAME, STORE_NAME, Layer, write_geopackage
+from .store import STORE_NAME, Layer, read_manifest, write_geopackage
 
 BASE = ["code", "name_vi", "name_en", "kind", "region", "area_km2"]
 LAYERS = {"2008": "provinces_2008", "2025": "provinces_2025"}
@@ -169,7 +169,7 @@ def to_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
 
 def metadata(data_dir: Path) -> dict:
     """Build id and attribution for exported collections."""
-    manifest = json.loads((data_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest = read_manifest(data_dir)
     return {"urbanmap": {"build_id": manifest["build_id"], "attribution": manifest["attribution"], "store": STORE_NAME}}
 
 

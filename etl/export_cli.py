@@ -12,7 +12,7 @@ from .catalogue import ISSUES
 from .export import ExportError, Selection, file_stem, metadata, select, to_csv, to_geojson, to_gpkg, to_long_csv
 from .paths import build_dir
 from .problems import InputError, Problem
-from .store import STORE_NAME
+from .store import open_build
 
 log = logging.getLogger("urbanmap.export")
 
@@ -38,10 +38,8 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    args.data = build_dir(args.data)
-    store = args.data / STORE_NAME
-    if not store.exists():
-        raise InputError([Problem(str(store), None, None, "there is no build", "run `urbanmap build` first")])
+    found = open_build(build_dir(args.data))
+    store = found.store
     selection = Selection(args.boundary, args.codes, args.region, args.issue, args.indicators, args.year)
     try:
         frame = select(store, selection)
@@ -54,7 +52,7 @@ def run_export(args: argparse.Namespace) -> int:
         log.info("wrote %d unit(s) to %s", len(frame), output)
         return 0
     if args.format == "geojson":
-        data = to_geojson(frame, metadata(args.data))
+        data = to_geojson(frame, metadata(found.folder))
     else:
         data = to_long_csv(store, frame, selection) if args.long else to_csv(frame, args.wkt)
     if args.output:

@@ -200,3 +200,15 @@ def hostile_raw(root: Path) -> Path:
         encoding="utf-8",
     )
     return raw
+
+
+def folder_state(folder: Path) -> dict[str, bytes | str]:
+    """Every file's bytes and every symbolic link's target under ``folder``, by relative path (for "nothing changed" checks)."""
+    state: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
+        if path.is_symlink():
+            state[name] = "-> " + str(path.readlink())
+        elif path.is_file():
+            state[name] = path.read_bytes()
+    return state

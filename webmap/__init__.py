@@ -1,11 +1,18 @@
 """urbanmap web app: Flask pages with Folium (Leaflet) maps over the ETL's build output.
 
 ``create_app(config=None)`` builds an app; nothing is built or loaded at
-import time. Config keys (defaults in :data:`DEFAULTS`): ``DATA_DIR`` (the
-build directory), ``TILE_URL`` / ``TILE_ATTRIBUTION`` (an online tile layer,
-off by default: the map is drawn from shipped Natural Earth land), and
-``PAGE_CACHE_SIZE`` / ``DOWNLOAD_CACHE_SIZE`` (rendered pages and serialised
-downloads kept), ``OGC_MAX_LIMIT`` (largest page of OGC API items).
+import time. Config keys (defaults in :data:`DEFAULTS`):
+
+- ``DATA_DIR``: the output directory of ``urbanmap build``; the app serves
+  ``DATA_DIR/current`` and switches, whole, to the build it points to next
+  (looking at most every ``BUILD_CHECK_SECONDS``).
+- ``CACHE_BYTES``: the one budget of rendered pages and serialised downloads kept.
+- ``MAX_QUERY_BYTES``: longest query string accepted (414 beyond).
+- ``BASE_URL``: the public address (``https://host/prefix``) links in OGC API
+  documents are made from; without it, from the request's host, which must be one
+  of ``TRUSTED_HOSTS`` (400 otherwise; default: loopback names only).
+- ``TILE_URL`` / ``TILE_ATTRIBUTION``: an online tile layer, off by default (the
+  map is drawn from shipped Natural Earth land); ``OGC_MAX_LIMIT``: largest page of items.
 """
 
 from __future__ import annotations
@@ -18,32 +25,40 @@ DEFAULTS = {
     "DATA_DIR": Path("geodata/build"),
     "TILE_URL": None,
     "TILE_ATTRIBUTION": None,
-    "PAGE_CACHE_SIZE": 256,
-    "DOWNLOAD_CACHE_SIZE": 64,
+    "CACHE_BYTES": 256 * 2**20,
+    "BUILD_CHECK_SECONDS": 1.0,
+    "MAX_QUERY_BYTES": 4096,
+    "BASE_URL": None,
+    "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "[::1]"],
     "OGC_MAX_LIMIT": 10000,
     "JSON_SORT_KEYS": False,
 }
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The app for the build in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
-    from . import assets, errors, i18n, security
-    from .cache import LRUCache
+    """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
+    from . import assets, errors, i18n, scope, security
+    from .cache import ByteCache
     from .classify import MISSING_COLOUR
-    from .store import Store
+    from .serving import ServedBuild
     from .views import api, compare, geometry, national, ogc, program, province
     from .views.common import source_link
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
-    app.extensions["urbanmap_store"] = Store(Path(app.config["DATA_DIR"]))
-    app.extensions["urbanmap_pages"] = LRUCache[str](app.config["PAGE_CACHE_SIZE"])
-    app.extensions["urbanmap_downloads"] = LRUCache[object](app.config["DOWNLOAD_CACHE_SIZE"])
+    if app.config["BASE_URL"] and "TRUSTED_HOSTS" not in (config or {}):
+        app.config["TRUSTED_HOSTS"] = None  # links come from BASE_URL, whatever Host a proxy passes on
+    cache = ByteCache(int(app.config["CACHE_BYTES"]))
+    app.extensions["urbanmap_cache"] = cache
+    app.extensions["urbanmap_build"] = ServedBuild(
+        Path(app.config["DATA_DIR"]), float(app.config["BUILD_CHECK_SECONDS"]), on_switch=lambda store: cache.keep_only(store.build_id)
+    )
+    scope.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp, api.bp, ogc.bp, compare.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(build_id=app.extensions["urbanmap_store"].build_id, source_link=source_link, missing_colour=MISSING_COLOUR)
+    app.jinja_env.globals.update(source_link=source_link, missing_colour=MISSING_COLOUR)
     return app

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from etl.cli import main as etl_main
 from etl.paths import build_dir, raw_dir
+from etl.store import StoreError, resolve_build
 
 log = logging.getLogger("urbanmap.serve")
 
@@ -20,6 +21,11 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--threads", type=int, default=8, help="worker threads of the server (default 8)")
+    p.add_argument(
+        "--base-url",
+        help="public address of the site (https://host/prefix) for links in OGC API documents; without it, "
+        "only requests for localhost, 127.0.0.1 and [::1] are answered",
+    )
     p.add_argument("--debug", action="store_true", help="Flask's development server with the debugger (never in production)")
     p.set_defaults(handler=serve)
 
@@ -28,19 +34,21 @@ def serve(args: argparse.Namespace) -> int:
     from webmap import create_app
 
     data = build_dir(args.data)
-    if not (data / "urban.gpkg").exists() or not (data / "manifest.json").exists():
+    try:
+        resolve_build(data)
+    except StoreError:
         from etl.build import build
 
         raw = raw_dir(args.raw)
         log.info("no build in %s: building it from %s first", data, raw)
         build(raw, data)
-    app = create_app({"DATA_DIR": data})
+    app = create_app({"DATA_DIR": data, "BASE_URL": args.base_url})
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True)
         return 0
     import waitress
 
-    log.info("serving http://%s:%d/ (build %s)", args.host, args.port, app.extensions["urbanmap_store"].build_id)
+    log.info("serving http://%s:%d/ (build %s)", args.host, args.port, app.extensions["urbanmap_build"].current().build_id)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="urbanmap")
     return 0
 

@@ -40,13 +40,29 @@ class OgcParameterError(ValueError):
 
 @dataclass(frozen=True)
 class Collection:
+    """One boundary set's features, each also serialised once (``encoded``), so that a page of items
+    is joined from bytes rather than serialised per request."""
+
     id: str
     title: str
     description: str
     features: list[dict]
+    encoded: list[bytes]
     geometries: np.ndarray
     bbox: list[float]
     index: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The features of one items request: indices matched by the bbox, and those on the page.
+    ``bbox_text`` is None when the bbox matches every feature (the same request as no bbox)."""
+
+    matched: list[int]
+    shown: list[int]
+    limit: int
+    offset: int
+    bbox_text: str | None
 
 
 def build_collections(store: Store) -> dict[str, Collection]:
@@ -62,7 +78,9 @@ def build_collections(store: Store) -> dict[str, Collection]:
             f"{TITLES[boundary]} of Việt Nam with the latest value of every indicator (value, unit, year, flag, source id). "
             f"Build {store.build_id}. Boundaries: Natural Earth (public domain)."
         )
-        out[cid] = Collection(cid, TITLES[boundary], description, features, geometries, bbox, {f["id"]: i for i, f in enumerate(features)})
+        encoded = [json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for f in features]
+        index = {f["id"]: i for i, f in enumerate(features)}
+        out[cid] = Collection(cid, TITLES[boundary], description, features, encoded, geometries, bbox, index)
     return out
 
 
@@ -159,33 +177,41 @@ def check_datetime(text: str | None) -> None:
         raise OgcParameterError("datetime must be an RFC 3339 date-time or an interval such as 2020-01-01/..")
 
 
-def items_doc(
-    base: str, collection: Collection, limit: int, offset: int, bbox: shapely.Geometry | None, bbox_text: str | None = None
-) -> dict:
-    """A page of features with numberMatched, numberReturned and next/prev links."""
-    if bbox is None:
-        matched = list(range(len(collection.features)))
-    else:
-        matched = [int(i) for i in np.flatnonzero(shapely.intersects(collection.geometries, bbox))]
-    page = matched[offset : offset + limit]
+def items_page(collection: Collection, limit: int, offset: int, bbox: shapely.Geometry | None, bbox_text: str | None) -> Page:
+    """The normalised request: matched features, the page shown, a limit no larger than the matches."""
+    everything = list(range(len(collection.features)))
+    matched = everything if bbox is None else [int(i) for i in np.flatnonzero(shapely.intersects(collection.geometries, bbox))]
+    if matched == everything:
+        bbox_text = None
+    limit = max(1, min(limit, len(matched)))
+    offset = min(offset, len(matched))
+    return Page(matched, matched[offset : offset + limit], limit, offset, bbox_text)
+
+
+def _items_envelope(base: str, collection: Collection, page: Page) -> dict:
     url = f"{base}/collections/{collection.id}/items"
-    query = f"limit={limit}" + (f"&bbox={bbox_text}" if bbox_text else "")
+    query = f"limit={page.limit}" + (f"&bbox={page.bbox_text}" if page.bbox_text else "")
     links = [
-        _link(f"{url}?f=json&{query}&offset={offset}", "self", GEOJSON),
-        _link(f"{url}?f=html&{query}&offset={offset}", "alternate", HTML),
+        _link(f"{url}?f=json&{query}&offset={page.offset}", "self", GEOJSON),
+        _link(f"{url}?f=html&{query}&offset={page.offset}", "alternate", HTML),
         _link(f"{base}/collections/{collection.id}?f=json", "collection", JSON),
     ]
-    if offset + limit < len(matched):
-        links.append(_link(f"{url}?f=json&{query}&offset={offset + limit}", "next", GEOJSON, "next page"))
-    if offset > 0:
-        links.append(_link(f"{url}?f=json&{query}&offset={max(0, offset - limit)}", "prev", GEOJSON, "previous page"))
-    return {
-        "type": "FeatureCollection",
-        "numberMatched": len(matched),
-        "numberReturned": len(page),
-        "features": [collection.features[i] for i in page],
-        "links": links,
-    }
+    if page.offset + page.limit < len(page.matched):
+        links.append(_link(f"{url}?f=json&{query}&offset={page.offset + page.limit}", "next", GEOJSON, "next page"))
+    if page.offset > 0:
+        links.append(_link(f"{url}?f=json&{query}&offset={max(0, page.offset - page.limit)}", "prev", GEOJSON, "previous page"))
+    return {"type": "FeatureCollection", "numberMatched": len(page.matched), "numberReturned": len(page.shown), "links": links}
+
+
+def items_doc(base: str, collection: Collection, page: Page) -> dict:
+    """A page of features with numberMatched, numberReturned and next/prev links (for the HTML view)."""
+    return {**_items_envelope(base, collection, page), "features": [collection.features[i] for i in page.shown]}
+
+
+def items_json(base: str, collection: Collection, page: Page) -> bytes:
+    """The same document as :func:`items_doc`, as GeoJSON bytes joined from the features serialised once."""
+    head = json.dumps(_items_envelope(base, collection, page), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return head[:-1] + b',"features":[' + b",".join(collection.encoded[i] for i in page.shown) + b"]}"
 
 
 def item_doc(base: str, collection: Collection, feature_id: str) -> dict | None:

@@ -92,10 +92,7 @@ def map_view(store: Store) -> MapView:
 
 def default_indicator(store: Store, issue: str, boundary: str) -> str:
     """The indicator of ``issue`` whose latest year covers most units of ``boundary`` (computed once per issue and set)."""
-    key = ("default_indicator", issue, boundary)
-    if key not in store.memo:
-        store.memo[key] = _best_covered(store, issue, boundary)
-    return store.memo[key]
+    return store.derived(("default_indicator", issue, boundary), lambda s: _best_covered(s, issue, boundary))
 
 
 def _best_covered(store: Store, issue: str, boundary: str) -> str:

@@ -1,6 +1,6 @@
-"""The only reader of the build output (``urban.gpkg`` + ``manifest.json``).
+"""The only reader of the build output (``builds/<build_id>/urban.gpkg`` + ``manifest.json``).
 
-Loads everything once at start-up -- units, values, catalogue, programme,
+Loads one verified build (:func:`etl.store.open_build`) once -- units, values, catalogue, programme,
 and the web geometry serialised as GeoJSON (plain and gzip, with an ETag) --
 and answers the questions pages ask: which years an indicator has, the
 values of one indicator, year and boundary set, ranks and medians, a unit's
@@ -14,8 +14,11 @@ import hashlib
 import json
 import logging
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -27,16 +30,17 @@ from etl import export
 from etl.aggregate import Groups, aggregate
 from etl.catalogue import ISSUES as ISSUES  # re-exported: the issues every page offers
 from etl.export import Selection
+from etl.store import StoreError as StoreError  # re-exported: no build, a damaged one, or one of another schema
+from etl.store import open_build, resolve_build
+
+__all__ = ["ISSUES", "BOUNDARIES", "Store", "StoreError", "resolve_build"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SUPPORTED_SCHEMA = 1
 BOUNDARIES = ("2025", "2008")
 UNIT_COLUMNS = ["code", "name_vi", "name_en", "kind", "region", "region_vi", "area_km2"]
-
-
-class StoreError(RuntimeError):
-    """The build output is missing or of a schema this app does not know."""
 
 
 @dataclass(frozen=True)
@@ -67,21 +71,22 @@ class Store:
     """Everything the web app shows, loaded from one build directory."""
 
     def __init__(self, data_dir: Path) -> None:
-        path = data_dir / "urban.gpkg"
-        manifest_path = data_dir / "manifest.json"
-        if not path.exists() or not manifest_path.exists():
-            raise StoreError(f"no build in {data_dir}: run `urbanmap build` (or `urbanmap serve`, which builds when data is missing)")
-        self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        """Load the build ``data_dir`` stands for (its ``current``, or one build folder); StoreError when there is
+        none, its checksum does not match, or its schema is not one this app reads."""
+        found = open_build(data_dir)
+        self.manifest = found.manifest
         major = int(str(self.manifest.get("schema_version", "0")).split(".")[0])
         if major != SUPPORTED_SCHEMA:
             raise StoreError(
                 f"the store has schema {self.manifest.get('schema_version')}; this app reads schema {SUPPORTED_SCHEMA}.x: rebuild the data"
             )
-        self.build_id: str = self.manifest["build_id"]
-        self.path = path
-        self.data_dir = data_dir
-        self._load(path)
-        log.info("store %s loaded from %s", self.build_id, path)
+        self.build_id: str = found.build_id
+        self.path = found.store
+        self.folder = found.folder
+        self._derived: dict[tuple, object] = {}
+        self._derived_lock = threading.Lock()
+        self._load(self.path)
+        log.info("store %s loaded from %s", self.build_id, self.path)
 
     def _read(self, path: Path, layer: str, **kwargs) -> pd.DataFrame:
         return pyogrio.read_dataframe(path, layer=layer, **kwargs)
@@ -130,7 +135,14 @@ class Store:
         self._years = {(str(i), str(b)): sorted({int(y) for y in g["year"]}) for (i, b), g in with_value.groupby(["indicator", "boundary"])}
         self._snapshots: dict[tuple[str, str, int], pd.DataFrame] = {}  # bounded: one per indicator, set and year
         self._regions: dict[str, pd.DataFrame] = {}
-        self.memo: dict[tuple, str] = {}  # small values derived once per store by the pages (e.g. default indicators)
+
+    def derived(self, key: tuple, make: Callable[[Store], T]) -> T:
+        """``make(self)``, computed once per store and key (the default indicators, the OGC collections):
+        whatever is derived from a build lives and dies with it."""
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = make(self)
+            return cast(T, self._derived[key])
 
     @staticmethod
     def _touching(frame: gpd.GeoDataFrame) -> dict[str, list[str]]:
@@ -152,7 +164,7 @@ class Store:
         return export.to_long_csv(self.path, frame, selection)
 
     def export_metadata(self) -> dict:
-        return export.metadata(self.data_dir)
+        return export.metadata(self.folder)
 
     # --- catalogue -------------------------------------------------------
     def indicators(self, issue: str | None = None) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from tests.synthetic import SHIPPED
 
 
 def _values(build_dir: Path) -> pd.DataFrame:
-    return pyogrio.read_dataframe(build_dir / "urban.gpkg", layer="indicator_values")
+    return pyogrio.read_dataframe(build_dir / "current" / "urban.gpkg", layer="indicator_values")
 
 
 def _one(values: pd.DataFrame, boundary: str, code: str, indicator: str, year: int, preferred: bool = True) -> pd.Series:

@@ -12,7 +12,7 @@ import shapely
 from etl.build import build
 from etl.problems import InputError
 from etl.store import SCHEMA_VERSION
-from tests.synthetic import tiny_raw
+from tests.synthetic import folder_state, tiny_raw
 
 EXPECTED_LAYERS = {
     "provinces_2008",
@@ -40,15 +40,16 @@ EXPECTED_LAYERS = {
 
 def test_shipped_data_builds(shipped_build) -> None:
     out, manifest = shipped_build
-    layers = {name for name, _ in pyogrio.list_layers(out / "urban.gpkg")}
+    layers = {name for name, _ in pyogrio.list_layers(out / "current" / "urban.gpkg")}
     assert layers == EXPECTED_LAYERS
     assert manifest["counts"]["units_2008"] == 63 and manifest["counts"]["units_2025"] == 34
     assert manifest["schema_version"] == SCHEMA_VERSION
-    assert json.loads((out / "manifest.json").read_text())["build_id"] == manifest["build_id"]
+    assert json.loads((out / "current" / "manifest.json").read_text())["build_id"] == manifest["build_id"]
+    assert (out / "current").resolve() == (out / "builds" / manifest["build_id"]).resolve()
 
 
 def test_layers_carry_codes_names_area_and_latest_values(shipped_build) -> None:
-    layer = pyogrio.read_dataframe(shipped_build[0] / "urban.gpkg", layer="provinces_2025")
+    layer = pyogrio.read_dataframe(shipped_build[0] / "current" / "urban.gpkg", layer="provinces_2025")
     assert sorted(layer.columns[:9]) == sorted(
         ["code", "name_vi", "name_en", "kind", "region", "region_vi", "note", "old_codes", "area_km2"]
     )
@@ -58,13 +59,13 @@ def test_layers_carry_codes_names_area_and_latest_values(shipped_build) -> None:
 
 
 def test_archipelagos_are_in_the_store(shipped_build) -> None:
-    islands = pyogrio.read_dataframe(shipped_build[0] / "urban.gpkg", layer="archipelagos")
+    islands = pyogrio.read_dataframe(shipped_build[0] / "current" / "urban.gpkg", layer="archipelagos")
     assert set(islands["name_vi"]) == {"Quần đảo Hoàng Sa", "Quần đảo Trường Sa"}
 
 
 @pytest.mark.parametrize("boundary", ["2008", "2025"])
 def test_web_geometry_keeps_neighbours_together(shipped_build, boundary: str) -> None:
-    store = shipped_build[0] / "urban.gpkg"
+    store = shipped_build[0] / "current" / "urban.gpkg"
     web = pyogrio.read_dataframe(store, layer=f"web_provinces_{boundary}")
     full = pyogrio.read_dataframe(store, layer=f"provinces_{boundary}")
     assert web.is_valid.all() and len(web) == len(full)
@@ -76,7 +77,7 @@ def test_web_geometry_keeps_neighbours_together(shipped_build, boundary: str) ->
 
 
 def test_programme_and_links(shipped_build) -> None:
-    store = shipped_build[0] / "urban.gpkg"
+    store = shipped_build[0] / "current" / "urban.gpkg"
     targets = pyogrio.read_dataframe(store, layer="program_targets").set_index("target_id")
     green = targets.loc["148-nq-cp-2025-green-space-trees-per-urban-resident"]
     assert (green["target_min"], green["target_max"], green["qualifier"]) == (6.0, 8.0, "about")
@@ -93,7 +94,7 @@ def test_build_is_byte_identical(tmp_path: Path) -> None:
     build(raw, tmp_path / "a")
     build(raw, tmp_path / "b")
     for name in ("urban.gpkg", "manifest.json"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+        assert (tmp_path / "a/current" / name).read_bytes() == (tmp_path / "b/current" / name).read_bytes()
 
 
 def test_a_changed_input_changes_the_build_id(tmp_path: Path, tiny_build) -> None:
@@ -107,9 +108,9 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path: Path) -> None:
     raw = tiny_raw(tmp_path / "raw")
     out = tmp_path / "out"
     build(raw, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = folder_state(out)
     path = raw / "indicators/values.csv"
     path.write_text(path.read_text().replace("6699.6", "lots"))
     with pytest.raises(InputError):
         build(raw, out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert folder_state(out) == before

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from etl.cli import main
-from tests.synthetic import TIDY, value, write_csv
+from tests.synthetic import TIDY, folder_state, value, write_csv
 
 VALUES = "indicators/values.csv"
 
@@ -138,14 +138,14 @@ BAD_INPUTS: list[Callable[[Path], tuple[str, str]]] = [
 def test_bad_input_is_named_and_nothing_is_lost(raw: Path, tmp_path: Path, capsys, damage) -> None:
     out = tmp_path / "out"
     assert main(["-q", "build", "--raw", str(raw), "--out", str(out)]) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = folder_state(out)
     file, message = damage(raw)
     capsys.readouterr()
     assert main(["-q", "build", "--raw", str(raw), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert f"raw/{file}" in err and message in err, err
     assert "nothing was written" in err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert folder_state(out) == before
     assert main(["-q", "check", "--raw", str(raw)]) == 1
     assert message in capsys.readouterr().err
 
@@ -170,7 +170,7 @@ def test_projected_boundaries_are_reprojected_with_a_warning(raw: Path, tmp_path
     path.with_suffix(".gpkg").rename(path)  # a GeoPackage under the expected name: read by content, not extension
     assert main(["build", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 0
     assert "vn_provinces_34.geojson: warning: the layer is in WGS 84 / Pseudo-Mercator (projected); it was reprojected" in caplog.text
-    units = pyogrio.read_dataframe(tmp_path / "out/urban.gpkg", layer="provinces_2025")
+    units = pyogrio.read_dataframe(tmp_path / "out/current/urban.gpkg", layer="provinces_2025")
     assert units.crs.to_epsg() == 4326 and units.total_bounds[0] == pytest.approx(105.0)
 
 

@@ -55,7 +55,7 @@ def test_geojson_is_rfc7946(clockwise_build: Path, tmp_path: Path) -> None:
 
 
 def test_geojson_reads_back_with_gdal_with_the_same_values(shipped_build, tmp_path: Path) -> None:
-    frame = select(shipped_build[0] / "urban.gpkg", Selection(boundary="2025", issue="flooding"))
+    frame = select(shipped_build[0] / "current" / "urban.gpkg", Selection(boundary="2025", issue="flooding"))
     path = tmp_path / "flooding.geojson"
     path.write_bytes(to_geojson(frame))
     back = pyogrio.read_dataframe(path)
@@ -127,7 +127,7 @@ def test_gpkg_export_is_one_layer_with_the_same_attributes(shipped_build, tmp_pa
 
 
 def test_csv_columns_follow_the_requested_indicators(shipped_build) -> None:
-    frame = select(shipped_build[0] / "urban.gpkg", Selection(boundary="2008", indicators=("population", "area")))
+    frame = select(shipped_build[0] / "current" / "urban.gpkg", Selection(boundary="2008", indicators=("population", "area")))
     csv_text = to_csv(frame).decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith(
         "code,name_vi,name_en,kind,region,area_km2,population,population_unit,population_year,population_flag,population_source,population_preliminary,area,"
@@ -149,5 +149,5 @@ def test_bad_export_requests_say_what_is_valid(shipped_build, capsys, args: list
 
 
 def test_export_without_a_build_says_to_build(tmp_path: Path, capsys) -> None:
-    assert main(["-q", "export", "--data", str(tmp_path)]) == 1
-    assert "run `urbanmap build` first" in capsys.readouterr().err
+    assert main(["-q", "export", "--data", str(tmp_path)]) == 2
+    assert "run `urbanmap build`" in capsys.readouterr().err

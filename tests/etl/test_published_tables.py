@@ -101,7 +101,7 @@ def test_spot_checks_years_marks_and_rows_that_are_not_provinces(imported) -> No
 
 
 def test_the_build_maps_national_series_for_both_boundary_sets(shipped_build) -> None:
-    values = pyogrio.read_dataframe(shipped_build[0] / "urban.gpkg", layer="indicator_values")
+    values = pyogrio.read_dataframe(shipped_build[0] / "current" / "urban.gpkg", layer="indicator_values")
     preferred = values[values.preferred & values.value.notna()]
     for indicator in (
         "dwelling_area_per_capita",

@@ -14,16 +14,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from werkzeug.http import http_date
 
 from etl.export import ExportError, Selection, file_stem, to_csv, to_geojson, to_gpkg
 
-from ..cache import LRUCache
 from ..errors import bad_request, not_found
 from ..params import boundary_param, check_keys, int_param
 from ..store import ISSUES
-from .common import store
+from .common import cached, store
 
 bp = Blueprint("api", __name__)
 MEDIA = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+sqlite3"}
@@ -36,6 +35,10 @@ class Download:
     gzipped: bytes | None
     etag: str
     filename: str
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
 
 
 def _list(name: str) -> tuple[str, ...]:
@@ -83,8 +86,7 @@ def provinces(fmt: str):
     check_keys(allowed)
     selection = selection_from_request()
     long, wkt = request.args.get("long", "") in FLAGS, request.args.get("wkt", "") in FLAGS
-    cache: LRUCache[Download] = current_app.extensions["urbanmap_downloads"]
-    download = cache.get_or_make((fmt, selection, long, wkt), lambda: _make(fmt, selection, long, wkt))
+    download = cached(("download", fmt, selection, long, wkt), lambda: _make(fmt, selection, long, wkt))
     return send_download(download, MEDIA[fmt])
 
 

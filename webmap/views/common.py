@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import pandas as pd
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_babel import gettext as _
 
-from ..cache import LRUCache
+from ..cache import ByteCache
 from ..i18n import locale
 from ..maps import Assets, MapConfig, MapParts, build_map
 from ..store import Store
 
+T = TypeVar("T")
+
 
 def store() -> Store:
-    return current_app.extensions["urbanmap_store"]
+    """The store of the build this request answers from (taken once per request, see :mod:`webmap.scope`)."""
+    if "store" not in g:
+        g.store = current_app.extensions["urbanmap_build"].current()
+    return g.store
 
 
-def cached(key: Hashable, render: Callable[[], str]) -> str:
-    """The page for ``key`` (which must include the locale), rendered once."""
-    pages: LRUCache[str] = current_app.extensions["urbanmap_pages"]
-    return pages.get_or_make(key, render)
+def cached(key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
+    """The response for ``key`` -- a normalised request, including the locale where the response has text --
+    made once per build and kept in the process's byte-bounded cache."""
+    cache: ByteCache = current_app.extensions["urbanmap_cache"]
+    return cache.get_or_make((store().build_id, *key), make)
 
 
 def assets() -> Assets:

@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 import json
-import threading
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from .. import ogc
-from ..cache import LRUCache
+from .. import ogc, work
 from ..errors import bad_request, not_found
 from ..ogc_openapi import openapi
 from .common import store
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
-_lock = threading.Lock()
 ITEM_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime"}
 
 
 def collections() -> dict[str, ogc.Collection]:
-    app = current_app
-    with _lock:
-        if "urbanmap_ogc" not in app.extensions:
-            app.extensions["urbanmap_ogc"] = ogc.build_collections(store())
-            app.extensions["urbanmap_ogc_pages"] = LRUCache[bytes](512)
-    return app.extensions["urbanmap_ogc"]
+    """The collections of the build this request answers from (made once per build)."""
+    return store().derived(("ogc_collections",), ogc.build_collections)
 
 
 def base_url() -> str:
-    return request.host_url.rstrip("/") + "/ogc"
+    """Where links point: ``BASE_URL`` when configured, else this request's host (checked against ``TRUSTED_HOSTS``)."""
+    configured = current_app.config.get("BASE_URL")
+    return (configured.rstrip("/") if configured else request.host_url.rstrip("/")) + "/ogc"
 
 
 def wants_html() -> bool:
@@ -116,17 +111,11 @@ def items(collection_id: str):
         ogc.check_datetime(request.args.get("datetime"))
     except ogc.OgcParameterError as exc:
         raise bad_request(str(exc), sorted(ITEM_PARAMS)) from exc
-    base = base_url()
+    page = ogc.items_page(found, limit, offset, bbox, bbox_text)
+    work.charge(len(page.shown))
     if html:
-        return render_template(
-            "ogc.html", title=found.title, document=ogc.items_doc(base, found, limit, offset, bbox, bbox_text), collection=found.id
-        )
-    pages: LRUCache[bytes] = current_app.extensions["urbanmap_ogc_pages"]
-    key = (base, found.id, limit, offset, bbox_text)
-    body = pages.get_or_make(
-        key, lambda: json.dumps(ogc.items_doc(base, found, limit, offset, bbox, bbox_text), ensure_ascii=False).encode("utf-8")
-    )
-    return json_response(body, ogc.GEOJSON)
+        return render_template("ogc.html", title=found.title, document=ogc.items_doc(base_url(), found, page), collection=found.id)
+    return json_response(ogc.items_json(base_url(), found, page), ogc.GEOJSON)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")

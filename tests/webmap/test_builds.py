@@ -1,0 +1,102 @@
+"""One build per response, and a new build served without a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from etl.build import build
+from etl.store import switch_current
+from tests.synthetic import tiny_raw
+from webmap import create_app
+from webmap.cache import ByteCache
+
+HEADER = "X-Urbanmap-Build"
+
+
+@pytest.fixture
+def rebuilt(tmp_path: Path):
+    """An app over a build directory, the raw folder it was built from, and the first manifest."""
+    raw = tiny_raw(tmp_path / "raw")
+    out = tmp_path / "out"
+    first = build(raw, out)
+    app = create_app({"DATA_DIR": out, "TESTING": True, "BUILD_CHECK_SECONDS": 0})
+    return app, raw, out, first
+
+
+def _rebuild(raw: Path, out: Path) -> dict:
+    path = raw / "indicators/values.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("6699.6", "7777.7", 1), encoding="utf-8")
+    return build(raw, out)
+
+
+URLS = [
+    "/?indicator=population&boundary=2008",
+    "/healthz",
+    "/api/provinces.csv?boundary=2008&indicators=population",
+    "/api/provinces.geojson?boundary=2008&indicators=population",
+    "/ogc/collections/provinces_2008/items?limit=100",
+    "/province/31?boundary=2008",
+]
+
+
+def test_every_response_names_its_build_and_carries_only_its_values(rebuilt) -> None:
+    app, raw, out, first = rebuilt
+    client = app.test_client()
+    for url in URLS:  # fill every cache with the first build
+        assert client.get(url).headers[HEADER] == first["build_id"]
+    second = _rebuild(raw, out)
+    app.extensions["urbanmap_build"].refresh()
+    for url in URLS:
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        assert response.headers[HEADER] == second["build_id"], url
+        assert not any(form in body for form in ("6699600", "6,699,600", "6.699.600")), url
+    assert json.loads(client.get("/healthz").data)["build_id"] == second["build_id"]
+    for url in URLS[2:5]:
+        assert "7777700" in client.get(url).get_data(as_text=True), url
+    assert "7.777.700" in client.get(URLS[0]).get_data(as_text=True)
+
+
+def test_a_restore_is_served_and_the_cache_holds_one_build(rebuilt) -> None:
+    app, raw, out, first = rebuilt
+    client = app.test_client()
+    second = _rebuild(raw, out)
+    app.extensions["urbanmap_build"].refresh()
+    client.get(URLS[0])
+    switch_current(out, first["build_id"])
+    app.extensions["urbanmap_build"].refresh()
+    assert client.get(URLS[0]).headers[HEADER] == first["build_id"]
+    cache: ByteCache = app.extensions["urbanmap_cache"]
+    assert {key[0] for key in cache._values} == {first["build_id"]}
+    assert second["build_id"] != first["build_id"]
+
+
+def test_the_new_build_is_picked_up_by_requests_alone(rebuilt) -> None:
+    app, raw, out, _ = rebuilt
+    client = app.test_client()
+    second = _rebuild(raw, out)
+    served = app.extensions["urbanmap_build"]
+    client.get("/healthz")  # notices the move and loads in the background
+    if served._loader is not None:
+        served._loader.join(timeout=60)
+    assert client.get("/healthz").headers[HEADER] == second["build_id"]
+
+
+def test_a_damaged_new_build_is_not_served(rebuilt) -> None:
+    app, raw, out, first = rebuilt
+    second = _rebuild(raw, out)
+    (out / "builds" / second["build_id"] / "urban.gpkg").write_bytes(b"not a geopackage")
+    assert app.extensions["urbanmap_build"].refresh().build_id == first["build_id"]
+    assert app.test_client().get("/healthz").headers[HEADER] == first["build_id"]
+
+
+def test_the_cache_is_bounded_in_bytes() -> None:
+    cache = ByteCache(10_000)
+    for i in range(100):
+        cache.get_or_make(("b", i), lambda: b"x" * 1000)
+    assert cache.nbytes <= 10_000 and len(cache) < 10
+    big = cache.get_or_make(("b", "big"), lambda: b"x" * 5000)
+    assert len(big) == 5000 and ("b", "big") not in cache._values  # larger than a quarter: served, not kept

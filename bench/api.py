@@ -134,7 +134,7 @@ def main() -> None:
         ours = subprocess.Popen(
             [sys.executable, "-m", "webmap.cli", "-q", "serve", "--data", str(data), "--port", str(ours_port)], cwd=ROOT
         )
-        theirs = pygeoapi(data / "urban.gpkg", theirs_port)
+        theirs = pygeoapi(data / "current" / "urban.gpkg", theirs_port)
         try:
             base = f"http://127.0.0.1:{ours_port}"
             wait(base + "/healthz")

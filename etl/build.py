@@ -23,8 +23,9 @@ from .geometry import basemap_land, prepare_layer, validate_layer, web_geometry
 from .indicators import Values, read_values
 from .names import UnitName
 from .problems import WARNING, Report
+from .program import FILES as PROGRAM_FILES
 from .program import Program, read_program
-from .published import Imported, import_published
+from .published import Imported, import_published, mapping_files, table_of
 from .sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
 from .store import DEFAULT_KEEP, SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
 from .summaries import coverage, coverage_lines, latest_columns
@@ -70,9 +71,22 @@ class Inputs:
 
 
 def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
-    """Read and validate every input; problems are collected in ``Inputs.report``."""
+    """Read and validate every input; problems are collected in ``Inputs.report``.
+
+    The crosswalk, the two boundary sets and the catalogue are the roots every other
+    input is checked against: when one of them is unusable (missing, empty, without
+    its key columns) its own error is reported and nothing else is read, instead of
+    one follow-on error per value row.
+    """
     report = Report()
-    log.info("reading boundaries and crosswalk")
+    outside = layout.links_outside()
+    for link, target in outside:
+        report.add(
+            layout.display(link), None, None, f"is a symbolic link to {target}, outside the raw folder", "copy the file into the raw folder"
+        )
+    if outside:
+        return _unchecked(layout, report)
+    log.info("reading boundaries, crosswalk and catalogue")
     crosswalk = read_merger_rows(layout, report)
     merger = Merger(
         members={
@@ -81,29 +95,56 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
         },
         names={r["old_code"]: r["old_name_vi"] for _, r in crosswalk},
     )
+    catalogue = read_catalogue(layout, report)
     expected = {"2008": set(merger.names), "2025": set(merger.members)}
     layers = {}
     for boundary, path in layout.boundary_files.items():
         name = layout.display(path)
         gdf = read_boundary_file(path, report, name)
-        if gdf is not None:
+        if gdf is not None and crosswalk:
             layers[boundary] = validate_layer(gdf, name, expected[boundary], report, repair)
     archipelagos = read_boundary_file(layout.archipelagos, report, layout.display(layout.archipelagos))
     land = read_boundary_file(layout.basemap, report, layout.display(layout.basemap))
-    units = [
-        UnitName(b, str(c), str(v), str(e))
-        for b, g in layers.items()
-        if "code" in g
-        for c, v, e in zip(g["code"], g["name_vi"], g["name_en"])
-    ]
+    unusable = not crosswalk or not catalogue.indicators or any(b not in layers or "code" not in layers[b] for b in layout.boundary_files)
+    if unusable:
+        return _unchecked(layout, report, layers, merger, catalogue)
+    units = [UnitName(b, str(c), str(v), str(e)) for b, g in layers.items() for c, v, e in zip(g["code"], g["name_vi"], g["name_en"])]
     resolver = read_resolver(layout, report, units, crosswalk)
-    log.info("reading catalogue, indicator values and programme")
-    catalogue = read_catalogue(layout, report)
-    log.info("importing the published tables")
+    log.info("importing the published tables; reading indicator values and programme")
     published = import_published(layout, catalogue, resolver, report)
     values = read_values(layout, catalogue, resolver, report, published.rows.items())
     program = read_program(layout, catalogue, report)
     return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report, published)
+
+
+def _unchecked(
+    layout: RawLayout,
+    report: Report,
+    layers: dict[str, gpd.GeoDataFrame] | None = None,
+    merger: Merger | None = None,
+    catalogue: Catalogue | None = None,
+) -> Inputs:
+    """Inputs with nothing more read, after a root-cause error: the report says so once."""
+    report.add(layout.display(layout.root), None, None, "the other inputs were not checked", "fix the errors above first", WARNING)
+    return Inputs(
+        layers or {},
+        None,
+        None,
+        merger or Merger({}, {}),
+        catalogue or Catalogue({}, {}),
+        Values(pd.DataFrame(), {}),
+        Program({}),
+        report,
+    )
+
+
+def input_files(layout: RawLayout) -> list[Path]:
+    """Every file the build reads (what the build id hashes): fixed inputs, programme files, tidy value files,
+    published tables with their mappings. READMEs, scripts and anything else in the raw folder do not count."""
+    files = [*layout.fixed_files(), *(layout.program(f) for f, _ in PROGRAM_FILES.values()), *layout.value_files()]
+    for mapping in mapping_files(layout):
+        files += [mapping, *filter(None, [table_of(mapping)])]
+    return sorted({f for f in files if f.is_file()})
 
 
 def check(raw: Path, repair: bool = False) -> Report:
@@ -255,8 +296,7 @@ def _merger_table(merger: Merger) -> pd.DataFrame:
 
 
 def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd.DataFrame) -> dict:
-    files = [p for p in layout.root.rglob("*") if p.is_file()]
-    hashes = input_hashes(layout.root, files)
+    hashes = input_hashes(layout.root, input_files(layout))
     code = code_hash()
     counts = {
         "units_2008": len(inputs.layers["2008"]),

@@ -7,7 +7,8 @@ Source: ``catalogue/indicators.csv`` (one row per indicator),
 Columns read: indicator, issue, label_vi, label_en, unit, higher_is_worse
 (yes / no / empty = neither), aggregation (sum, mean_population, mean_area,
 mean_weighted, none), directions and targets (';'-separated programme ids /
-target keys); optional: min_value, max_value (the valid range), weight (the
+target keys), min_value (required: 0 for counts and shares, -100 for growth
+rates) and max_value (optional: 100 for shares) -- the valid range; optional: weight (the
 indicator that weights a ``mean_weighted`` mean), derive ("a / b * 100": the
 indicator is computed from two others of the same unit and year).
 """
@@ -25,6 +26,7 @@ from .sources import RawLayout, read_csv
 
 ISSUES = ("flooding", "congestion", "housing", "green_space", "pollution", "context")
 AGGREGATIONS = ("sum", "mean_population", "mean_area", "mean_weighted", "none")
+MAX_MAGNITUDE = Decimal(10) ** 15  # larger than any count, area or amount of these indicators could be
 COLUMNS = ["indicator", "issue", "label_vi", "label_en", "unit", "higher_is_worse", "aggregation", "directions", "targets"]
 _DERIVE = re.compile(r"^\s*(\w+)\s*/\s*(\w+)\s*(?:\*\s*(\d+(?:\.\d+)?))?\s*$")
 
@@ -60,7 +62,10 @@ class Indicator:
     derive: Ratio | None = None
 
     def out_of_range(self, value: Decimal) -> str | None:
-        """Why ``value`` (in the catalogue unit) is outside the indicator's valid range, or None."""
+        """Why ``value`` (in the catalogue unit) is outside the indicator's valid range, or None.
+        Beyond the catalogue's bounds, no figure may be infinite, NaN or larger than :data:`MAX_MAGNITUDE`."""
+        if not value.is_finite() or abs(value) > MAX_MAGNITUDE:
+            return f"{self.id} cannot be {value:f} {self.unit}: not a finite figure of a plausible size (at most {MAX_MAGNITUDE:,})"
         if self.min_value is not None and value < self.min_value:
             return f"{self.id} cannot be below {self.min_value:f} {self.unit} ({value:f})"
         if self.max_value is not None and value > self.max_value:
@@ -117,6 +122,12 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
                 report.add(name, row, column, f"{column} is empty", f"give the indicator a {column}")
         worse = {"yes": True, "no": False}.get(r["higher_is_worse"])
         bounds = [_decimal(r.get(c, ""), name, row, c, report) for c in ("min_value", "max_value")]
+        if not r.get("min_value"):
+            report.add(
+                name, row, "min_value", f"{ident} has no min_value", "give its valid range: 0 for counts and shares, -100 for growth rates"
+            )
+        elif bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
+            report.add(name, row, "max_value", f"max_value {bounds[1]:f} is below min_value {bounds[0]:f}", "swap or correct the bounds")
         derive = _ratio(r.get("derive", ""), name, row, report)
         indicators[ident] = Indicator(
             ident,

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .numbers import parse_whole
 from .paths import LocationError, build_dir, raw_dir
 from .problems import ERROR, WARNING, InputError
 from .store import CURRENT, DEFAULT_KEEP, MIN_KEEP, STORE_NAME, StoreError
@@ -54,9 +55,10 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
 
 
 def _keep(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or len(text) > 4 or int(text) < MIN_KEEP:
+    keep = parse_whole(text, 4)
+    if keep is None or keep < MIN_KEEP:
         raise argparse.ArgumentTypeError(f"a whole number, at least {MIN_KEEP}")
-    return int(text)
+    return keep
 
 
 def _configure_logging(quiet: bool) -> None:

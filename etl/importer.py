@@ -33,6 +33,7 @@ from .catalogue import Catalogue
 from .import_spec import ColumnSpec, ImportSpec
 from .indicators import FIRST_YEAR, TIDY_COLUMNS, YEAR_RANGE
 from .labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
+from .links import FIX, address_problem
 from .names import Aggregate, Former, Match, ProvinceResolver, UnresolvedName, fold
 from .numbers import NumberError, infer_decimal_mark, parse_number
 from .problems import InputError, Problem, Report
@@ -624,6 +625,8 @@ def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catal
     report = Report()
     if not spec.source_title or not spec.source_url:
         report.add(name, None, None, "the source is not named", "give --source-title and --source-url: every value needs its source")
+    elif problem := address_problem(spec.source_url):
+        report.add(name, None, "source_url", problem, FIX)
     importer = TableImporter(grid, spec, resolver, catalogue, name, report)
     numbered = importer.records()
     report.raise_if_errors()

@@ -29,7 +29,9 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
+from . import links
 from .catalogue import Catalogue
+from .links import address_problem
 from .names import Match, ProvinceResolver, UnresolvedName
 from .problems import WARNING, Report
 from .sources import CsvRow, RawLayout, iter_csv
@@ -53,7 +55,7 @@ VALUE_FLAGS = ("", "lower_bound", "upper_bound", "approx")
 YEAR_RANGE = (2000, 2100)
 FIRST_YEAR = {"2008": 2008, "2025": 2024, "national": YEAR_RANGE[0]}
 _PERIOD = re.compile(r"^(?:(\d{4})-(\d{4})(?:Q[1-4])?|(\d{4})-\d{2}-\d{2})$")
-_PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
 OUT_COLUMNS = [
     "boundary",
     "code",
@@ -118,6 +120,8 @@ class _RowChecker:
         for column in ("source_title", "source_url"):
             if not r[column]:
                 found.append((column, "the row does not name its source", f"fill in {column}: every value needs its source"))
+        if r["source_url"] and (problem := address_problem(r["source_url"])):
+            found.append(("source_url", problem, links.FIX))
         for column, message, fix in found:
             self.report.add(name, row, column, message, fix)
         if found or value is None or year is None:
@@ -232,7 +236,7 @@ class _RowChecker:
 
 
 def _check_year(text: str, boundary: str, period: str) -> tuple[int | None, Found]:
-    if not re.fullmatch(r"\d{4}", text):
+    if not re.fullmatch(r"[0-9]{4}", text):
         return None, [
             ("year", f'year "{text}" is not a 4-digit year', "write the calendar year, e.g. 2024; rows without a date go to undated.csv")
         ]

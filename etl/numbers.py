@@ -22,7 +22,8 @@ _BOUNDS = (
     (("~", "≈", "khoảng", "gần", "xấp xỉ", "about", "around", "approx.", "approximately", "nearly", "ca."), "approx"),
 )
 MISSING_MARKS = frozenset({"", "-", "–", "—", "..", "...", "…"})
-_DIGITS = re.compile(r"^[+-]?[\d.,\s\u00a0\u202f']+$")
+_DIGITS = re.compile(r"^[+-]?[0-9.,\s\u00a0\u202f']+$")
+_WHOLE = re.compile(r"[0-9]+")
 
 
 class NumberError(ValueError):
@@ -90,7 +91,15 @@ def _grouping_ok(body: str, thousands: str, decimal: str) -> bool:
     groups = integer.lstrip("+-").split(thousands)
     if len(groups) > 1 and (not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
         return False
-    return all(g.isdigit() for g in groups) and (fraction == "" or fraction.isdigit()) and bool(integer.lstrip("+-"))
+    return all(_WHOLE.fullmatch(g) for g in groups) and (fraction == "" or bool(_WHOLE.fullmatch(fraction))) and bool(integer.lstrip("+-"))
+
+
+def parse_whole(text: str, max_digits: int) -> int | None:
+    """A whole number 0 or more written with ASCII digits only ("²", "٣", "+1", " 1", "1e3" are not), at most
+    ``max_digits`` long; None otherwise. For parameters: never a huge int() and never a Unicode digit."""
+    if len(text) > max_digits or not _WHOLE.fullmatch(text):
+        return None
+    return int(text)
 
 
 def infer_decimal_mark(cells: Iterable[str]) -> str | None:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import links
 from .catalogue import ISSUES, Catalogue
+from .links import address_problem
 from .names import fold
 from .problems import Report
 from .sources import RawLayout, read_csv
@@ -124,6 +126,8 @@ def _check_references(layout: RawLayout, raw: dict[str, list[tuple[int, dict[str
                         f"source {ref} is not in sources.csv",
                         f"add {ref} to program/sources.csv or correct the reference",
                     )
+            if table == "program_sources" and (problem := address_problem(r["url"])):
+                report.add(name, row, "url", problem, links.FIX)
             if "verified" in r and r["verified"] not in ("yes", "no"):
                 report.add(name, row, "verified", f'verified is "{r["verified"]}"', "write yes or no")
             group = r.get("group_id", r.get("pm_group_id", ""))

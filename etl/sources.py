@@ -21,6 +21,7 @@ import csv
 import difflib
 import io
 import logging
+import os
 import re
 import warnings
 from collections.abc import Iterator
@@ -28,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+import shapely
 
 from .names import Former, ProvinceResolver, UnitName
 from .problems import WARNING, Report
@@ -96,6 +99,33 @@ class RawLayout:
         """The tidy indicator CSVs, sorted by name."""
         folder = self.root / "indicators"
         return sorted(p for p in folder.glob("*.csv") if p.name not in NOT_VALUES)
+
+    def fixed_files(self) -> list[Path]:
+        """The inputs with a fixed name (boundaries, crosswalks, catalogue, names); programme files: :data:`etl.program.FILES`."""
+        return [
+            *self.boundary_files.values(),
+            self.archipelagos,
+            self.basemap,
+            self.crosswalk,
+            self.crosswalk_copy,
+            self.catalogue,
+            self.units,
+            self.unit_labels,
+            self.aliases,
+            self.aggregate_labels,
+            self.former_units,
+        ]
+
+    def links_outside(self) -> list[tuple[Path, Path]]:
+        """(link, target) of every symbolic link below the raw directory that leads outside it (never read, never hashed)."""
+        root = self.root.resolve()
+        found = []
+        for folder, dirs, files in os.walk(self.root):
+            for entry in [*dirs, *files]:
+                path = Path(folder) / entry
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    found.append((path, path.resolve()))
+        return sorted(found)
 
     def display(self, path: Path) -> str:
         """``path`` relative to the raw directory's parent, as messages show it."""
@@ -208,17 +238,7 @@ def read_boundary_file(path: Path, report: Report, name: str) -> gpd.GeoDataFram
         report.add(name, None, None, "the boundary file has no features", "restore the features")
         return None
     if gdf.crs is None:
-        minx, miny, maxx, maxy = gdf.total_bounds
-        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            report.add(
-                name,
-                None,
-                None,
-                "the layer has no CRS and its coordinates are not longitude/latitude",
-                "write the layer in EPSG:4326 (lon/lat)",
-            )
-            return None
-        gdf = gdf.set_crs(4326)
+        gdf = gdf.set_crs(4326)  # checked below: coordinates must then be longitudes and latitudes
     elif gdf.crs.to_epsg() != 4326:
         report.add(
             name,
@@ -229,7 +249,27 @@ def read_boundary_file(path: Path, report: Report, name: str) -> gpd.GeoDataFram
             severity=WARNING,
         )
         gdf = gdf.to_crs(4326)
-    return gdf
+    return gdf if _in_lon_lat(gdf, report, name) else None
+
+
+def _in_lon_lat(gdf: gpd.GeoDataFrame, report: Report, name: str) -> bool:
+    """Whether every feature lies within longitude -180..180 and latitude -90..90; an error per feature that does not
+    (GeoJSON has no CRS member for metres: a file in metres reads as "EPSG:4326" with coordinates in the millions)."""
+    bounds = shapely.bounds(gdf.geometry.values)
+    outside = ~np.isnan(bounds[:, 0]) & (
+        (bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90) | (bounds[:, 3] > 90) | ~np.isfinite(bounds).all(axis=1)
+    )
+    codes = list(gdf["code"].astype(str)) if "code" in gdf else [""] * len(gdf)
+    for number in np.flatnonzero(outside):
+        minx, miny, maxx, maxy = (round(float(v), 1) for v in bounds[number])
+        report.add(
+            name,
+            int(number) + 1,
+            "geometry",
+            f"feature {number + 1}{f' (code {codes[number]})' if codes[number] else ''} has coordinates outside longitude/latitude ({minx}, {miny} .. {maxx}, {maxy})",
+            "write the layer in EPSG:4326 (lon/lat), or declare its CRS so that it is reprojected",
+        )
+    return not outside.any()
 
 
 def read_unit_names(layout: RawLayout) -> list[UnitName]:
@@ -253,7 +293,7 @@ def read_merger_rows(layout: RawLayout, report: Report) -> list[CsvRow]:
             )
         seen[r["old_code"]] = r["new_code"]
     copy_name = layout.display(layout.crosswalk_copy)
-    if layout.crosswalk_copy.exists():
+    if rows and layout.crosswalk_copy.exists():  # an empty crosswalk is the root cause: no row-by-row disagreement
         for row, r in read_csv(layout.crosswalk_copy, ["province_code_pre2025", "province_code_2025"], report, copy_name):
             if seen.get(r["province_code_pre2025"]) != r["province_code_2025"]:
                 report.add(

@@ -25,7 +25,7 @@ def not_found(message: str, valid: list[str] | None = None) -> AppError:
     return AppError(404, message, valid)
 
 
-CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 500: "ServerError"}
+CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 414: "URITooLong", 500: "ServerError"}
 
 
 def _wants_json() -> bool:
@@ -49,7 +49,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         messages = {404: _("This page does not exist."), 405: _("This method is not allowed here.")}
-        return _respond(exc.code or 500, messages.get(exc.code or 500, exc.description or ""), [])
+        body, status = _respond(exc.code or 500, messages.get(exc.code or 500, exc.description or ""), [])
+        allow = [value for name, value in exc.get_headers() if name.lower() == "allow"]  # 405 says which methods are
+        return body, status, {"Allow": allow[0]} if allow else {}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

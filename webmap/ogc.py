@@ -8,6 +8,7 @@ full-detail boundary in CRS84, coordinates to 7 decimals.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -17,6 +18,7 @@ import numpy as np
 import shapely
 
 from etl.export import Selection, to_geojson
+from etl.numbers import parse_whole
 
 from .store import BOUNDARIES, Store
 
@@ -29,8 +31,11 @@ CONFORMANCE = [
 ]
 JSON, GEOJSON, HTML, OPENAPI = "application/json", "application/geo+json", "text/html", "application/vnd.oai.openapi+json;version=3.0"
 DEFAULT_LIMIT = 10
-_DATE = r"\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?"
-DATETIME = re.compile(rf"^(?:{_DATE}|(?:{_DATE}|\.\.)?/(?:{_DATE}|\.\.)?)$")
+MAX_OFFSET_DIGITS = 9
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2}))?"
+# OGC API - Features 1.0.1, 7.15.4: an instant, a closed interval, or an interval open at one end ("..", or nothing).
+# An empty value, "/" and "../.." are none of these: 400 like any other invalid value.
+DATETIME = re.compile(rf"^(?:(?P<at>{_DATE})|(?P<start>{_DATE})/(?:(?P<end>{_DATE})|\.\.)?|(?:\.\.)?/(?P<until>{_DATE}))$")
 TITLES = {"2025": "Provincial units from 2025-07-01 (34)", "2008": "Provinces 2008-08-01 – 2025-06-30 (63)"}
 
 
@@ -138,17 +143,19 @@ def collections_doc(base: str, collections: dict[str, Collection]) -> dict:
 def parse_limit(text: str | None, maximum: int) -> int:
     if text is None:
         return DEFAULT_LIMIT
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
+    limit = parse_whole(text, len(str(maximum)))
+    if limit is None or not 1 <= limit <= maximum:
         raise OgcParameterError(f"limit must be a whole number from 1 to {maximum}")
-    return int(text)
+    return limit
 
 
 def parse_offset(text: str | None) -> int:
     if text is None:
         return 0
-    if not text.isdigit():
-        raise OgcParameterError("offset must be a whole number, 0 or more")
-    return int(text)
+    offset = parse_whole(text, MAX_OFFSET_DIGITS)
+    if offset is None:
+        raise OgcParameterError(f"offset must be a whole number, 0 or more, at most {MAX_OFFSET_DIGITS} digits")
+    return offset
 
 
 def parse_bbox(text: str | None, crs: str | None) -> shapely.Geometry | None:
@@ -172,9 +179,26 @@ def parse_bbox(text: str | None, crs: str | None) -> shapely.Geometry | None:
 
 
 def check_datetime(text: str | None) -> None:
-    """Validate ``datetime`` (RFC 3339 instant or interval). The features carry no time, so none is excluded."""
-    if text is not None and not DATETIME.match(text):
-        raise OgcParameterError("datetime must be an RFC 3339 date-time or an interval such as 2020-01-01/..")
+    """Validate ``datetime`` (RFC 3339 instant or interval, real calendar dates, start before end).
+    The features carry no time, so none is excluded."""
+    if text is None:
+        return
+    match = DATETIME.match(text)
+    try:
+        moments = {
+            k: dt.datetime.fromisoformat(v.upper().replace("Z", "+00:00")) for k, v in (match.groupdict() if match else {}).items() if v
+        }
+    except ValueError:
+        match = None
+    if not match:
+        raise OgcParameterError("datetime must be an RFC 3339 date-time or an interval such as 2020-01-01/.. (not empty)")
+    start, end = moments.get("start"), moments.get("end")
+    if start is not None and end is not None and _comparable(start) > _comparable(end):
+        raise OgcParameterError("datetime: the interval ends before it starts")
+
+
+def _comparable(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def items_page(collection: Collection, limit: int, offset: int, bbox: shapely.Geometry | None, bbox_text: str | None) -> Page:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from .ogc import CRS84, DEFAULT_LIMIT, GEOJSON, HTML, JSON
+from .ogc import CRS84, DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_OFFSET_DIGITS
 
 
 def _response(media: list[str], description: str) -> dict:
     return {"description": description, "content": {m: {"schema": {"type": "object"} if m != HTML else {"type": "string"}} for m in media}}
 
 
+def _error(description: str) -> dict:
+    """An error as it is sent: JSON (the exception schema), or the HTML error page when the client asked for HTML."""
+    return {
+        "description": description,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}, HTML: {"schema": {"type": "string"}}},
+    }
+
+
 ERRORS = {
-    "400": {"description": "invalid parameter", "content": {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}}},
-    "404": {"description": "not found", "content": {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}}},
+    "400": _error("invalid parameter, or a host not trusted"),
+    "404": _error("not found"),
+    "414": _error("query string too long"),
 }
 
 
@@ -29,7 +38,12 @@ def openapi(base: str, collection_ids: list[str], max_limit: int) -> dict:
             "explode": False,
             "schema": {"type": "integer", "minimum": 1, "maximum": max_limit, "default": DEFAULT_LIMIT},
         },
-        {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 0, "maximum": 10**MAX_OFFSET_DIGITS - 1, "default": 0},
+        },
         {
             "name": "bbox",
             "in": "query",

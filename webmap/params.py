@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import request
 from flask_babel import gettext as _
 
+from etl.numbers import parse_whole
+
 from .classify import CLASS_RANGE, METHODS
 from .errors import bad_request, not_found
 from .store import BOUNDARIES, ISSUES, Store
@@ -23,6 +25,22 @@ def check_keys(allowed: set[str]) -> None:
         raise bad_request(_("Unknown language."), ["vi", "en"])
 
 
+def list_param(name: str) -> list[str]:
+    """A comma-separated (or repeated) parameter as a list without repeats, in the order given.
+
+    Its length is bounded by the query string's (:data:`MAX_QUERY_BYTES`); callers check every item
+    against what exists, so a list never holds more items than there are.
+    """
+    return list(dict.fromkeys(v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()))
+
+
+def unknown_items(items: list[str], valid) -> str:
+    """The items not in ``valid``, as text for an error message (the first ten, then how many more)."""
+    unknown = [i for i in items if i not in valid]
+    text = ", ".join(unknown[:10])
+    return text + (f" (+{len(unknown) - 10})" if len(unknown) > 10 else "") if unknown else ""
+
+
 def boundary_param() -> str:
     boundary = request.args.get("boundary", "2025")
     if boundary not in BOUNDARIES:
@@ -30,10 +48,15 @@ def boundary_param() -> str:
     return boundary
 
 
+MAX_DIGITS = 6  # no year, class count, limit or offset of this site is longer
+
+
 def int_param(name: str, text: str) -> int:
-    if not text.isdigit():
-        raise bad_request(_("Parameter %(name)s must be a whole number, not “%(value)s”.", name=name, value=text))
-    return int(text)
+    """A whole number parameter (ASCII digits, at most :data:`MAX_DIGITS`); 400 otherwise."""
+    number = parse_whole(text, MAX_DIGITS)
+    if number is None:
+        raise bad_request(_("Parameter %(name)s must be a whole number, not “%(value)s”.", name=name, value=text[:20]))
+    return number
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from etl.export import Selection
 from etl.store import StoreError as StoreError  # re-exported: no build, a damaged one, or one of another schema
 from etl.store import open_build, resolve_build
 
+from . import work
+
 __all__ = ["ISSUES", "BOUNDARIES", "Store", "StoreError", "resolve_build"]
 
 log = logging.getLogger(__name__)
@@ -158,10 +160,14 @@ class Store:
     # --- exports (the ETL's export functions over this store) ------------
     def export(self, selection: Selection) -> gpd.GeoDataFrame:
         """Units and values of ``selection`` (columns: see :mod:`etl.export`)."""
-        return export.select(self.path, selection)
+        frame = export.select(self.path, selection)
+        work.charge(frame.shape[0] * frame.shape[1])
+        return frame
 
     def export_long(self, frame: gpd.GeoDataFrame, selection: Selection) -> bytes:
-        return export.to_long_csv(self.path, frame, selection)
+        body = export.to_long_csv(self.path, frame, selection)
+        work.charge(body.count(b"\n"))
+        return body
 
     def export_metadata(self) -> dict:
         return export.metadata(self.folder)
@@ -198,6 +204,7 @@ class Store:
                 .tail(1)
                 .set_index("code")[["value", "value_flag", "source_id", "period", "note", "derivation", "preliminary"]]
             )
+        work.charge(len(self._snapshots[key]))
         return self._snapshots[key]
 
     def national(self, indicator: str) -> pd.DataFrame:
@@ -208,6 +215,7 @@ class Store:
     def history(self, boundary: str, code: str) -> pd.DataFrame:
         """Every row (preferred first) of one unit, sorted by indicator, year, period."""
         rows = self.values[(self.values["boundary"] == boundary) & (self.values["code"] == code)]
+        work.charge(len(rows))
         return rows.sort_values(["indicator", "year", "period", "preferred"], ascending=[True, True, True, False])
 
     def median(self, indicator: str, boundary: str, year: int) -> float | None:
@@ -233,6 +241,7 @@ class Store:
             values = self.values[self.values["boundary"] == boundary]
             area = dict(zip(units["code"], units["area_km2"]))
             self._regions[boundary] = aggregate(values, groups, rules, area, "region", weights)
+        work.charge(len(self._regions[boundary]))
         return self._regions[boundary]
 
     def region_names(self, boundary: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+import shapely.affinity
 
 from etl.cli import main
 from tests.synthetic import TIDY, folder_state, value, write_csv
@@ -115,6 +117,85 @@ def missing_unit(raw: Path) -> tuple[str, str]:
     return "boundaries/vn_provinces_63.geojson", "unit 94 is missing from the boundary layer"
 
 
+def metres_without_crs(raw: Path) -> tuple[str, str]:
+    path = raw / "boundaries/vn_provinces_34.geojson"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document.pop("crs", None)
+    first = document["features"][0]
+    first["geometry"] = json.loads(
+        shapely.to_geojson(shapely.affinity.scale(shapely.from_geojson(json.dumps(first["geometry"])), 5000, 5000))
+    )
+    path.write_text(json.dumps(document), encoding="utf-8")
+    code = first["properties"]["code"]
+    return (
+        "boundaries/vn_provinces_34.geojson",
+        f'row 1, column "geometry": error: feature 1 (code {code}) has coordinates outside longitude/latitude',
+    )
+
+
+def huge_value(raw: Path) -> tuple[str, str]:
+    row = _append(raw, value("2008", "30", "population", 2016, "1" + "0" * 400, "persons"))
+    return VALUES, f'row {row}, column "value": error: population cannot be 1{"0" * 400} persons: not a finite figure'
+
+
+def exponent_value(raw: Path) -> tuple[str, str]:
+    row = _append(raw, value("2008", "30", "population", 2016, "1e999", "persons"))
+    return VALUES, f'row {row}, column "value": error: value "1e999" is not a number'
+
+
+def share_out_of_range(raw: Path) -> tuple[str, str]:
+    row = _append(raw, value("2008", "30", "urbanization_rate", 2016, "-250", "%"))
+    return VALUES, f'row {row}, column "value": error: urbanization_rate cannot be below 0 %'
+
+
+def unquoted_comma(raw: Path) -> tuple[str, str]:
+    row = _append(raw, value("2008", "30", "population", 2016, "1", "thousand persons"))
+    text = (raw / VALUES).read_text(encoding="utf-8").replace("Synthetic test source", "Synthetic, test source")
+    lines = text.splitlines(keepends=True)
+    lines[row - 1] = lines[row - 1].replace('"Synthetic, test source"', "Synthetic, test source")
+    (raw / VALUES).write_text("".join(lines), encoding="utf-8")
+    return VALUES, f"row {row}: error: the row has {len(TIDY) + 1} fields, the header {len(TIDY)}"
+
+
+def unclosed_quote(raw: Path) -> tuple[str, str]:
+    row = _append(
+        raw,
+        value("2008", "30", "population", 2016, "1", "thousand persons"),
+        value("2008", "31", "population", 2016, "1", "thousand persons"),
+    )
+    lines = (raw / VALUES).read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[row - 1] = lines[row - 1].replace("Synthetic test source", '"Synthetic test source', 1)
+    (raw / VALUES).write_text("".join(lines), encoding="utf-8")
+    return VALUES, f"quoting error in the row that starts on line {row}"
+
+
+def script_address(raw: Path) -> tuple[str, str]:
+    row = _append(raw, {**value("2008", "30", "population", 2016, "1", "thousand persons"), "source_url": "javascript:alert(1)"})
+    return VALUES, f'row {row}, column "source_url": error: "javascript:alert(1)" is not an http:// or https:// address'
+
+
+def data_address_in_programme(raw: Path) -> tuple[str, str]:
+    path = raw / "program/sources.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[1]["url"] = "data:text/html,<b>x</b>"
+    write_csv(path, list(rows[0]), rows)
+    return "program/sources.csv", 'row 3, column "url": error: "data:text/html,<b>x</b>" is not an http:// or https:// address'
+
+
+def link_outside(raw: Path) -> tuple[str, str]:
+    (raw / "indicators/extra.csv").symlink_to("/etc/passwd")
+    return "indicators/extra.csv", "is a symbolic link to /etc/passwd, outside the raw folder"
+
+
+def catalogue_without_range(raw: Path) -> tuple[str, str]:
+    path = raw / "catalogue/indicators.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    number = next(i for i, r in enumerate(rows) if r["indicator"] == "population") + 2
+    rows[number - 2]["min_value"] = ""
+    write_csv(path, list(rows[0]), rows)
+    return "catalogue/indicators.csv", f'row {number}, column "min_value": error: population has no min_value'
+
+
 BAD_INPUTS: list[Callable[[Path], tuple[str, str]]] = [
     empty_file,
     missing_column,
@@ -131,7 +212,47 @@ BAD_INPUTS: list[Callable[[Path], tuple[str, str]]] = [
     unreadable_encoding,
     invalid_geometry,
     missing_unit,
+    metres_without_crs,
+    huge_value,
+    exponent_value,
+    share_out_of_range,
+    unquoted_comma,
+    unclosed_quote,
+    script_address,
+    data_address_in_programme,
+    link_outside,
+    catalogue_without_range,
 ]
+
+
+@pytest.mark.parametrize("empty", ["boundaries/vn_provinces_63.geojson", "catalogue/indicators.csv", "boundaries/province_merger_2025.csv"])
+def test_an_empty_root_input_is_one_error_not_hundreds(raw: Path, capsys, empty: str) -> None:
+    path = raw / empty
+    path.write_text('{"type": "FeatureCollection", "features": []}' if empty.endswith(".geojson") else "", encoding="utf-8")
+    assert main(["-q", "check", "--raw", str(raw)]) == 1
+    err = capsys.readouterr().err
+    assert f"raw/{empty}" in err and "1 error(s)" in err and "the other inputs were not checked" in err, err
+
+
+def test_a_link_outside_is_neither_read_nor_hashed(raw: Path, tmp_path: Path, capsys) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("indicator,issue\nleaked_text_xyz,flooding\n", encoding="utf-8")
+    (raw / "catalogue/indicators.csv").unlink()
+    (raw / "catalogue/indicators.csv").symlink_to(secret)
+    assert main(["-q", "build", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "outside the raw folder" in err and "leaked_text_xyz" not in err and not (tmp_path / "out").exists()
+
+
+def test_only_files_the_build_reads_count_toward_the_build_id(raw: Path, tmp_path: Path) -> None:
+    from etl.build import build
+
+    first = build(raw, tmp_path / "out")
+    (raw / "indicators/README.md").write_text("notes that the build does not read", encoding="utf-8")
+    (raw / "boundaries/build_boundaries.py").write_text("# a script beside the data", encoding="utf-8")
+    second = build(raw, tmp_path / "out")
+    assert second["build_id"] == first["build_id"]
+    assert "indicators/README.md" not in second["inputs"] and "indicators/values.csv" in second["inputs"]
 
 
 @pytest.mark.parametrize("damage", BAD_INPUTS, ids=lambda f: f.__name__)

@@ -203,7 +203,7 @@ def test_a_name_that_stays_ambiguous_is_an_error_naming_the_row(tmp_path: Path) 
     table = _write(tmp_path / "t.csv", "Tỉnh,Số điểm\nHà Nội,38\nHải Phòng,12\n")
     spec = _write(
         tmp_path / "s.toml",
-        'source_title = "T"\nsource_url = "U"\nyear = 2025\n[columns]\n"Số điểm" = { indicator = "congestion_hotspots_frequent", unit = "points" }\n',
+        'source_title = "T"\nsource_url = "https://example.invalid/u"\nyear = 2025\n[columns]\n"Số điểm" = { indicator = "congestion_hotspots_frequent", unit = "points" }\n',
     )
     with pytest.raises(InputError) as info:
         _import(table, spec)

@@ -203,7 +203,7 @@ def test_mapping_and_table_disagreeing_is_an_error_naming_both(tmp_path: Path) -
 
 def test_an_ambiguous_name_is_reported_as_such_even_when_the_year_is_missing(tmp_path: Path) -> None:
     (tmp_path / "t.toml").write_text(
-        'source_title = "T"\nsource_url = "U"\n[columns]\n"Số điểm" = { indicator = "congestion_hotspots_frequent", unit = "points" }\n',
+        'source_title = "T"\nsource_url = "https://example.invalid/u"\n[columns]\n"Số điểm" = { indicator = "congestion_hotspots_frequent", unit = "points" }\n',
         encoding="utf-8",
     )
     (tmp_path / "t.csv").write_text("Tỉnh,Số điểm\nHải Phòng,12\n", encoding="utf-8")

@@ -20,7 +20,7 @@ from werkzeug.http import http_date
 from etl.export import ExportError, Selection, file_stem, to_csv, to_geojson, to_gpkg
 
 from ..errors import bad_request, not_found
-from ..params import boundary_param, check_keys, int_param
+from ..params import boundary_param, check_keys, int_param, list_param
 from ..store import ISSUES
 from .common import cached, store
 
@@ -41,20 +41,20 @@ class Download:
         return len(self.body) + len(self.gzipped or b"")
 
 
-def _list(name: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in request.args.get(name, "").split(",") if v.strip())
-
-
 def selection_from_request() -> Selection:
+    """The normalised selection: no repeated codes or indicators, codes sorted, all codes of the set = no codes."""
     boundary = boundary_param()
     issue = request.args.get("issue") or None
     if issue is not None and issue not in ISSUES:
         raise bad_request(f"unknown issue {issue}", list(ISSUES))
-    indicators = _list("indicators")
+    indicators = tuple(list_param("indicators"))
     if issue and indicators:
         raise bad_request("give issue or indicators, not both", ["issue", "indicators"])
     year = int_param("year", request.args["year"]) if request.args.get("year") else None
-    return Selection(boundary, _list("codes"), request.args.get("region") or None, issue, indicators, year)
+    codes = tuple(sorted(list_param("codes")))
+    if set(codes) == set(store().units[boundary]["code"]):
+        codes = ()
+    return Selection(boundary, codes, request.args.get("region") or None, issue, indicators, year)
 
 
 def _make(fmt: str, selection: Selection, long: bool, wkt: bool) -> Download:

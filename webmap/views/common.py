@@ -9,6 +9,8 @@ import pandas as pd
 from flask import current_app, g, url_for
 from flask_babel import gettext as _
 
+from etl.links import is_web_address
+
 from ..cache import ByteCache
 from ..i18n import locale
 from ..maps import Assets, MapConfig, MapParts, build_map
@@ -88,19 +90,24 @@ def map_config(
     )
 
 
+def _address(url: object) -> str:
+    """``url`` when it is an http(s) address, else "" (rendered as text, never as a link)."""
+    return str(url) if is_web_address(url) else ""
+
+
 def source_link(source_ids: str) -> list[dict[str, str]]:
-    """[{title, url}] of the sources a value cites (';'-separated ids)."""
+    """[{id, title, url}] of the sources a value cites (';'-separated ids); url is "" unless it is http(s)."""
     sources = store().sources
     out = []
     for sid in filter(None, str(source_ids or "").split(";")):
         if sid in sources.index:
             row = sources.loc[sid]
-            out.append({"id": sid, "title": row["title"], "url": row["url"]})
+            out.append({"id": sid, "title": row["title"], "url": _address(row["url"])})
     return out
 
 
 def programme_sources(source_ref: str) -> list[dict[str, str]]:
-    return [{"id": r["source_id"], "title": r["title"], "url": r["url"]} for r in store().source_refs(source_ref)]
+    return [{"id": r["source_id"], "title": r["title"], "url": _address(r["url"])} for r in store().source_refs(source_ref)]
 
 
 def unit_name(boundary: str, code: str) -> str:

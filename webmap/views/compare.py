@@ -17,7 +17,7 @@ from .. import choropleth, compare
 from ..classify import MISSING_COLOUR
 from ..errors import bad_request, not_found
 from ..i18n import boundary_labels, issue_labels, locale
-from ..params import MapView, boundary_param, check_keys, int_param
+from ..params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
 from ..profile import worst_issues
 from .common import bounds_of, cached, choropleth_units, map_config, map_parts, records, store, unit_name
 from .program import worst_issue_items
@@ -26,21 +26,17 @@ bp = Blueprint("compare", __name__)
 PARAMS = {"codes", "regions", "boundary", "indicators", "year", "map"}
 
 
-def _list(name: str) -> list[str]:
-    return [v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()]
-
-
 def selection() -> tuple[str, list[compare.Item], list[str] | None, int | str | None, str | None]:
     """(boundary, items, indicators, year, map indicator) from the query string; 400/404 with what is valid."""
     check_keys(PARAMS)
     boundary = boundary_param()
     s = store()
     items = _items(boundary)
-    indicators = _list("indicators") or None
+    indicators = list_param("indicators") or None
     if indicators:
-        unknown = [i for i in indicators if i not in s.catalogue.index]
+        unknown = unknown_items(indicators, s.catalogue.index)
         if unknown:
-            raise not_found(_("Unknown indicator “%(value)s”.", value=", ".join(unknown)), list(s.catalogue.index))
+            raise not_found(_("Unknown indicator “%(value)s”.", value=unknown), list(s.catalogue.index))
     year_text = request.args.get("year")
     year: int | str | None = "latest" if year_text == "latest" else int_param("year", year_text) if year_text else None
     map_indicator = request.args.get("map")
@@ -52,29 +48,27 @@ def selection() -> tuple[str, list[compare.Item], list[str] | None, int | str | 
 def _items(boundary: str) -> list[compare.Item]:
     """The units (``codes``) or regions (``regions``) asked for: known, not repeated, within the allowed number."""
     s = store()
-    codes, regions = _list("codes"), _list("regions")
+    codes, regions = list_param("codes"), list_param("regions")
     if codes and regions:
         raise bad_request(_("Compare units or regions, not both."), ["codes", "regions"])
     if codes:
         valid = list(s.units[boundary]["code"])
-        unknown = [c for c in codes if c not in valid]
+        unknown = unknown_items(codes, set(valid))
         if unknown:
-            raise not_found(_("Unknown unit code(s) in this boundary set: %(codes)s.", codes=", ".join(unknown)), valid)
+            raise not_found(_("Unknown unit code(s) in this boundary set: %(codes)s.", codes=unknown), valid)
         _count(codes, compare.MAX_UNITS)
         return compare.unit_items(codes)
     if regions:
         valid = sorted(s.region_names(boundary))
-        unknown = [r for r in regions if r not in valid]
+        unknown = unknown_items(regions, set(valid))
         if unknown:
-            raise not_found(_("Unknown region(s): %(regions)s.", regions=", ".join(unknown)), valid)
+            raise not_found(_("Unknown region(s): %(regions)s.", regions=unknown), valid)
         _count(regions, compare.MAX_REGIONS)
         return compare.region_items(s, boundary, regions)
     return []
 
 
 def _count(keys: list[str], maximum: int) -> None:
-    if len(set(keys)) != len(keys):
-        raise bad_request(_("A unit or region is selected twice."))
     if not 2 <= len(keys) <= maximum:
         raise bad_request(_("Select from 2 to %(n)s to compare; %(k)s selected.", n=maximum, k=len(keys)))
 
@@ -164,14 +158,19 @@ def download(fmt: str):
     boundary, items, indicators, year, _map = selection()
     if not items:
         raise bad_request(_("Select from 2 to %(n)s to compare; %(k)s selected.", n=compare.MAX_UNITS, k=0))
-    result = compare.compare(store(), boundary, items, indicators, year)
-    names = [item_name(boundary, i) for i in items]
-    body = _csv(result, names) if fmt == "csv" else _geojson(result, names)
+    key = ("compare", fmt, boundary, tuple(items), tuple(indicators or ()), year, locale())
+    body = cached(key, lambda: _download(fmt, boundary, items, indicators, year))
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
     response = Response(body, content_type=media)
     keys = "-".join(i.key for i in items)
     response.headers["Content-Disposition"] = f'attachment; filename="urbanmap_compare_{boundary}_{keys}.{fmt}"'
     return response
+
+
+def _download(fmt: str, boundary: str, items: list[compare.Item], indicators, year) -> bytes:
+    result = compare.compare(store(), boundary, items, indicators, year)
+    names = [item_name(boundary, i) for i in items]
+    return _csv(result, names) if fmt == "csv" else _geojson(result, names)
 
 
 COLUMNS = [

@@ -113,11 +113,12 @@ def _values(store: Path, selection: Selection, indicators: list[str]) -> pd.Data
 
 
 def _clean(value: object) -> object:
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    """A JSON-ready property: numpy scalars as Python values, NaN and NA as null."""
     if hasattr(value, "item"):
-        return value.item()
-    return None if value is pd.NA else value
+        value = value.item()
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
 
 
 def to_geojson(frame: gpd.GeoDataFrame, meta: dict | None = None) -> bytes:
@@ -135,7 +136,8 @@ def to_geojson(frame: gpd.GeoDataFrame, meta: dict | None = None) -> bytes:
             }
         )
     collection = {"type": "FeatureCollection", **(meta or {}), "features": features}
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # allow_nan=False: an infinite value would be invalid JSON ("Infinity"); the build refuses them, this makes sure
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def to_csv(frame: gpd.GeoDataFrame, wkt: bool = False) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .ogc import CRS84, DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_OFFSET_DIGITS
+from .ogc import CRS84, DATETIME_PATTERN, DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_OFFSET_DIGITS
 
 
 def _response(media: list[str], description: str) -> dict:
@@ -50,10 +50,21 @@ def openapi(base: str, collection_ids: list[str], max_limit: int) -> dict:
             "required": False,
             "style": "form",
             "explode": False,
-            "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+            "schema": {  # as in the standard's ogcapi-features-1.yaml: 4 or 6 numbers
+                "type": "array",
+                "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
+                "items": {"type": "number"},
+            },
         },
         {"name": "bbox-crs", "in": "query", "required": False, "schema": {"type": "string", "enum": [CRS84]}},
-        {"name": "datetime", "in": "query", "required": False, "style": "form", "explode": False, "schema": {"type": "string"}},
+        {
+            "name": "datetime",
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": False,
+            "schema": {"type": "string", "pattern": DATETIME_PATTERN},
+        },
     ]
 
     def get(summary: str, params: list, media: list[str]) -> dict:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,36 @@ def test_the_cache_is_bounded_in_bytes() -> None:
     assert cache.nbytes <= 10_000 and len(cache) < 10
     big = cache.get_or_make(("b", "big"), lambda: b"x" * 5000)
     assert len(big) == 5000 and ("b", "big") not in cache._values  # larger than a quarter: served, not kept
+
+
+def test_rebuilds_under_load_fail_no_request_and_never_mix_builds(rebuilt) -> None:
+    app, raw, out, first = rebuilt
+    url = "/api/provinces.csv?boundary=2008&codes=01&indicators=population"
+    seen: list[tuple[int, str, str]] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        client = app.test_client()
+        while not stop.is_set():
+            response = client.get(url)
+            seen.append((response.status_code, response.headers.get(HEADER, ""), response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        second = _rebuild(raw, out)
+        served = app.extensions["urbanmap_build"]
+        deadline = time.monotonic() + 60
+        while served.current().build_id != second["build_id"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    values = {first["build_id"]: "6699600", second["build_id"]: "7777700"}
+    assert seen and all(status == 200 for status, _, _ in seen)
+    assert {build_id for _, build_id, _ in seen} == set(values)
+    for _, build_id, body in seen:
+        assert values[build_id] in body and values[next(b for b in values if b != build_id)] not in body

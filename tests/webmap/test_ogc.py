@@ -71,7 +71,7 @@ def test_item_and_html(client) -> None:
         ("/ogc/collections/provinces_2025/items?offset=-1", 400),
         ("/ogc/collections/provinces_2025/items?bbox=1,2,3", 400),
         ("/ogc/collections/provinces_2025/items?bbox=a,b,c,d", 400),
-        ("/ogc/collections/provinces_2025/items?bbox=100,30,110,10", 400),
+        ("/ogc/collections/provinces_2025/items?bbox=1,2,3,nan", 400),
         ("/ogc/collections/provinces_2025/items?datetime=yesterday", 400),
         ("/ogc/collections/provinces_2025/items?bbox-crs=EPSG:3857&bbox=1,2,3,4", 400),
         ("/ogc/collections?f=xml", 400),
@@ -81,6 +81,12 @@ def test_item_and_html(client) -> None:
 def test_ogc_errors(client, url: str, status: int) -> None:
     response = client.get(url)
     assert response.status_code == status and response.get_json()["code"] in ("InvalidParameterValue", "NotFound")
+
+
+def test_a_bbox_beyond_the_crs_is_clamped_and_an_inverted_one_matches_nothing(client) -> None:
+    everything = _json(client, "/ogc/collections/provinces_2025/items?bbox=-500,-100,500,100&limit=100")
+    assert everything["numberMatched"] == 34
+    assert _json(client, "/ogc/collections/provinces_2025/items?bbox=100,30,110,10")["numberMatched"] == 0
 
 
 def test_datetime_is_accepted_and_excludes_nothing(client) -> None:

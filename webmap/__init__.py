@@ -11,6 +11,9 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
 - ``BASE_URL``: the public address (``https://host/prefix``) links in OGC API
   documents are made from; without it, from the request's host, which must be one
   of ``TRUSTED_HOSTS`` (400 otherwise; default: loopback names only).
+- ``DATABASE_URL`` (default: the environment's ``DATABASE_URL``, else ``DATA_DIR/urbanmap.sqlite``),
+  ``SECRET_KEY`` (default: ``URBANMAP_SECRET_KEY``, else ``DATA_DIR/secret_key``), ``SESSION_HOURS`` (8):
+  accounts and sessions (:mod:`webmap.intake`).
 - ``TILE_URL`` / ``TILE_ATTRIBUTION``: an online tile layer, off by default (the
   map is drawn from shipped Natural Earth land); ``OGC_MAX_LIMIT``: largest page of items.
 """
@@ -37,7 +40,7 @@ DEFAULTS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
-    from . import assets, errors, i18n, scope, security
+    from . import assets, errors, i18n, intake, scope, security
     from .cache import ByteCache
     from .classify import MISSING_COLOUR
     from .serving import ServedBuild
@@ -58,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    intake.init_app(app)
     for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp, api.bp, ogc.bp, compare.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(source_link=source_link, missing_colour=MISSING_COLOUR)

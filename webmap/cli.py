@@ -42,7 +42,13 @@ def serve(args: argparse.Namespace) -> int:
         raw = raw_dir(args.raw)
         log.info("no build in %s: building it from %s first", data, raw)
         build(raw, data)
-    app = create_app({"DATA_DIR": data, "BASE_URL": args.base_url})
+    from .db import DatabaseError
+
+    try:
+        app = create_app({"DATA_DIR": data, "BASE_URL": args.base_url})
+    except DatabaseError as exc:
+        print(f"urbanmap: {exc}", file=sys.stderr)
+        return 2
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True)
         return 0
@@ -54,7 +60,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return etl_main(argv, extensions=(add_serve_parser,))
+    from .admin_cli import add_admin_parsers
+
+    return etl_main(argv, extensions=(add_serve_parser, add_admin_parsers))
 
 
 if __name__ == "__main__":

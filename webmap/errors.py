@@ -25,7 +25,16 @@ def not_found(message: str, valid: list[str] | None = None) -> AppError:
     return AppError(404, message, valid)
 
 
-CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 414: "URITooLong", 500: "ServerError"}
+CODES = {
+    400: "InvalidParameterValue",
+    401: "NotSignedIn",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    414: "URITooLong",
+    429: "TooManyRequests",
+    500: "ServerError",
+}
 
 
 def _wants_json() -> bool:
@@ -34,7 +43,7 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/geometry/", "/healthz"))
 
 
-def _respond(status: int, message: str, valid: list[str]):
+def respond(status: int, message: str, valid: list[str]):
     if _wants_json():
         body = {"code": CODES.get(status, "Error"), "description": message, "status": status, "valid": valid}
         return jsonify(body), status
@@ -44,16 +53,16 @@ def _respond(status: int, message: str, valid: list[str]):
 def init_app(app: Flask) -> None:
     @app.errorhandler(AppError)
     def app_error(exc: AppError):
-        return _respond(exc.status, exc.message, exc.valid)
+        return respond(exc.status, exc.message, exc.valid)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         messages = {404: _("This page does not exist."), 405: _("This method is not allowed here.")}
-        body, status = _respond(exc.code or 500, messages.get(exc.code or 500, exc.description or ""), [])
+        body, status = respond(exc.code or 500, messages.get(exc.code or 500, exc.description or ""), [])
         allow = [value for name, value in exc.get_headers() if name.lower() == "allow"]  # 405 says which methods are
         return body, status, {"Allow": allow[0]} if allow else {}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error on %s", request.path)
-        return _respond(500, _("Something went wrong on our side. The error has been logged."), [])
+        return respond(500, _("Something went wrong on our side. The error has been logged."), [])

@@ -111,6 +111,7 @@ def init_app(app: Flask) -> None:
         localized=localized,
         locale=locale,
         lang_url=lang_url,
+        role_label=role_label,
     )
 
 
@@ -130,6 +131,11 @@ def issue_labels() -> dict[str, str]:
         "pollution": _("Pollution"),
         "context": _("Context: population, area, urbanisation"),
     }
+
+
+def role_label(role: str) -> str:
+    """An account role in the page's language."""
+    return {"contributor": _("contributor"), "publisher": _("publisher"), "admin": _("administrator")}.get(role, role)
 
 
 def boundary_labels() -> dict[str, str]:

@@ -40,9 +40,12 @@ ROUTES = [
     "/ogc/collections/provinces_2008/items",
     "/ogc/collections/provinces_2025/items/01",
     "/ogc/collections/nowhere/items",
+    "/login",
+    "/audit",
+    "/audit.csv",
 ]
 NAMES = ["issue", "indicator", "indicators", "year", "boundary", "method", "classes", "mode", "codes", "regions", "map", "long", "wkt"]
-NAMES += ["region", "lang", "f", "limit", "offset", "bbox", "bbox-crs", "datetime", "x"]
+NAMES += ["region", "lang", "f", "limit", "offset", "bbox", "bbox-crs", "datetime", "next", "x"]
 VALUES = [
     "",
     "2025",

@@ -1,0 +1,167 @@
+"""Accounts from the command line, signing in and out, limits on failed attempts, roles, the audit log; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.webmap.intake_helpers import PASSWORD, csrf_token, sign_in
+from webmap import accounts, create_app
+from webmap.db import DatabaseError, make_engine, open_database
+
+
+@pytest.fixture
+def app(tiny_build, database_url: str):
+    app = create_app({"DATA_DIR": tiny_build[0], "TESTING": True, "DATABASE_URL": database_url})
+    units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
+    with app.extensions["urbanmap_db"].session() as s:
+        accounts.add_user(s, "admin1", PASSWORD, "admin", [], units, "test")
+        accounts.add_user(s, "publisher1", PASSWORD, "publisher", [], units, "test")
+        accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], units, "test")
+    return app
+
+
+def _audit(app) -> list[tuple[str, str, str]]:
+    with app.extensions["urbanmap_db"].engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(text("SELECT actor, action, target FROM audit_events ORDER BY id"))]
+
+
+def test_signing_in_and_out(app) -> None:
+    client = app.test_client()
+    response = sign_in(client, "hp-doc")
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie and "Secure" not in cookie
+    page = client.get("/")
+    body = page.get_data(as_text=True)
+    assert "hp-doc" in body and page.headers["Cache-Control"] == "private, no-store" and "Cookie" in page.headers["Vary"]
+    anonymous = app.test_client().get("/")  # the cached page does not carry anybody's name
+    assert "hp-doc" not in anonymous.get_data(as_text=True) and "private" not in anonymous.headers.get("Cache-Control", "")
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+    assert "hp-doc" not in client.get("/").get_data(as_text=True)
+    assert [a for _, a, _ in _audit(app)][-2:] == ["sign_in", "sign_out"]
+
+
+def test_a_session_over_https_is_secure(tiny_build, database_url: str) -> None:
+    app = create_app({"DATA_DIR": tiny_build[0], "TESTING": True, "DATABASE_URL": database_url, "BASE_URL": "https://urbanmap.example.vn"})
+    with app.extensions["urbanmap_db"].session() as s:
+        accounts.add_user(s, "admin1", PASSWORD, "admin", [], set(), "test")
+    assert "Secure" in sign_in(app.test_client(), "admin1").headers["Set-Cookie"]
+
+
+def test_a_form_without_its_csrf_token_is_refused(app) -> None:
+    client = app.test_client()
+    response = client.post("/login", data={"username": "hp-doc", "password": PASSWORD})
+    assert response.status_code == 400
+    sign_in(client, "hp-doc")
+    assert client.post("/logout").status_code == 400
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+
+
+def test_wrong_passwords_are_counted_per_account_and_refused_after_five(app) -> None:
+    client = app.test_client()
+    for _ in range(5):
+        assert sign_in(client, "hp-doc", "wrong password 123").status_code == 401
+    refused = sign_in(client, "hp-doc")  # even the right password, now
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert sign_in(client, "publisher1").status_code == 302  # another account from the same address still may
+    actions = [a for _, a, _ in _audit(app)]
+    assert actions.count("sign_in_failed") == 5 and "sign_in_refused" in actions
+
+
+def test_wrong_passwords_are_counted_per_address(app) -> None:
+    client = app.test_client()
+    for i in range(20):
+        assert sign_in(client, f"nobody-{i}", "wrong password 123").status_code == 401
+    assert sign_in(client, "admin1").status_code == 429
+
+
+def test_a_disabled_account_is_signed_out_at_once(app) -> None:
+    client = app.test_client()
+    sign_in(client, "hp-doc")
+    with app.extensions["urbanmap_db"].session() as s:
+        accounts.disable_user(s, "hp-doc", "test")
+    assert "hp-doc" not in client.get("/").get_data(as_text=True)
+    assert sign_in(app.test_client(), "hp-doc").status_code == 401
+
+
+def test_roles_are_checked_on_the_server(app) -> None:
+    anonymous = app.test_client()
+    assert anonymous.get("/audit").status_code == 302 and "/login?next=/audit" in anonymous.get("/audit").headers["Location"]
+    assert anonymous.post("/logout", data={"csrf_token": csrf_token(anonymous)}).status_code == 401
+    for name in ("hp-doc", "publisher1"):
+        client = app.test_client()
+        sign_in(client, name)
+        assert client.get("/audit").status_code == 403 and client.get("/audit.csv").status_code == 403
+    admin = app.test_client()
+    sign_in(admin, "admin1")
+    assert admin.get("/audit").status_code == 200
+    assert admin.get("/logout").status_code == 405 and "POST" in admin.get("/logout").headers["Allow"]
+
+
+def test_the_audit_log_is_readable_and_exportable_by_admins(app) -> None:
+    sign_in(app.test_client(), "hp-doc", "wrong password 123")
+    admin = app.test_client()
+    sign_in(admin, "admin1")
+    page = admin.get("/audit").get_data(as_text=True)
+    assert "sign_in_failed" in page and "account_created" in page
+    rows = list(csv.DictReader(io.StringIO(admin.get("/audit.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r["action"] for r in rows][:2] == ["sign_in", "sign_in_failed"] and rows[-1]["action"] == "account_created"
+    assert rows[1]["actor"] == "hp-doc" and rows[1]["address"] == "127.0.0.1"
+
+
+def test_redirects_after_sign_in_stay_on_this_site(app) -> None:
+    for target, expected in (("/audit", "/audit"), ("//evil.example/x", "/"), ("https://evil.example", "/")):
+        client = app.test_client()
+        data = {"username": "admin1", "password": PASSWORD, "csrf_token": csrf_token(client), "next": target}
+        response = client.post("/login", data=data)
+        assert response.headers["Location"] == expected, target
+
+
+def _urbanmap(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "webmap.cli", "-q", *args], input=stdin, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+
+
+@pytest.mark.slow
+def test_accounts_from_the_command_line(tiny_build, tmp_path: Path, database_url: str) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "current").symlink_to((tiny_build[0] / "current").resolve())
+    env = {"DATABASE_URL": database_url}
+    added = _urbanmap(
+        "users", "add", "hp-doc", "--role", "contributor", "--units", "31", "--data", str(data), stdin=PASSWORD + "\n", env=env
+    )
+    assert added.returncode == 0, added.stderr
+    for args, message in (
+        (["hp-doc", "--role", "contributor", "--units", "31"], "exists already"),
+        (["boss", "--role", "publisher", "--units", "31"], "only contributors belong to units"),
+        (["x1", "--role", "contributor", "--units", "99"], "unknown 2025 unit code(s) 99"),
+        (["x2", "--role", "admin"], "at least 12 characters"),
+    ):
+        refused = _urbanmap("users", "add", *args, "--data", str(data), stdin="short\n" if args[0] == "x2" else PASSWORD + "\n", env=env)
+        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+    assert _urbanmap("users", "disable", "hp-doc", "--data", str(data), env=env).returncode == 0
+    listing = _urbanmap("users", "list", "--data", str(data), env=env).stdout
+    assert "hp-doc\tcontributor\t31\tdisabled" in listing
+    assert _urbanmap("db", "upgrade", "--data", str(data), env=env).returncode == 0
+    database = open_database(database_url, create=False)
+    with database.engine.connect() as connection:
+        actions = [r[0] for r in connection.execute(text("SELECT action FROM audit_events ORDER BY id"))]
+    assert actions == ["account_created", "account_disabled"]
+
+
+def test_a_database_behind_the_code_is_refused(tiny_build, database_url: str) -> None:
+    open_database(database_url)
+    with make_engine(database_url).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(DatabaseError, match="urbanmap db upgrade"):
+        create_app({"DATA_DIR": tiny_build[0], "TESTING": True, "DATABASE_URL": database_url})

@@ -1,0 +1,106 @@
+"""Accounts: creating, disabling, listing, and signing in with limits on failed attempts. No Flask here.
+
+Passwords are hashed with Argon2id (argon2-cffi, a memory-hard scheme; hashes are rehashed when
+its parameters change). Failed sign-ins are counted in the audit log, so every instance sharing the
+database counts them together: more than :data:`MAX_FAILURES_PER_ACCOUNT` for one account, or
+:data:`MAX_FAILURES_PER_ADDRESS` from one address, within :data:`WINDOW`, refuse further attempts
+(HTTP 429) until the window has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .db import ROLES, User, utcnow
+
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD = 12
+WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password of anyone")  # verified against for unknown names: same time either way
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; the message says why and what would work."""
+
+
+class TooManyAttempts(Exception):
+    """Too many failed sign-ins for this account or from this address; retry after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+
+
+def add_user(session: Session, name: str, password: str, role: str, units: list[str], known_units: set[str], actor: str) -> User:
+    """Create an account. ``units`` (2025 unit codes) are required for a contributor and refused for other roles."""
+    if not NAME.fullmatch(name):
+        raise AccountError(f'"{name}" is not an account name: 2-64 lower-case letters, digits, ".", "_" or "-"')
+    if role not in ROLES:
+        raise AccountError(f'unknown role "{role}": use one of {", ".join(ROLES)}')
+    unknown = sorted(set(units) - known_units)
+    if unknown:
+        raise AccountError(f"unknown 2025 unit code(s) {', '.join(unknown)}: use codes such as {', '.join(sorted(known_units)[:3])}")
+    if role == "contributor" and not units:
+        raise AccountError("a contributor belongs to at least one unit: give --units, e.g. --units 31")
+    if role != "contributor" and units:
+        raise AccountError("only contributors belong to units: leave out --units")
+    if session.scalar(select(User).where(User.name == name)) is not None:
+        raise AccountError(f'the account "{name}" exists already')
+    check_password_rules(password)
+    user = User(name=name, password_hash=_hasher.hash(password), role=role, units=",".join(sorted(set(units))), active=True)
+    session.add(user)
+    audit.record(session, actor, "account_created", name, f"role {role}" + (f", units {user.units}" if user.units else ""))
+    return user
+
+
+def disable_user(session: Session, name: str, actor: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise AccountError(f'there is no account "{name}"')
+    user.active = False
+    audit.record(session, actor, "account_disabled", name)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.name)))
+
+
+def sign_in(session: Session, name: str, password: str, address: str) -> User | None:
+    """The active account ``name`` when ``password`` is its password, else None; every attempt is audited.
+    Raises TooManyAttempts (nothing verified) when the account or the address has failed too often."""
+    since = utcnow() - WINDOW
+    if (
+        audit.count_since(session, "sign_in_failed", since, actor=name[:64]) >= MAX_FAILURES_PER_ACCOUNT
+        or audit.count_since(session, "sign_in_failed", since, address=address[:64]) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        audit.record(session, name, "sign_in_refused", name, "too many failed attempts", address)
+        raise TooManyAttempts(int(WINDOW.total_seconds()))
+    user = session.scalar(select(User).where(User.name == name))
+    try:
+        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        ok = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        audit.record(session, name, "sign_in_failed", name, "" if user is None or user.active else "account disabled", address)
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    audit.record(session, name, "sign_in", name, user.role, address)
+    return user

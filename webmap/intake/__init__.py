@@ -1,0 +1,133 @@
+"""The write path's web side: signing in, and (in the blueprints beside this module) what signed-in people do.
+
+``init_app`` opens the database (:mod:`webmap.db`; the app refuses to start on one behind the code's
+schema), configures sessions -- Flask's signed cookie, HttpOnly, SameSite=Lax, Secure when the site
+is served over HTTPS, expiring after ``SESSION_HOURS`` -- and CSRF protection (Flask-WTF) for every
+state-changing request, loads the signed-in account on every request (a disabled account is signed
+out at once), puts "signed in as … (role)" into every page, and marks every response to a signed-in
+person ``Cache-Control: private`` with ``Vary: Cookie``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+
+from ..db import Database, User, database_url, open_database
+from ..errors import AppError, respond
+
+ACCOUNT_SLOT = "<!--urbanmap:account-->"
+SECRET_FILE = "secret_key"
+csrf = CSRFProtect()
+
+
+def database() -> Database:
+    return current_app.extensions["urbanmap_db"]
+
+
+def current_user() -> User | None:
+    return g.get("user")
+
+
+def requires(*roles: str) -> Callable:
+    """Only signed-in accounts with one of ``roles`` (any role when none is given) may call the view:
+    a page redirects to /login when nobody is signed in (other requests: 401); a wrong role is 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any):
+            user = current_user()
+            if user is None:
+                if request.method == "GET":
+                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                raise AppError(401, _("Sign in first."))
+            if roles and user.role not in roles:
+                raise AppError(403, _("Your role does not allow this."))
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _secret_key(data_dir: Path) -> str:
+    """``URBANMAP_SECRET_KEY``, else ``DATA_DIR/secret_key`` (made once, readable by its owner only): instances
+    sharing a data directory share their sessions."""
+    if os.environ.get("URBANMAP_SECRET_KEY"):
+        return os.environ["URBANMAP_SECRET_KEY"]
+    path = data_dir / SECRET_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
+
+
+def _load_user() -> None:
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    with database().session() as s:
+        user = s.get(User, uid)
+        if user is not None and user.active:
+            s.expunge(user)
+            g.user = user
+        else:
+            session.clear()
+
+
+def _account_html() -> str:
+    return render_template("_account.html", user=current_user(), csrf_token=generate_csrf() if current_user() else "")
+
+
+def _finish(response: Response) -> Response:
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        body = response.get_data(as_text=True)
+        if ACCOUNT_SLOT in body:
+            response.set_data(body.replace(ACCOUNT_SLOT, _account_html(), 1))
+    if current_user() is not None or request.endpoint in ("auth.login", "auth.logout"):
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from . import audit_views, auth
+
+    data_dir = Path(app.config["DATA_DIR"])
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(data_dir)
+    base = app.config.get("BASE_URL") or ""
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=base.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=float(app.config.get("SESSION_HOURS", 8))),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
+    )
+    app.extensions["urbanmap_db"] = open_database(app.config.get("DATABASE_URL") or database_url(data_dir))
+    csrf.init_app(app)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(_exc: CSRFError):
+        return respond(400, _("The form has expired or did not come from this site: reload the page and try again."), [])
+
+    app.before_request(_load_user)
+    app.after_request(_finish)
+    app.jinja_env.globals["account_slot"] = ACCOUNT_SLOT
+    for blueprint in (auth.bp, audit_views.bp):
+        app.register_blueprint(blueprint)

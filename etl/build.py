@@ -8,7 +8,9 @@ input has an error, and ``current`` changes only once the build is complete.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,13 +72,14 @@ class Inputs:
     published: Imported = field(default_factory=Imported)
 
 
-def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
+def read_inputs(layout: RawLayout, repair: bool = False, submissions: Sequence[tuple[str, str]] = ()) -> Inputs:
     """Read and validate every input; problems are collected in ``Inputs.report``.
 
     The crosswalk, the two boundary sets and the catalogue are the roots every other
     input is checked against: when one of them is unusable (missing, empty, without
     its key columns) its own error is reported and nothing else is read, instead of
-    one follow-on error per value row.
+    one follow-on error per value row. ``submissions``: (name, tidy CSV text) of approved submissions,
+    oldest first, read after the raw inputs; each supersedes older values of the same key.
     """
     report = Report()
     outside = layout.links_outside()
@@ -112,7 +115,7 @@ def read_inputs(layout: RawLayout, repair: bool = False) -> Inputs:
     resolver = read_resolver(layout, report, units, crosswalk)
     log.info("importing the published tables; reading indicator values and programme")
     published = import_published(layout, catalogue, resolver, report)
-    values = read_values(layout, catalogue, resolver, report, published.rows.items())
+    values = read_values(layout, catalogue, resolver, report, published.rows.items(), submissions)
     program = read_program(layout, catalogue, report)
     return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report, published)
 
@@ -152,11 +155,19 @@ def check(raw: Path, repair: bool = False) -> Report:
     return read_inputs(RawLayout(raw), repair).report
 
 
-def build(raw: Path, out: Path, repair: bool = False, keep: int = DEFAULT_KEEP) -> dict:
-    """Validate ``raw``, write the store under ``out`` and make it current, keeping the last ``keep`` builds;
-    return the manifest. Raises InputError on any error (``out`` unchanged)."""
+def build(
+    raw: Path,
+    out: Path,
+    repair: bool = False,
+    keep: int = DEFAULT_KEEP,
+    submissions: Sequence[tuple[str, str]] = (),
+    switch: bool = True,
+) -> dict:
+    """Validate ``raw`` (and the approved ``submissions``, see :func:`read_inputs`), write the store under
+    ``out`` and, when ``switch``, make it current, keeping the last ``keep`` builds; return the manifest.
+    Raises InputError on any error (``out`` unchanged)."""
     layout = RawLayout(raw)
-    inputs = read_inputs(layout, repair)
+    inputs = read_inputs(layout, repair, submissions)
     inputs.report.raise_if_errors()
     for note in inputs.published.notes:
         log.info("%s", note)
@@ -171,9 +182,9 @@ def build(raw: Path, out: Path, repair: bool = False, keep: int = DEFAULT_KEEP) 
     log.info("published tables: %d whole-country and region totals checked", checked)
     totals = {b: len(g) for b, g in layers.items()}
     cover = coverage(values, totals)
-    manifest = _manifest(layout, inputs, values, cover)
+    manifest = _manifest(layout, inputs, values, cover, submissions)
     log.info("writing the store (build %s)", manifest["build_id"])
-    write_store(out, _layers(inputs, layers, values, cover, manifest), manifest, keep)
+    write_store(out, _layers(inputs, layers, values, cover, manifest), manifest, keep, switch)
     return manifest
 
 
@@ -295,8 +306,9 @@ def _merger_table(merger: Merger) -> pd.DataFrame:
     return pd.DataFrame(sorted(rows), columns=["old_code", "old_name_vi", "new_code"])
 
 
-def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd.DataFrame) -> dict:
+def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd.DataFrame, submissions: Sequence[tuple[str, str]]) -> dict:
     hashes = input_hashes(layout.root, input_files(layout))
+    hashes.update({name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in submissions})
     code = code_hash()
     counts = {
         "units_2008": len(inputs.layers["2008"]),

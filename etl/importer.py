@@ -636,14 +636,19 @@ def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catal
     return ImportResult(numbered, importer.notes, importer.totals, importer.missing)
 
 
-def write_tidy(path: Path, rows: list[dict[str, str]]) -> None:
-    """Write tidy rows as UTF-8 CSV, atomically (temporary file, then rename)."""
+def tidy_text(rows: list[dict[str, str]]) -> str:
+    """Tidy rows as CSV text (the columns of :data:`OUT_COLUMNS`)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=OUT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=OUT_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_tidy(path: Path, rows: list[dict[str, str]]) -> None:
+    """Write tidy rows as UTF-8 CSV, atomically (temporary file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(buffer.getvalue())
+        f.write(tidy_text(rows))
     os.replace(tmp, path)

@@ -34,7 +34,7 @@ from .catalogue import Catalogue
 from .links import address_problem
 from .names import Match, ProvinceResolver, UnresolvedName
 from .problems import WARNING, Report
-from .sources import CsvRow, RawLayout, iter_csv
+from .sources import CsvRow, RawLayout, iter_csv, iter_csv_text
 
 TIDY_COLUMNS = [
     "boundary",
@@ -267,9 +267,19 @@ def _check_year(text: str, boundary: str, period: str) -> tuple[int | None, Foun
 
 
 def read_values(
-    layout: RawLayout, catalogue: Catalogue, resolver: ProvinceResolver, report: Report, imported: Iterable[tuple[str, list[CsvRow]]] = ()
+    layout: RawLayout,
+    catalogue: Catalogue,
+    resolver: ProvinceResolver,
+    report: Report,
+    imported: Iterable[tuple[str, list[CsvRow]]] = (),
+    superseding: Iterable[tuple[str, str]] = (),
 ) -> Values:
-    """Read every tidy file and the ``imported`` rows (name, rows) of published tables; validate each row, then the keys."""
+    """Read every tidy file and the ``imported`` rows (name, rows) of published tables; validate each row, then the keys.
+
+    ``superseding``: (name, tidy CSV text) of approved submissions, oldest first. A preferred row of a
+    submission supersedes the preferred row with the same key from the raw inputs or an older submission:
+    that row stays, with preferred = false and a note naming the submission.
+    """
     checker = _RowChecker(catalogue, resolver, report)
     for path in layout.value_files():
         name = layout.display(path)
@@ -278,12 +288,47 @@ def read_values(
     for name, rows in imported:
         for row, r in rows:
             checker.check(name, row, r)
+    order: dict[str, int] = {}
+    for name, text in superseding:
+        order[name] = len(order) + 1
+        for row, r in iter_csv_text(text, TIDY_COLUMNS, report, name):
+            checker.check(name, row, r)
     table = pd.DataFrame(checker.columns, columns=OUT_COLUMNS)
     table["year"] = table["year"].astype("int64")
     table["value"] = table["value"].astype("float64")
     table["preferred"] = table["preferred"].astype(bool)
     table["preliminary"] = table["preliminary"].astype(bool)
-    return Values(_check_keys(table, report), checker.sources)
+    return Values(_check_keys(_supersede(table, order), report), checker.sources)
+
+
+def check_rows(name: str, text: str, catalogue: Catalogue, resolver: ProvinceResolver, report: Report) -> Values:
+    """Validate one tidy CSV text (a submission) by the same rules as the build's tidy files; problems go to ``report``."""
+    checker = _RowChecker(catalogue, resolver, report)
+    for row, r in iter_csv_text(text, TIDY_COLUMNS, report, name):
+        checker.check(name, row, r)
+    table = pd.DataFrame(checker.columns, columns=OUT_COLUMNS)
+    return Values(
+        _check_keys(table.astype({"year": "int64", "value": "float64", "preferred": bool, "preliminary": bool}), report), checker.sources
+    )
+
+
+def _supersede(table: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """Per key, only the preferred rows of the newest source (``order``: submission name -> rank; the raw inputs are 0)
+    stay preferred; the older ones are kept with preferred = false, "superseded by <submission>" in note."""
+    if not order or table.empty:
+        return table
+    source = table["origin"].astype(str).str.rsplit(":", n=1).str[0]
+    rank = source.map(order).fillna(0).astype(int)
+    newest = rank.where(table["preferred"], -1).groupby([table[k] for k in KEY]).transform("max")
+    superseded = table["preferred"] & (rank < newest)
+    if superseded.any():
+        winner = {r: n for n, r in order.items()}
+        table = table.copy()
+        table.loc[superseded, "preferred"] = False
+        table.loc[superseded, "note"] = (
+            table.loc[superseded, "note"].astype(str) + " (superseded by " + newest[superseded].map(winner) + ")"
+        ).str.strip()
+    return table
 
 
 KEY = ["boundary", "code", "indicator", "year", "period"]

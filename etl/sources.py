@@ -167,6 +167,11 @@ def iter_csv(path: Path, required: list[str], report: Report, name: str | None =
         )
         return
     del raw
+    yield from iter_csv_text(text, required, report, name, allow_empty)
+
+
+def iter_csv_text(text: str, required: list[str], report: Report, name: str, allow_empty: bool = False) -> Iterator[CsvRow]:
+    """:func:`iter_csv` of CSV text already decoded (a submission kept in the database)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader, [])]

@@ -89,11 +89,12 @@ def write_geopackage(path: Path, layers: list[Layer]) -> None:
             pyogrio.write_dataframe(frame, path, layer=layer.name, driver="GPKG", DESCRIPTION=layer.description)
 
 
-def write_store(out_dir: Path, layers: list[Layer], manifest: dict, keep: int = DEFAULT_KEEP) -> Path:
-    """Write a build into ``out_dir/builds/<build_id>`` and make it ``current``; return its folder.
+def write_store(out_dir: Path, layers: list[Layer], manifest: dict, keep: int = DEFAULT_KEEP, switch: bool = True) -> Path:
+    """Write a build into ``out_dir/builds/<build_id>`` and, when ``switch``, make it ``current``; return its folder.
 
     One build at a time per output directory (a lock file); the previous ``current``
-    stays in use until the final rename.
+    stays in use until the final rename. Without ``switch`` the build is only kept (a publish
+    records it first, then switches: :func:`switch_current`).
     """
     builds = out_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -111,9 +112,12 @@ def write_store(out_dir: Path, layers: list[Layer], manifest: dict, keep: int = 
         else:
             _discard(final)
             os.rename(tmp, final)
-        _switch(out_dir, final.name)
+        if switch:
+            _switch(out_dir, final.name)
+        else:
+            os.utime(final)
         prune(out_dir, keep)
-    log.info("wrote %s; %s now points to it", final, out_dir / CURRENT)
+    log.info("wrote %s%s", final, f"; {out_dir / CURRENT} now points to it" if switch else "")
     return final
 
 

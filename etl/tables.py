@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -91,6 +92,36 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+MAX_UNZIPPED = 200 * 2**20  # a workbook that unzips to more is refused as a decompression bomb
+MAX_RATIO = 200
+
+
+def table_kind(content: bytes) -> str:
+    """ "xlsx" or "csv", decided from the bytes (never from a file name); TableError for anything else.
+
+    A workbook is refused when it carries macros (``vbaProject.bin``), when it would unzip to more than
+    :data:`MAX_UNZIPPED` bytes or more than :data:`MAX_RATIO` times its size (a decompression bomb).
+    """
+    if content[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                entries = archive.infolist()
+        except zipfile.BadZipFile as exc:
+            raise TableError("the file looks like a workbook but cannot be opened", "save it again as .xlsx") from exc
+        names = {e.filename for e in entries}
+        if "xl/workbook.xml" not in names:
+            raise TableError("the file is a ZIP archive, not an Excel workbook", "upload a .xlsx workbook or a CSV file")
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise TableError("the workbook contains macros", "save it as a plain .xlsx workbook (without macros)")
+        unzipped = sum(e.file_size for e in entries)
+        if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * max(len(content), 1):
+            raise TableError(f"the workbook would unzip to {unzipped:,} bytes", "upload the table alone, in a smaller workbook")
+        return "xlsx"
+    if b"\x00" in content[:65536]:
+        raise TableError("the file is neither a CSV text nor an Excel workbook", "upload a .csv or .xlsx file")
+    return "csv"
+
+
 def read_grid(path: Path, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None) -> Grid:
     """Read ``path`` (.csv/.txt/.tsv or .xlsx) as a grid; trailing empty rows are dropped."""
     if not path.exists():
@@ -114,7 +145,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[list[Cell]]:
     import openpyxl  # imported here: only workbooks need it
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)  # no external links followed
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise TableError(f"cannot open the workbook: {exc}", "save it again as .xlsx from Excel or LibreOffice") from exc
     if sheet is not None and sheet not in book.sheetnames:

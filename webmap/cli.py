@@ -17,7 +17,11 @@ log = logging.getLogger("urbanmap.serve")
 def add_serve_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the web app with a production server (builds the data first when missing)")
     p.add_argument("--data", type=Path, help="build directory (default: the project's geodata/build)")
-    p.add_argument("--raw", type=Path, help="inputs to build from when the data is missing (default: the project's geodata/raw)")
+    p.add_argument(
+        "--raw",
+        type=Path,
+        help="inputs to build from when the data is missing, and that publishing builds from (default: the project's geodata/raw)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--threads", type=int, default=8, help="worker threads of the server (default 8)")
@@ -45,7 +49,7 @@ def serve(args: argparse.Namespace) -> int:
     from .db import DatabaseError
 
     try:
-        app = create_app({"DATA_DIR": data, "BASE_URL": args.base_url})
+        app = create_app({"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw)})
     except DatabaseError as exc:
         print(f"urbanmap: {exc}", file=sys.stderr)
         return 2

@@ -31,6 +31,8 @@ CODES = {
     403: "Forbidden",
     404: "NotFound",
     405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
     414: "URITooLong",
     429: "TooManyRequests",
     500: "ServerError",

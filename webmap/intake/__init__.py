@@ -38,6 +38,14 @@ def current_user() -> User | None:
     return g.get("user")
 
 
+def signed_in() -> User:
+    """The signed-in account (401 when there is none): for views already behind :func:`requires`."""
+    user = current_user()
+    if user is None:
+        raise AppError(401, _("Sign in first."))
+    return user
+
+
 def requires(*roles: str) -> Callable:
     """Only signed-in accounts with one of ``roles`` (any role when none is given) may call the view:
     a page redirects to /login when nobody is signed in (other requests: 401); a wrong role is 403."""
@@ -57,6 +65,16 @@ def requires(*roles: str) -> Callable:
         return guarded
 
     return decorate
+
+
+def status_label(status: str) -> str:
+    return {"pending": _("pending"), "approved": _("approved (published)"), "rejected": _("rejected"), "withdrawn": _("withdrawn")}.get(
+        status, status
+    )
+
+
+def change_label(status: str) -> str:
+    return {"new": _("new"), "changed": _("changed"), "unchanged": _("unchanged")}.get(status, status)
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -105,7 +123,8 @@ def _finish(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    from . import audit_views, auth
+    from ..submissions import reconcile
+    from . import audit_views, auth, submission_views
 
     data_dir = Path(app.config["DATA_DIR"])
     app.config.setdefault("SECRET_KEY", None)
@@ -129,5 +148,33 @@ def init_app(app: Flask) -> None:
     app.before_request(_load_user)
     app.after_request(_finish)
     app.jinja_env.globals["account_slot"] = ACCOUNT_SLOT
-    for blueprint in (auth.bp, audit_views.bp):
+
+    @app.context_processor
+    def account() -> dict:
+        user = current_user()
+        return {
+            "current_role": user.role if user else None,
+            "current_user_id": user.id if user else None,
+            "status_label": status_label,
+            "change_label": change_label,
+        }
+
+    for blueprint in (auth.bp, audit_views.bp, submission_views.bp):
         app.register_blueprint(blueprint)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 2**20)
+    if not app.config.get("RAW_DIR"):
+        from etl.paths import LocationError, raw_dir
+
+        try:
+            app.config["RAW_DIR"] = raw_dir(None)
+        except LocationError:
+            app.config["RAW_DIR"] = None  # publishing then says where to point --raw
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        limit = app.config["MAX_CONTENT_LENGTH"] // 2**20
+        return respond(413, _("The file is larger than %(mb)s MB: split the table, or ask an administrator.", mb=limit), [])
+
+    with app.extensions["urbanmap_db"].session() as s:  # a crash between recording a publication and switching
+        if reconcile(s, data_dir):
+            app.extensions["urbanmap_build"].refresh()

@@ -1,0 +1,41 @@
+"""Publishing: the raw inputs plus the approved submissions become a new build, made current only after
+the caller has recorded it.
+
+The submissions store (the web app's database) is the system of record; the build stays derived and
+reproducible from ``geodata/raw`` plus the approved submissions, oldest first (:func:`etl.build.build`
+with ``submissions``). A publish is three steps under one lock per output directory
+(:func:`publishing`): build without switching (:func:`build_unswitched`), record the publication in the
+database, switch ``current`` (:func:`etl.store.switch_current`). A crash before the record leaves the
+previous build current and the submission pending; a crash after it is repaired by the next start or
+publish, which make ``current`` the last recorded build (:func:`etl.store.switch_current`). No Flask here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .build import build
+from .store import DEFAULT_KEEP
+
+LOCK_NAME = ".publish.lock"
+
+
+@contextlib.contextmanager
+def publishing(out_dir: Path) -> Iterator[None]:
+    """Hold ``OUT/.publish.lock``: one publish or restore at a time, across processes sharing the directory."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK_NAME, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def build_unswitched(raw: Path, out_dir: Path, submissions: Sequence[tuple[str, str]], keep: int = DEFAULT_KEEP) -> dict:
+    """Build ``raw`` + ``submissions`` ((name, tidy CSV text), oldest first) into ``out_dir/builds/<id>`` without
+    making it current; return the manifest. Raises InputError (nothing kept) when anything is wrong."""
+    return build(raw, out_dir, keep=keep, submissions=submissions, switch=False)

@@ -1,0 +1,234 @@
+"""The intake workflow through the test client, on SQLite and PostgreSQL: upload, preview, approve and publish,
+history and restore; every refusal; a crash in the middle of publishing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import signal
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from etl.build import build
+from etl.store import open_build
+from tests.synthetic import TIDY, tiny_raw, value
+from tests.webmap.intake_helpers import PASSWORD, csrf_token, sign_in
+from webmap import accounts, create_app
+from webmap.db import Publication, Submission
+
+
+def _tidy(*rows: dict) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=TIDY, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+HP_2024 = value("2025", "31", "population", 2024, "4700", "thousand persons", name="Hải Phòng")
+
+
+@pytest.fixture
+def site(tmp_path: Path, database_url: str):
+    """(app, raw, out): a tiny build, its raw folder, three accounts."""
+    raw = tiny_raw(tmp_path / "raw")
+    out = tmp_path / "out"
+    build(raw, out)
+    app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url})
+    units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
+    with app.extensions["urbanmap_db"].session() as s:
+        accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], units, "test")
+        accounts.add_user(s, "boss", PASSWORD, "publisher", [], units, "test")
+        accounts.add_user(s, "admin1", PASSWORD, "admin", [], units, "test")
+    return app, raw, out
+
+
+def _client(app, name: str):
+    client = app.test_client()
+    assert sign_in(client, name).status_code == 302
+    return client
+
+
+def _submit(client, content: bytes, name: str = "hp.csv", **form: str):
+    data = {"csrf_token": csrf_token(client, "/submissions/new"), "file": (io.BytesIO(content), name), **form}
+    return client.post("/submissions/new", data=data, content_type="multipart/form-data")
+
+
+def _count(app) -> int:
+    with app.extensions["urbanmap_db"].session() as s:
+        return int(s.scalar(select(func.count()).select_from(Submission)))
+
+
+def _population_2024(client) -> str:
+    body = client.get("/api/provinces.csv?codes=31&indicators=population&long=1").get_data(as_text=True)
+    return next(line for line in body.splitlines() if ",2024," in line and ",True," in line)
+
+
+def test_the_whole_flow_upload_preview_approve_history_restore(site) -> None:
+    app, _, _ = site
+    contributor, publisher = _client(app, "hp-doc"), _client(app, "boss")
+    first_build = publisher.get("/healthz").headers["X-Urbanmap-Build"]
+    assert "4664124.0" in _population_2024(publisher)
+    response = _submit(contributor, _tidy(HP_2024))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/submissions/1")
+    preview = contributor.get("/submissions/1", query_string={"lang": "en"}).get_data(as_text=True)
+    assert "0 new, 1 changed, 0 unchanged" in preview and "4,664,124" in preview and "4,700,000" in preview
+    assert "Approve and publish" not in preview  # a contributor cannot approve
+    assert contributor.post("/submissions/1/approve", data={"csrf_token": csrf_token(contributor, "/")}).status_code == 403
+    assert publisher.post("/submissions/1/approve", data={"csrf_token": csrf_token(publisher, "/submissions/1")}).status_code == 302
+    new_build = publisher.get("/healthz").headers["X-Urbanmap-Build"]
+    assert new_build != first_build
+    line = _population_2024(publisher)
+    assert "4700000.0" in line and "submission 1 by hp-doc" in line
+    national = publisher.get("/?boundary=2025&indicator=population&year=2024&lang=en").get_data(as_text=True)
+    assert "4,700,000" in national
+    history = publisher.get("/history").get_data(as_text=True)
+    assert new_build in history and "submission 1" in history
+    assert publisher.post(f"/history/{first_build}/restore", data={"csrf_token": csrf_token(publisher, "/history")}).status_code == 302
+    assert publisher.get("/healthz").headers["X-Urbanmap-Build"] == first_build
+    assert "4664124.0" in _population_2024(publisher)
+    with app.extensions["urbanmap_db"].session() as s:
+        actions = [p.action for p in s.scalars(select(Publication).order_by(Publication.id))]
+        assert actions == ["publish", "restore"] and s.get(Submission, 1).status == "approved"
+
+
+def test_an_xlsx_and_a_mapped_table_are_accepted(site) -> None:
+    app, _, _ = site
+    contributor = _client(app, "hp-doc")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(TIDY)
+    sheet.append([HP_2024[c] for c in TIDY])
+    data = io.BytesIO()
+    book.save(data)
+    assert _submit(contributor, data.getvalue(), "hp.xlsx").status_code == 302
+    table = "Tỉnh,Số điểm ngập\nHải Phòng,12\n".encode()
+    mapping = (
+        'year = 2024\nboundary = "2025"\n[columns]\n"Số điểm ngập" = { indicator = "urban_flood_hotspots_chronic", unit = "points" }\n'
+    )
+    refused = _submit(contributor, table, "points.csv", mapping=mapping)
+    assert refused.status_code == 400 and "the source is not named" in refused.get_data(as_text=True)
+    accepted = _submit(
+        contributor,
+        table,
+        "points.csv",
+        mapping=mapping,
+        source_title="Sở Xây dựng Hải Phòng",
+        source_url="https://soxaydung.haiphong.gov.vn/x",
+    )
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)[-2000:]
+    assert _count(app) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (_tidy({**HP_2024, "value": "nhiều"}), "bad.csv", "row 2, column &#34;value&#34;: error: value &#34;nhiều&#34; is not a number"),
+        (_tidy(value("2025", "01", "population", 2024, "1", "thousand persons", name="Hà Nội")), "hn.csv", "is not one of your units"),
+        (_tidy(value("2008", "01", "population", 2016, "1", "thousand persons", name="Hà Nội")), "hn.csv", "is not one of your units"),
+        (b"\x00\x01binary", "x.csv", "neither a CSV text nor an Excel workbook"),
+        (b"PK\x03\x04not really a zip", "x.xlsx", "cannot be opened"),
+        ("Tỉnh,Số\nHải Phòng,1\n".encode(), "t.csv", "needs a mapping"),
+    ],
+)
+def test_a_bad_submission_is_refused_with_its_report_and_nothing_is_stored(site, content: bytes, name: str, message: str) -> None:
+    app, _, _ = site
+    response = _submit(_client(app, "hp-doc"), content, name)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert _count(app) == 0
+
+
+def test_a_workbook_with_macros_or_a_bomb_is_refused(site) -> None:
+    app, _, _ = site
+    client = _client(app, "hp-doc")
+    for entries, message in (
+        ({"xl/workbook.xml": "<x/>", "xl/vbaProject.bin": "macro"}, "contains macros"),
+        ({"xl/workbook.xml": "<x/>", "xl/worksheets/sheet1.xml": "0" * 50_000_000}, "would unzip to"),
+    ):
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+            for entry, text in entries.items():
+                archive.writestr(entry, text)
+        response = _submit(client, data.getvalue(), "book.xlsx")
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert _count(app) == 0
+
+
+def test_an_oversized_file_is_413(site, tmp_path: Path, database_url: str) -> None:
+    app, raw, out = site
+    small = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url, "MAX_CONTENT_LENGTH": 10_000})
+    client = _client(small, "hp-doc")
+    response = _submit(client, _tidy(*[HP_2024] * 200))
+    assert response.status_code == 413 and "MB" in response.get_data(as_text=True)
+
+
+def test_roles_csrf_and_visibility(site) -> None:
+    app, _, _ = site
+    anonymous = app.test_client()
+    assert anonymous.get("/submissions/new").status_code == 302
+    assert anonymous.post("/submissions/new", data={"csrf_token": csrf_token(anonymous)}).status_code == 401
+    admin = _client(app, "admin1")
+    assert admin.get("/submissions/new").status_code == 403
+    contributor = _client(app, "hp-doc")
+    assert contributor.post("/submissions/new", data={"file": (io.BytesIO(_tidy(HP_2024)), "hp.csv")}).status_code == 400  # no CSRF token
+    assert _submit(contributor, _tidy(HP_2024)).status_code == 302
+    publisher = _client(app, "boss")
+    assert publisher.post("/submissions/1/reject", data={"csrf_token": csrf_token(publisher, "/")}).status_code == 400  # no reason
+    assert publisher.post("/submissions/1/withdraw", data={"csrf_token": csrf_token(publisher, "/")}).status_code == 403
+    assert (
+        publisher.post(
+            "/submissions/1/reject", data={"csrf_token": csrf_token(publisher, "/"), "comment": "số liệu chưa có nguồn"}
+        ).status_code
+        == 302
+    )
+    assert "số liệu chưa có nguồn" in contributor.get("/submissions/1").get_data(as_text=True)
+    assert publisher.post("/submissions/1/approve", data={"csrf_token": csrf_token(publisher, "/")}).status_code == 409
+    assert _submit(contributor, _tidy(HP_2024)).status_code == 302
+    assert contributor.post("/submissions/2/withdraw", data={"csrf_token": csrf_token(contributor, "/")}).status_code == 302
+    with app.extensions["urbanmap_db"].session() as s:
+        assert [s.get(Submission, i).status for i in (1, 2)] == ["rejected", "withdrawn"]
+    other = app.test_client()
+    with app.extensions["urbanmap_db"].session() as s:
+        accounts.add_user(s, "cantho-doc", PASSWORD, "contributor", ["92"], {"92"}, "test")
+    sign_in(other, "cantho-doc")
+    assert other.get("/submissions/1").status_code == 404  # another unit's submission is not shown
+
+
+def _approve_and_die(out: Path, raw: Path, database_url: str) -> None:
+    """Approve submission 1 in this (forked) process and die by SIGKILL as the new build is renamed into place."""
+    app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url})
+    client = _client(app, "boss")
+    token = csrf_token(client, "/submissions/1")
+    original = os.rename
+
+    def die(source, target, *args, **kwargs):
+        if "builds" in str(target):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(source, target, *args, **kwargs)
+
+    os.rename = die
+    client.post("/submissions/1/approve", data={"csrf_token": token})
+
+
+def test_a_crash_while_publishing_leaves_the_previous_build_and_the_submission_pending(site, database_url: str) -> None:
+    app, raw, out = site
+    before = open_build(out).build_id
+    assert _submit(_client(app, "hp-doc"), _tidy(HP_2024)).status_code == 302
+    app.extensions["urbanmap_db"].engine.dispose()  # no connection shared with the child
+    child = multiprocessing.get_context("fork").Process(target=_approve_and_die, args=(out, raw, database_url))
+    child.start()
+    child.join(120)
+    assert child.exitcode == -signal.SIGKILL
+    again = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url})
+    assert again.test_client().get("/healthz").headers["X-Urbanmap-Build"] == before
+    with again.extensions["urbanmap_db"].session() as s:
+        assert s.get(Submission, 1).status == "pending" and s.scalar(select(func.count()).select_from(Publication)) == 0
+    publisher = _client(again, "boss")  # and it can still be approved
+    assert publisher.post("/submissions/1/approve", data={"csrf_token": csrf_token(publisher, "/submissions/1")}).status_code == 302
+    assert publisher.get("/healthz").headers["X-Urbanmap-Build"] != before

@@ -1,0 +1,204 @@
+"""Submissions in the browser: upload (``/submissions/new``), preview (``/submissions/<id>``), approve, reject,
+withdraw; the history of published builds (``/history``) and restore. Thin: the work is in
+:mod:`webmap.submissions`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from etl.problems import ERROR
+from etl.publish import publishing
+from etl.store import StoreError, kept_builds
+
+from .. import submissions as work
+from ..db import Submission, User
+from ..errors import AppError, not_found
+from ..params import check_keys
+from ..views.common import store
+from . import current_user, database, requires, signed_in
+
+bp = Blueprint("submissions", __name__)
+SUBMITTERS = ("contributor", "publisher")
+REVIEWERS = ("publisher",)
+
+
+def _raw() -> Path:
+    return Path(current_app.config["RAW_DIR"])
+
+
+def _out() -> Path:
+    return Path(current_app.config["DATA_DIR"])
+
+
+def _address() -> str:
+    return request.remote_addr or ""
+
+
+def _me(session) -> User:
+    """The signed-in account as a row of ``session``."""
+    user = session.get(User, signed_in().id)
+    if user is None:
+        raise AppError(401, _("Sign in first."))
+    return user
+
+
+def _visible(submission: Submission | None) -> Submission:
+    """The submission when the signed-in person may see it (its submitter, publishers, admins), else 404."""
+    user = current_user()
+    if submission is None or user is None or (user.role == "contributor" and submission.user_id != user.id):
+        raise not_found(_("There is no such submission."))
+    return submission
+
+
+@bp.get("/submissions")
+@requires()
+def listing():
+    check_keys(set())
+    user = signed_in()
+    with database().session() as s:
+        query = select(Submission).order_by(Submission.id.desc()).limit(500)
+        if user.role == "contributor":
+            query = query.where(Submission.user_id == user.id)
+        rows = [(sub, s.get(User, sub.user_id)) for sub in s.scalars(query)]
+    return render_template("submissions.html", rows=rows)
+
+
+@bp.get("/submissions/new")
+@requires(*SUBMITTERS)
+def new():
+    check_keys(set())
+    return render_template("submission_new.html", problems=[], form={})
+
+
+@bp.post("/submissions/new")
+@requires(*SUBMITTERS)
+def create():
+    upload = request.files.get("file")
+    form = {k: request.form.get(k, "").strip() for k in ("source_title", "source_url", "mapping")}
+    if upload is None or not upload.filename:
+        return render_template("submission_new.html", problems=[_("Choose a file to upload.")], form=form), 400
+    content = upload.read()
+    checked = work.check_upload(
+        work.Upload(upload.filename[:255], content, form["source_title"], form["source_url"], form["mapping"]),
+        _raw(),
+        work.allowed_units(current_user(), store()),
+    )
+    errors = [p for p in checked.report.problems if p.severity == ERROR]
+    if errors or not checked.text:
+        lines = [str(p) for p in errors] + checked.report.omitted(ERROR)
+        return render_template("submission_new.html", problems=lines, form=form), 400
+    user = signed_in()
+    with database().session() as s:
+        submission = Submission(
+            user_id=user.id,
+            file_name=upload.filename[:255],
+            file_type=checked.kind,
+            content=content,
+            mapping=form["mapping"],
+            source_title=form["source_title"],
+            source_url=form["source_url"],
+            rows=checked.text,
+        )
+        s.add(submission)
+        s.flush()
+        work.audit.record(s, user.name, "submission_created", f"submission {submission.id}", upload.filename[:200], _address())
+        ident = submission.id
+    return redirect(url_for("submissions.show", ident=ident))
+
+
+@bp.get("/submissions/<int:ident>")
+@requires()
+def show(ident: int):
+    check_keys(set())
+    with database().session() as s:
+        submission = _visible(s.get(Submission, ident))
+        submitter = s.get(User, submission.user_id)
+        decider = s.get(User, submission.decided_by) if submission.decided_by else None
+    values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), _raw(), None).values
+    found = work.changes(store(), values) if len(values) else []
+    return render_template(
+        "submission.html",
+        submission=submission,
+        submitter=submitter,
+        decider=decider,
+        changes=found,
+        coverage=work.coverage(store(), found) if found else [],
+        counts={k: sum(c.status == k for c in found) for k in ("new", "changed", "unchanged")},
+        problems=[],
+    )
+
+
+@bp.post("/submissions/<int:ident>/approve")
+@requires(*REVIEWERS)
+def approve(ident: int):
+    with publishing(_out()):
+        try:
+            with database().session() as s:
+                submission = _visible(s.get(Submission, ident))
+                if submission.status != "pending":
+                    raise AppError(409, _("This submission is no longer pending."))
+                build_id = work.publish(s, submission, _me(s), _raw(), _out(), _address())
+        except work.PublishError as exc:
+            raise AppError(
+                400, _("The new build failed; nothing was published: %(problems)s", problems="; ".join(str(p) for p in exc.problems[:5]))
+            ) from exc
+        work.make_current(_out(), build_id)
+    current_app.extensions["urbanmap_build"].refresh()
+    return redirect(url_for("submissions.show", ident=ident))
+
+
+@bp.post("/submissions/<int:ident>/reject")
+@requires(*REVIEWERS)
+def reject(ident: int):
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        raise AppError(400, _("Say why the submission is rejected."))
+    return _decide(ident, "rejected", comment)
+
+
+@bp.post("/submissions/<int:ident>/withdraw")
+@requires(*SUBMITTERS)
+def withdraw(ident: int):
+    return _decide(ident, "withdrawn", request.form.get("comment", "").strip())
+
+
+def _decide(ident: int, status: str, comment: str):
+    with database().session() as s:
+        submission = _visible(s.get(Submission, ident))
+        if submission.status != "pending":
+            raise AppError(409, _("This submission is no longer pending."))
+        me = _me(s)
+        if status == "withdrawn" and submission.user_id != me.id:
+            raise AppError(403, _("Only its submitter can withdraw a submission."))
+        work.decide(s, submission, me, status, comment[:2000], _address())
+    return redirect(url_for("submissions.show", ident=ident))
+
+
+@bp.get("/history")
+@requires()
+def history():
+    check_keys(set())
+    with database().session() as s:
+        entries = work.history(s)
+    kept = {p.name for p in kept_builds(_out())}
+    return render_template("history.html", entries=entries, kept=kept, current=store().build_id)
+
+
+@bp.post("/history/<build_id>/restore")
+@requires(*REVIEWERS)
+def restore(build_id: str):
+    if build_id not in {p.name for p in kept_builds(_out())}:
+        raise not_found(_("This build is not kept any more."))
+    with publishing(_out()):
+        try:
+            with database().session() as s:
+                work.restore(s, build_id, _me(s), _out(), _address())
+        except StoreError as exc:
+            raise AppError(409, str(exc)) from exc
+        work.make_current(_out(), build_id)
+    current_app.extensions["urbanmap_build"].refresh()
+    return redirect(url_for("submissions.history"))

@@ -1,0 +1,308 @@
+"""Submissions: an upload read by the importer's rules and checked as the build checks its inputs; the
+preview against the published build; decisions, publishing, history and restore. No Flask here.
+
+The importer is the only door for tables: a tidy CSV (or a workbook with the tidy columns) is checked
+row by row like ``geodata/raw/indicators/*.csv``; any other table needs a mapping (the TOML of
+``urbanmap import --map``). A contributor may submit values only for their 2025 units and the 2008
+provinces those were formed from. Publishing builds ``raw`` + every approved submission (oldest first,
+each superseding older values of the same key) and makes it current only after the database has
+recorded it (:mod:`etl.publish`).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from etl.catalogue import read_catalogue
+from etl.import_spec import load_spec
+from etl.importer import import_table, tidy_text
+from etl.indicators import KEY, TIDY_COLUMNS, check_rows
+from etl.links import address_problem
+from etl.problems import InputError, Problem, Report
+from etl.publish import build_unswitched
+from etl.sources import RawLayout, read_resolver
+from etl.store import StoreError, resolve_build, switch_current
+from etl.tables import Grid, TableError, read_grid, table_kind
+
+from . import audit
+from .db import Publication, Submission, User, utcnow
+from .store import Store
+
+STATUSES = ("pending", "approved", "rejected", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What the form sends: the file, the source, and for a table that is not tidy its mapping (TOML)."""
+
+    file_name: str
+    content: bytes
+    source_title: str = ""
+    source_url: str = ""
+    mapping: str = ""
+
+
+@dataclass
+class Checked:
+    """An upload read and checked: its kind, the tidy CSV text, the checked values, and every problem."""
+
+    kind: str = ""
+    text: str = ""
+    values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    report: Report = field(default_factory=Report)
+
+
+def allowed_units(user: User, store: Store) -> set[tuple[str, str]] | None:
+    """(boundary, code) a contributor may submit for: their 2025 units and the 2008 provinces formed into them.
+    None (any unit) for publishers."""
+    if user.role != "contributor":
+        return None
+    units = set(user.unit_codes())
+    merger = store.merger
+    olds = set(merger.loc[merger["new_code"].isin(units), "old_code"])
+    return {("2025", u) for u in units} | {("2008", o) for o in olds}
+
+
+def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None) -> Checked:
+    """Read ``upload`` into tidy rows and check them with the catalogue and names of ``raw``."""
+    checked = Checked()
+    name = upload.file_name or "upload"
+    report = checked.report
+    try:
+        checked.kind = table_kind(upload.content)
+    except TableError as exc:
+        report.add(name, None, None, exc.message, exc.fix)
+        return checked
+    layout = RawLayout(raw)
+    catalogue = read_catalogue(layout, report)
+    resolver = read_resolver(layout, report)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload.{checked.kind}"  # the uploaded name is never used as a path
+        path.write_bytes(upload.content)
+        try:
+            grid = read_grid(path)
+        except TableError as exc:
+            report.add(name, None, None, exc.message, exc.fix)
+            return checked
+        header = [str(c).strip() for c in grid.rows[0]]
+        if set(TIDY_COLUMNS) <= set(header):
+            checked.text = _grid_text(grid)
+        else:
+            checked.text = _imported_text(grid, upload, name, Path(tmp), catalogue, resolver, report)
+    if not checked.text:
+        return checked
+    checked.values = check_rows(name, checked.text, catalogue, resolver, report).table
+    if allowed is not None:
+        for boundary, code, origin in zip(checked.values["boundary"], checked.values["code"], checked.values["origin"]):
+            if (boundary, code) not in allowed:
+                units = ", ".join(sorted(c for b, c in allowed if b == "2025"))
+                report.add(
+                    name,
+                    int(str(origin).rsplit(":", 1)[1]),
+                    "province_code",
+                    f"unit {code} of boundary set {boundary} is not one of your units ({units}, and the provinces they were formed from)",
+                    "submit values only for your units; a publisher can submit for others",
+                )
+    return checked
+
+
+def _grid_text(grid: Grid) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["" if c is None else str(c) for c in row] for row in grid.rows])
+    return buffer.getvalue()
+
+
+def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, resolver, report: Report) -> str:
+    """Tidy CSV text of a table read through the importer with the upload's mapping and source."""
+    if not upload.mapping.strip():
+        report.add(
+            name,
+            None,
+            None,
+            "the table is not a tidy file: it needs a mapping (indicator per column, year, unit)",
+            "fill in the mapping, as for `urbanmap import --map`",
+        )
+        return ""
+    if not upload.source_title or not upload.source_url:
+        report.add(name, None, "source", "the source is not named", "give the source's title and its web address or document number")
+        return ""
+    mapping = tmp / "mapping.toml"
+    mapping.write_text(upload.mapping, encoding="utf-8")
+    try:
+        spec = load_spec(mapping)
+        spec = dataclasses.replace(spec, source_title=upload.source_title, source_url=upload.source_url)
+        result = import_table(grid, spec, resolver, catalogue, name)
+    except InputError as exc:
+        report.extend(Problem(name if p.file == str(mapping) else p.file, p.row, p.column, p.message, p.fix) for p in exc.problems)
+        return ""
+    return tidy_text(result.rows)
+
+
+def source_problem(title: str, url: str) -> str | None:
+    """Why a form's source is not enough (a title and an http(s) address are both needed), or None."""
+    if not title.strip():
+        return "the source has no title"
+    return address_problem(url.strip()) if url.strip() else "the source has no web address"
+
+
+# --- the preview ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    boundary: str
+    code: str
+    indicator: str
+    year: int
+    period: str
+    old: float | None
+    new: float
+    status: str  # new, changed, unchanged
+
+
+def changes(store: Store, values: pd.DataFrame) -> list[Change]:
+    """Each submitted preferred value against the published preferred value of the same key."""
+    published = store.values[store.values["preferred"]].set_index(KEY)["value"]
+    published = published[~published.index.duplicated()]
+    out = []
+    for r in values[values["preferred"]].itertuples(index=False):
+        key = (r.boundary, r.code, r.indicator, int(r.year), r.period)
+        old = published.get(key)
+        old_value = None if old is None or pd.isna(old) else float(old)
+        status = (
+            "new" if old_value is None else "unchanged" if abs(old_value - float(r.value)) <= 1e-9 * max(1.0, abs(old_value)) else "changed"
+        )
+        out.append(Change(r.boundary, r.code, r.indicator, int(r.year), r.period, old_value, float(r.value), status))
+    return sorted(out, key=lambda c: (c.indicator, c.boundary, c.year, c.code))
+
+
+def coverage(store: Store, found: list[Change]) -> list[dict]:
+    """Per indicator, boundary set and year submitted: units with a value before and after."""
+    rows = []
+    for (indicator, boundary, year), group in pd.DataFrame([c.__dict__ for c in found]).groupby(["indicator", "boundary", "year"]):
+        before = int(store.snapshot(indicator, boundary, int(year))["value"].notna().sum()) if boundary in store.units else 0
+        added = int((group["status"] == "new").sum())
+        total = len(store.units[boundary]) if boundary in store.units else None
+        rows.append(
+            {"indicator": indicator, "boundary": boundary, "year": int(year), "before": before, "after": before + added, "total": total}
+        )
+    return rows
+
+
+# --- decisions and publishing ---------------------------------------------------------------------
+
+
+class PublishError(Exception):
+    """The new build could not be made: the report says why; nothing was recorded or switched."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems[:3]))
+        self.problems = problems
+
+
+def approved_inputs(session: Session, extra: Submission | None = None) -> list[tuple[str, str]]:
+    """(name, tidy CSV text) of every approved submission, oldest approval first, then ``extra``; each row's note
+    says who submitted and approved it, and when."""
+    approved = list(
+        session.scalars(select(Submission).where(Submission.status == "approved").order_by(Submission.decided_at, Submission.id))
+    )
+    out = []
+    for s in approved + ([extra] if extra is not None else []):
+        submitter = session.get(User, s.user_id)
+        note = f"submission {s.id} by {submitter.name if submitter else '?'} on {s.created_at:%Y-%m-%d}"
+        out.append((f"submission {s.id}", _annotated(s.rows, note)))
+    return out
+
+
+def _annotated(text: str, note: str) -> str:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for r in rows:
+        r["note"] = f"{r.get('note', '')} ({note})".strip()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else TIDY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def publish(session: Session, submission: Submission, publisher: User, raw: Path, out: Path, address: str) -> str:
+    """Approve ``submission`` and publish: build raw + approved submissions + this one, record it, make it current.
+    Returns the new build id; PublishError (nothing recorded, the previous build current) when the build fails.
+    The caller commits ``session`` and then calls :func:`make_current` (see :mod:`etl.publish`)."""
+    try:
+        manifest = build_unswitched(raw, out, approved_inputs(session, submission))
+    except InputError as exc:
+        raise PublishError(exc.problems) from exc
+    now = utcnow()
+    submission.status, submission.decided_by, submission.decided_at, submission.build_id = (
+        "approved",
+        publisher.id,
+        now,
+        manifest["build_id"],
+    )
+    summary = {"values": manifest["counts"]["values"], "submission": submission.id}
+    session.add(
+        Publication(
+            at=now,
+            build_id=manifest["build_id"],
+            user_id=publisher.id,
+            action="publish",
+            submission_id=submission.id,
+            summary=json.dumps(summary),
+        )
+    )
+    audit.record(session, publisher.name, "submission_approved", f"submission {submission.id}", f"build {manifest['build_id']}", address)
+    audit.record(session, publisher.name, "build_published", manifest["build_id"], f"submission {submission.id}", address)
+    return str(manifest["build_id"])
+
+
+def restore(session: Session, build_id: str, publisher: User, out: Path, address: str) -> None:
+    """Record the restore of kept build ``build_id`` (StoreError when it is not intact); the caller commits, then switches."""
+    from etl.store import open_build
+
+    open_build(out / "builds" / build_id)
+    session.add(Publication(at=utcnow(), build_id=build_id, user_id=publisher.id, action="restore", summary="{}"))
+    audit.record(session, publisher.name, "build_restored", build_id, "", address)
+
+
+def make_current(out: Path, build_id: str) -> None:
+    switch_current(out, build_id)
+
+
+def reconcile(session: Session, out: Path) -> str | None:
+    """Make ``current`` the last recorded publication's build when a crash left them apart; return the build switched to."""
+    last = session.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))
+    if last is None:
+        return None
+    try:
+        if resolve_build(out).name == last.build_id:
+            return None
+        switch_current(out, last.build_id)
+    except StoreError:
+        return None
+    return last.build_id
+
+
+def decide(session: Session, submission: Submission, user: User, status: str, comment: str, address: str) -> None:
+    """Reject (a publisher, with a comment) or withdraw (its submitter) a pending submission."""
+    submission.status, submission.decided_by, submission.decided_at, submission.comment = status, user.id, utcnow(), comment
+    audit.record(session, user.name, f"submission_{status}", f"submission {submission.id}", comment[:500], address)
+
+
+def history(session: Session) -> list[dict]:
+    """Every publication, newest first, with who made it and the submission it published."""
+    out = []
+    for p in session.scalars(select(Publication).order_by(Publication.id.desc())):
+        user = session.get(User, p.user_id) if p.user_id else None
+        out.append({"publication": p, "user": user.name if user else "", "summary": json.loads(p.summary or "{}")})
+    return out

@@ -4,6 +4,7 @@ withdraw; the history of published builds (``/history``) and restore. Thin: the 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -184,8 +185,11 @@ def history():
     check_keys(set())
     with database().session() as s:
         entries = work.history(s)
-    kept = {p.name for p in kept_builds(_out())}
-    return render_template("history.html", entries=entries, kept=kept, current=store().build_id)
+    folders = kept_builds(_out())
+    kept = {p.name for p in folders}
+    recorded = {e["publication"].build_id for e in entries}
+    others = [{"build_id": p.name, "at": dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC)} for p in folders if p.name not in recorded]
+    return render_template("history.html", entries=entries, kept=kept, others=others, current=store().build_id)
 
 
 @bp.post("/history/<build_id>/restore")

@@ -13,26 +13,19 @@ publish, which make ``current`` the last recorded build (:func:`etl.store.switch
 from __future__ import annotations
 
 import contextlib
-import fcntl
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from .build import build
-from .store import DEFAULT_KEEP
+from .store import DEFAULT_KEEP, locked
 
 LOCK_NAME = ".publish.lock"
 
 
-@contextlib.contextmanager
-def publishing(out_dir: Path) -> Iterator[None]:
-    """Hold ``OUT/.publish.lock``: one publish or restore at a time, across processes sharing the directory."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_NAME, "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def publishing(out_dir: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold ``OUT/.publish.lock``: one publish or restore at a time, across processes sharing the directory
+    (a lock apart from the build's own, which the build takes inside it)."""
+    return locked(out_dir, LOCK_NAME)
 
 
 def build_unswitched(raw: Path, out_dir: Path, submissions: Sequence[tuple[str, str]], keep: int = DEFAULT_KEEP) -> dict:

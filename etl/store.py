@@ -201,11 +201,16 @@ def _sync(folder: Path) -> None:
             os.close(fd)
 
 
-@contextlib.contextmanager
-def _exclusive(out_dir: Path) -> Iterator[None]:
+def _exclusive(out_dir: Path) -> contextlib.AbstractContextManager[None]:
     """Hold ``OUT/.lock`` for the duration: one build or switch at a time per output directory."""
+    return locked(out_dir, LOCK_NAME)
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path, name: str) -> Iterator[None]:
+    """Hold the lock file ``OUT/<name>`` (flock, exclusive) for the duration, across processes sharing ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_NAME, "a+b") as lock:
+    with open(out_dir / name, "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

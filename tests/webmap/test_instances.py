@@ -29,8 +29,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SERVER, reason="URBANMAP_
 
 @pytest.fixture
 def two_instances(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
-    if database_url.startswith("sqlite"):
-        pytest.skip("two instances share PostgreSQL")
     raw = tiny_raw(tmp_path / "raw")
     out = tmp_path / "out"
     build(raw, out)
@@ -73,6 +71,7 @@ def _sign_in(session: requests.Session, base: str, name: str, password: str = PA
     return session.post(base + "/login", data=data, allow_redirects=False)
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_instances_behave_as_one_site(two_instances) -> None:
     a, b = two_instances
     contributor = requests.Session()

@@ -40,6 +40,8 @@ DEFAULTS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
+    from etl.links import is_web_address
+
     from . import assets, errors, i18n, intake, scope, security
     from .cache import ByteCache
     from .classify import MISSING_COLOUR
@@ -65,4 +67,5 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, program.bp, api.bp, ogc.bp, compare.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(source_link=source_link, missing_colour=MISSING_COLOUR)
+    app.jinja_env.tests["web_address"] = is_web_address
     return app

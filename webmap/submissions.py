@@ -32,6 +32,7 @@ from etl.problems import InputError, Problem, Report
 from etl.publish import build_unswitched
 from etl.sources import RawLayout, read_resolver
 from etl.store import StoreError, resolve_build, switch_current
+from etl.suggest import suggest_mapping
 from etl.tables import Grid, TableError, read_grid, table_kind
 
 from . import audit
@@ -60,6 +61,7 @@ class Checked:
     text: str = ""
     values: pd.DataFrame = field(default_factory=pd.DataFrame)
     report: Report = field(default_factory=Report)
+    suggestion: str = ""  # a mapping suggested for a table that is not tidy and came without one
 
 
 def allowed_units(user: User, store: Store) -> set[tuple[str, str]] | None:
@@ -97,6 +99,16 @@ def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None
         header = [str(c).strip() for c in grid.rows[0]]
         if set(TIDY_COLUMNS) <= set(header):
             checked.text = _grid_text(grid)
+        elif not upload.mapping.strip():
+            checked.suggestion = suggest_mapping(grid, catalogue, resolver)
+            report.add(
+                name,
+                None,
+                None,
+                "the table is not a tidy file: it needs a mapping (indicator per column, year, unit)",
+                "a mapping suggested from the table and the catalogue is filled in below: check it, add the source, "
+                "choose the file again and send it",
+            )
         else:
             checked.text = _imported_text(grid, upload, name, Path(tmp), catalogue, resolver, report)
     if not checked.text:
@@ -124,15 +136,6 @@ def _grid_text(grid: Grid) -> str:
 
 def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, resolver, report: Report) -> str:
     """Tidy CSV text of a table read through the importer with the upload's mapping and source."""
-    if not upload.mapping.strip():
-        report.add(
-            name,
-            None,
-            None,
-            "the table is not a tidy file: it needs a mapping (indicator per column, year, unit)",
-            "fill in the mapping, as for `urbanmap import --map`",
-        )
-        return ""
     if not upload.source_title or not upload.source_url:
         report.add(name, None, "source", "the source is not named", "give the source's title and its web address or document number")
         return ""

@@ -108,9 +108,12 @@ def test_an_xlsx_and_a_mapped_table_are_accepted(site) -> None:
     data = io.BytesIO()
     book.save(data)
     assert _submit(contributor, data.getvalue(), "hp.xlsx").status_code == 302
-    table = "Tỉnh,Số điểm ngập\nHải Phòng,12\n".encode()
+    table = "Số điểm ngập úng năm 2024\nTỉnh,Số điểm ngập úng\nHải Phòng,12\n".encode()
+    first = _submit(contributor, table, "points.csv").get_data(as_text=True)  # no mapping: one is suggested
+    assert "it needs a mapping" in first and "year = 2024" in first
+    assert "&#34;Số điểm ngập úng&#34; = { indicator = &#34;urban_flood_hotspots_chronic&#34;" in first
     mapping = (
-        'year = 2024\nboundary = "2025"\n[columns]\n"Số điểm ngập" = { indicator = "urban_flood_hotspots_chronic", unit = "points" }\n'
+        'year = 2024\nboundary = "2025"\n[columns]\n"Số điểm ngập úng" = { indicator = "urban_flood_hotspots_chronic", unit = "points" }\n'
     )
     refused = _submit(contributor, table, "points.csv", mapping=mapping)
     assert refused.status_code == 400 and "the source is not named" in refused.get_data(as_text=True)

@@ -116,7 +116,7 @@ def _finish(response: Response) -> Response:
         body = response.get_data(as_text=True)
         if ACCOUNT_SLOT in body:
             response.set_data(body.replace(ACCOUNT_SLOT, _account_html(), 1))
-    if current_user() is not None or request.endpoint in ("auth.login", "auth.logout"):
+    if current_user() is not None or request.blueprint in ("auth", "submissions", "audit"):
         response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
     return response

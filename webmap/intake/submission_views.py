@@ -91,6 +91,8 @@ def create():
     errors = [p for p in checked.report.problems if p.severity == ERROR]
     if errors or not checked.text:
         lines = [str(p) for p in errors] + checked.report.omitted(ERROR)
+        if checked.suggestion and not form["mapping"]:
+            form["mapping"] = checked.suggestion
         return render_template("submission_new.html", problems=lines, form=form), 400
     user = signed_in()
     with database().session() as s:

@@ -58,6 +58,9 @@ def test_upload_preview_approve_map_history_restore(page: Page, site: str, tmp_p
     expect(page.locator("h1")).to_contain_text("Submission 1")
     expect(page.locator("body")).to_contain_text("0 new, 1 changed, 0 unchanged")
     expect(page.locator("tr.um-change-changed")).to_contain_text("4,700,000")
+    unit = page.locator('#submission-map path.um-unit[data-code="31"]')  # the map: Hải Phòng changed, published beside submitted
+    unit.hover()
+    expect(page.locator(".um-tooltip")).to_contain_text("4,664,124 → 4,700,000")
     expect(page.locator("text=Approve and publish")).to_have_count(0)
     _sign_out(page)
 

@@ -18,9 +18,10 @@ from etl.store import StoreError, kept_builds
 from .. import submissions as work
 from ..db import Submission, User
 from ..errors import AppError, not_found
+from ..i18n import number
 from ..params import check_keys
-from ..views.common import store
-from . import current_user, database, requires, signed_in
+from ..views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name
+from . import change_label, current_user, database, requires, signed_in
 
 bp = Blueprint("submissions", __name__)
 SUBMITTERS = ("contributor", "publisher")
@@ -125,6 +126,7 @@ def show(ident: int):
     found = work.changes(store(), values) if len(values) else []
     return render_template(
         "submission.html",
+        map=_preview_map(found),
         submission=submission,
         submitter=submitter,
         decider=decider,
@@ -133,6 +135,37 @@ def show(ident: int):
         counts={k: sum(c.status == k for c in found) for k in ("new", "changed", "unchanged")},
         problems=[],
     )
+
+
+STATUS_COLOURS = {"new": "#1a9850", "changed": "#f46d43", "unchanged": "#74add1"}
+
+
+def _preview_map(found: list[work.Change]):
+    """The units of the boundary set with most submitted values, coloured new / changed / unchanged; the tooltip
+    gives each submitted value beside the published one. None when nothing maps (national values only)."""
+    mapped = [c for c in found if c.boundary in ("2025", "2008")]
+    if not mapped:
+        return None
+    boundary = max(("2025", "2008"), key=lambda b: sum(c.boundary == b for c in mapped))
+    by_unit: dict[str, list[work.Change]] = {}
+    for c in mapped:
+        if c.boundary == boundary:
+            by_unit.setdefault(c.code, []).append(c)
+    s = store()
+    units = {}
+    for code in s.units[boundary]["code"]:
+        changes = by_unit.get(code, [])
+        worst = next((k for k in ("changed", "new", "unchanged") if any(c.status == k for c in changes)), None)
+        detail = "; ".join(f"{indicator_label(c.indicator)} {c.period or c.year}: {number(c.old)} → {number(c.new)}" for c in changes)
+        units[code] = {
+            "name": unit_name(boundary, code),
+            "label": change_label(worst) if worst else "",
+            "colour": STATUS_COLOURS.get(worst or ""),
+            "detail": detail,
+            "href": url_for("province.page", code=code, boundary=boundary),
+        }
+    focus = list(by_unit)
+    return map_parts(map_config(boundary, units, "#eeeeee", highlight=focus), bounds_of(boundary, focus))
 
 
 @bp.post("/submissions/<int:ident>/approve")

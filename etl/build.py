@@ -9,6 +9,7 @@ input has an error, and ``current`` changes only once the build is complete.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from .indicators import Values, read_values
 from .names import UnitName
 from .problems import WARNING, Report
 from .program import FILES as PROGRAM_FILES
-from .program import Program, read_program
+from .program import Edit, Program, read_program
 from .published import Imported, import_published, mapping_files, table_of
 from .sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
 from .store import DEFAULT_KEEP, SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
@@ -72,7 +73,9 @@ class Inputs:
     published: Imported = field(default_factory=Imported)
 
 
-def read_inputs(layout: RawLayout, repair: bool = False, submissions: Sequence[tuple[str, str]] = ()) -> Inputs:
+def read_inputs(
+    layout: RawLayout, repair: bool = False, submissions: Sequence[tuple[str, str]] = (), programme_edits: Sequence[Edit] = ()
+) -> Inputs:
     """Read and validate every input; problems are collected in ``Inputs.report``.
 
     The crosswalk, the two boundary sets and the catalogue are the roots every other
@@ -80,6 +83,7 @@ def read_inputs(layout: RawLayout, repair: bool = False, submissions: Sequence[t
     its key columns) its own error is reported and nothing else is read, instead of
     one follow-on error per value row. ``submissions``: (name, tidy CSV text) of approved submissions,
     oldest first, read after the raw inputs; each supersedes older values of the same key.
+    ``programme_edits``: tasks added or changed and task statuses set in the browser, oldest first.
     """
     report = Report()
     outside = layout.links_outside()
@@ -116,7 +120,7 @@ def read_inputs(layout: RawLayout, repair: bool = False, submissions: Sequence[t
     log.info("importing the published tables; reading indicator values and programme")
     published = import_published(layout, catalogue, resolver, report)
     values = read_values(layout, catalogue, resolver, report, published.rows.items(), submissions)
-    program = read_program(layout, catalogue, report)
+    program = read_program(layout, catalogue, report, programme_edits)
     return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report, published)
 
 
@@ -162,12 +166,13 @@ def build(
     keep: int = DEFAULT_KEEP,
     submissions: Sequence[tuple[str, str]] = (),
     switch: bool = True,
+    programme_edits: Sequence[Edit] = (),
 ) -> dict:
     """Validate ``raw`` (and the approved ``submissions``, see :func:`read_inputs`), write the store under
     ``out`` and, when ``switch``, make it current, keeping the last ``keep`` builds; return the manifest.
     Raises InputError on any error (``out`` unchanged)."""
     layout = RawLayout(raw)
-    inputs = read_inputs(layout, repair, submissions)
+    inputs = read_inputs(layout, repair, submissions, programme_edits)
     inputs.report.raise_if_errors()
     for note in inputs.published.notes:
         log.info("%s", note)
@@ -182,7 +187,7 @@ def build(
     log.info("published tables: %d whole-country and region totals checked", checked)
     totals = {b: len(g) for b, g in layers.items()}
     cover = coverage(values, totals)
-    manifest = _manifest(layout, inputs, values, cover, submissions)
+    manifest = _manifest(layout, inputs, values, cover, submissions, programme_edits)
     log.info("writing the store (build %s)", manifest["build_id"])
     write_store(out, _layers(inputs, layers, values, cover, manifest), manifest, keep, switch)
     return manifest
@@ -306,9 +311,19 @@ def _merger_table(merger: Merger) -> pd.DataFrame:
     return pd.DataFrame(sorted(rows), columns=["old_code", "old_name_vi", "new_code"])
 
 
-def _manifest(layout: RawLayout, inputs: Inputs, values: pd.DataFrame, cover: pd.DataFrame, submissions: Sequence[tuple[str, str]]) -> dict:
+def _manifest(
+    layout: RawLayout,
+    inputs: Inputs,
+    values: pd.DataFrame,
+    cover: pd.DataFrame,
+    submissions: Sequence[tuple[str, str]],
+    programme_edits: Sequence[Edit],
+) -> dict:
     hashes = input_hashes(layout.root, input_files(layout))
     hashes.update({name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in submissions})
+    for edit in programme_edits:
+        text = json.dumps([edit.kind, edit.fields, edit.source_title, edit.source_url, edit.by, edit.at], sort_keys=True)
+        hashes[f"programme edit {edit.ident}"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     code = code_hash()
     counts = {
         "units_2008": len(inputs.layers["2008"]),

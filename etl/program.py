@@ -15,6 +15,7 @@ catalogue (``indicator_links``) and issue -> direction from directions.csv
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -97,17 +98,109 @@ class Program:
     tables: dict[str, pd.DataFrame]
 
 
-def read_program(layout: RawLayout, catalogue: Catalogue, report: Report) -> Program:
-    """Read and cross-check the programme files and the catalogue's links to them."""
+TASK_FIELDS = (
+    "group_id",
+    "title_vi",
+    "title_en",
+    "lead_agency_vi",
+    "lead_agency_en",
+    "coordinating_vi",
+    "coordinating_en",
+    "submit_to_vi",
+    "submit_to_en",
+    "deadline",
+    "deadline_iso",
+)
+STATUSES = ("not_started", "under_way", "done", "overdue")
+STATUS_COLUMNS = ["status", "status_date", "status_evidence", "status_source"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A programme edit made in the browser (kept in the submissions store): a task added or changed (``kind``
+    "task") or a task's implementation status ("status"), with its source and who made it."""
+
+    ident: int
+    kind: str
+    fields: dict[str, str]
+    source_title: str
+    source_url: str
+    by: str
+    at: str
+
+    @property
+    def source_id(self) -> str:
+        return f"E{self.ident}"
+
+
+def read_program(layout: RawLayout, catalogue: Catalogue, report: Report, edits: Sequence[Edit] = ()) -> Program:
+    """Read and cross-check the programme files and the catalogue's links to them; apply ``edits`` in order."""
     raw: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for table, (file, columns) in FILES.items():
         raw[table] = read_csv(layout.program(file), columns, report, layout.display(layout.program(file)))
     tables = {name: pd.DataFrame([r for _, r in rows], columns=FILES[name][1]) for name, rows in raw.items()}
+    for column in STATUS_COLUMNS:
+        tables["program_tasks"][column] = ""
+    for edit in edits:
+        apply_edit(tables, edit, report)
     _check_references(layout, raw, report)
     tables["program_targets"] = _targets(tables["program_targets"], layout, raw["program_targets"], report)
     tables["indicator_links"] = _indicator_links(catalogue, tables, layout, report)
     tables["issue_directions"] = _issue_directions(tables["program_directions"])
     return Program(tables)
+
+
+def apply_edit(tables: dict[str, pd.DataFrame], edit: Edit, report: Report) -> None:
+    """Add or change a task, or set its status, from ``edit``; its source becomes programme source E<n>.
+    Problems (an unknown task or group, a bad status, date or evidence link) go to ``report`` naming the edit."""
+    name = f"programme edit {edit.ident}"
+    tasks = tables["program_tasks"]
+    task_id = edit.fields.get("task_id", "").strip()
+    if not task_id:
+        report.add(name, None, "task_id", "the edit names no task", "give the task's number")
+        return
+    known = tasks["task_id"] == task_id
+    if edit.kind == "task":
+        group = edit.fields.get("group_id", "")
+        if group not in set(tables["program_groups"]["group_id"]):
+            report.add(name, None, "group_id", f'unknown group "{group}"', "choose one of the 5 task groups")
+            return
+        if not known.any():
+            tasks.loc[len(tasks)] = {c: "" for c in tasks.columns} | {"task_id": task_id}
+            known = tasks["task_id"] == task_id
+        for field in TASK_FIELDS:
+            if edit.fields.get(field, "").strip():
+                tasks.loc[known, field] = edit.fields[field].strip()
+        tasks.loc[known, "source_ref"] = (tasks.loc[known, "source_ref"] + f" [{edit.source_id}]").str.strip()
+        tasks.loc[known, "verified"] = "no"
+        tasks.loc[known, "verification_note"] = f"edited in the browser by {edit.by} on {edit.at} ({edit.source_id})"
+    elif edit.kind == "status":
+        status, date, evidence = (edit.fields.get(k, "").strip() for k in ("status", "status_date", "status_evidence"))
+        if not known.any():
+            report.add(name, None, "task_id", f"there is no task {task_id}", "add the task first")
+            return
+        if status not in STATUSES:
+            report.add(name, None, "status", f'unknown status "{status}"', f"use one of {', '.join(STATUSES)}")
+            return
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date):
+            report.add(name, None, "status_date", f'"{date}" is not a date YYYY-MM-DD', "give the date the status was reported")
+            return
+        if evidence and (problem := address_problem(evidence)):
+            report.add(name, None, "status_evidence", problem, links.FIX)
+            return
+        tasks.loc[known, STATUS_COLUMNS] = [status, date, evidence, edit.source_id]
+    else:
+        report.add(name, None, None, f'unknown kind of edit "{edit.kind}"', "edit a task or its status")
+        return
+    sources = tables["program_sources"]
+    sources.loc[len(sources)] = {
+        "source_id": edit.source_id,
+        "site": "",
+        "title": edit.source_title,
+        "url": edit.source_url,
+        "kind": "programme edit",
+        "used_for": f"{name} by {edit.by} on {edit.at}",
+    }
 
 
 def _check_references(layout: RawLayout, raw: dict[str, list[tuple[int, dict[str, str]]]], report: Report) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .build import build
+from .program import Edit
 from .store import DEFAULT_KEEP, locked
 
 LOCK_NAME = ".publish.lock"
@@ -28,7 +29,10 @@ def publishing(out_dir: Path) -> contextlib.AbstractContextManager[None]:
     return locked(out_dir, LOCK_NAME)
 
 
-def build_unswitched(raw: Path, out_dir: Path, submissions: Sequence[tuple[str, str]], keep: int = DEFAULT_KEEP) -> dict:
-    """Build ``raw`` + ``submissions`` ((name, tidy CSV text), oldest first) into ``out_dir/builds/<id>`` without
-    making it current; return the manifest. Raises InputError (nothing kept) when anything is wrong."""
-    return build(raw, out_dir, keep=keep, submissions=submissions, switch=False)
+def build_unswitched(
+    raw: Path, out_dir: Path, submissions: Sequence[tuple[str, str]], programme_edits: Sequence[Edit] = (), keep: int = DEFAULT_KEEP
+) -> dict:
+    """Build ``raw`` + ``submissions`` ((name, tidy CSV text), oldest first) + ``programme_edits`` into
+    ``out_dir/builds/<id>`` without making it current; return the manifest. Raises InputError (nothing kept)
+    when anything is wrong."""
+    return build(raw, out_dir, keep=keep, submissions=submissions, switch=False, programme_edits=programme_edits)

@@ -108,8 +108,22 @@ class Submission(Base):
     build_id: Mapped[str] = mapped_column(String(32), default="")  # the build that first published it
 
 
+class ProgrammeEdit(Base):
+    """A programme task added or changed, or a task's implementation status, by a publisher; published at once."""
+
+    __tablename__ = "programme_edits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))  # task, status
+    fields: Mapped[str] = mapped_column(Text)  # JSON object of the form's fields
+    source_title: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(Text)
+    build_id: Mapped[str] = mapped_column(String(32), default="")
+
+
 class Publication(Base):
-    """One build made current: by a publish (approval), a restore, or the command line."""
+    """One build made current: by a publish (approval or programme edit), a restore, or the command line."""
 
     __tablename__ = "publications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -118,6 +132,7 @@ class Publication(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(16))  # publish, restore
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+    edit_id: Mapped[int | None] = mapped_column(ForeignKey("programme_edits.id"), nullable=True)
     summary: Mapped[str] = mapped_column(Text, default="")  # JSON: counts of new / changed / unchanged values
 
 

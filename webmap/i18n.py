@@ -112,6 +112,7 @@ def init_app(app: Flask) -> None:
         locale=locale,
         lang_url=lang_url,
         role_label=role_label,
+        task_status_label=task_status_label,
     )
 
 
@@ -136,6 +137,12 @@ def issue_labels() -> dict[str, str]:
 def role_label(role: str) -> str:
     """An account role in the page's language."""
     return {"contributor": _("contributor"), "publisher": _("publisher"), "admin": _("administrator")}.get(role, role)
+
+
+def task_status_label(status: str) -> str:
+    """A programme task's implementation status in the page's language."""
+    labels = {"not_started": _("not started"), "under_way": _("under way"), "done": _("done"), "overdue": _("overdue")}
+    return labels.get(status, status)
 
 
 def boundary_labels() -> dict[str, str]:

@@ -273,6 +273,6 @@ class Store:
         return tasks[tasks["group_id"].isin(groups)]
 
     def source_refs(self, text: str) -> list[pd.Series]:
-        """The programme sources (S1 ...) a source_ref text cites, in order."""
-        ids = dict.fromkeys(re.findall(r"\bS\d+\b", text or ""))
+        """The programme sources (S1 ..., and E1 ... of edits made in the browser) a source_ref text cites, in order."""
+        ids = dict.fromkeys(re.findall(r"\b[SE]\d+\b", text or ""))
         return [self.sources.loc[i] for i in ids if i in self.sources.index]

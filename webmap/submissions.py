@@ -29,6 +29,7 @@ from etl.importer import import_table, tidy_text
 from etl.indicators import KEY, TIDY_COLUMNS, check_rows
 from etl.links import address_problem
 from etl.problems import InputError, Problem, Report
+from etl.program import Edit
 from etl.publish import build_unswitched
 from etl.sources import RawLayout, read_resolver
 from etl.store import StoreError, resolve_build, switch_current
@@ -36,7 +37,7 @@ from etl.suggest import suggest_mapping
 from etl.tables import Grid, TableError, read_grid, table_kind
 
 from . import audit
-from .db import Publication, Submission, User, utcnow
+from .db import ProgrammeEdit, Publication, Submission, User, utcnow
 from .store import Store
 
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
@@ -238,35 +239,83 @@ def _annotated(text: str, note: str) -> str:
     return buffer.getvalue()
 
 
+def programme_edits(session: Session, extra: ProgrammeEdit | None = None) -> list[Edit]:
+    """Every programme edit made so far, oldest first, then ``extra``, as the build reads them."""
+    edits = list(session.scalars(select(ProgrammeEdit).where(ProgrammeEdit.build_id != "").order_by(ProgrammeEdit.id)))
+    out = []
+    for e in edits + ([extra] if extra is not None else []):
+        user = session.get(User, e.user_id)
+        out.append(
+            Edit(e.id, e.kind, json.loads(e.fields), e.source_title, e.source_url, user.name if user else "?", f"{e.created_at:%Y-%m-%d}")
+        )
+    return out
+
+
+def _build(session: Session, raw: Path, out: Path, submission: Submission | None = None, edit: ProgrammeEdit | None = None) -> dict:
+    """A new build of raw + approved submissions (+ ``submission``) + programme edits (+ ``edit``), not yet current."""
+    try:
+        return build_unswitched(raw, out, approved_inputs(session, submission), programme_edits(session, edit))
+    except InputError as exc:
+        raise PublishError(exc.problems) from exc
+
+
+def _record(
+    session: Session, manifest: dict, publisher: User, submission: Submission | None, edit: ProgrammeEdit | None, address: str
+) -> str:
+    build_id = str(manifest["build_id"])
+    summary = {
+        "values": manifest["counts"]["values"],
+        "submission": submission.id if submission else None,
+        "edit": edit.id if edit else None,
+    }
+    session.add(
+        Publication(
+            at=utcnow(),
+            build_id=build_id,
+            user_id=publisher.id,
+            action="publish",
+            submission_id=submission.id if submission else None,
+            edit_id=edit.id if edit else None,
+            summary=json.dumps(summary),
+        )
+    )
+    what = f"submission {submission.id}" if submission else f"programme edit {edit.id}" if edit else ""
+    audit.record(session, publisher.name, "build_published", build_id, what, address)
+    return build_id
+
+
 def publish(session: Session, submission: Submission, publisher: User, raw: Path, out: Path, address: str) -> str:
     """Approve ``submission`` and publish: build raw + approved submissions + this one, record it, make it current.
     Returns the new build id; PublishError (nothing recorded, the previous build current) when the build fails.
     The caller commits ``session`` and then calls :func:`make_current` (see :mod:`etl.publish`)."""
-    try:
-        manifest = build_unswitched(raw, out, approved_inputs(session, submission))
-    except InputError as exc:
-        raise PublishError(exc.problems) from exc
-    now = utcnow()
-    submission.status, submission.decided_by, submission.decided_at, submission.build_id = (
-        "approved",
-        publisher.id,
-        now,
-        manifest["build_id"],
-    )
-    summary = {"values": manifest["counts"]["values"], "submission": submission.id}
-    session.add(
-        Publication(
-            at=now,
-            build_id=manifest["build_id"],
-            user_id=publisher.id,
-            action="publish",
-            submission_id=submission.id,
-            summary=json.dumps(summary),
-        )
-    )
+    manifest = _build(session, raw, out, submission=submission)
+    submission.status, submission.decided_by, submission.decided_at = "approved", publisher.id, utcnow()
+    submission.build_id = str(manifest["build_id"])
     audit.record(session, publisher.name, "submission_approved", f"submission {submission.id}", f"build {manifest['build_id']}", address)
-    audit.record(session, publisher.name, "build_published", manifest["build_id"], f"submission {submission.id}", address)
-    return str(manifest["build_id"])
+    return _record(session, manifest, publisher, submission, None, address)
+
+
+def publish_edit(
+    session: Session, kind: str, fields: dict[str, str], source: tuple[str, str], publisher: User, raw: Path, out: Path, address: str
+) -> str:
+    """Record a programme edit (a task, or a task's status) and publish it like an approval; PublishError when the
+    build refuses it (an unknown task or group, a bad status, date or link): nothing is then stored."""
+    edit = ProgrammeEdit(
+        user_id=publisher.id, kind=kind, fields=json.dumps(fields, ensure_ascii=False), source_title=source[0], source_url=source[1]
+    )
+    session.add(edit)
+    session.flush()
+    manifest = _build(session, raw, out, edit=edit)
+    edit.build_id = str(manifest["build_id"])
+    audit.record(
+        session,
+        publisher.name,
+        f"programme_{kind}_edited",
+        fields.get("task_id", ""),
+        json.dumps(fields, ensure_ascii=False)[:500],
+        address,
+    )
+    return _record(session, manifest, publisher, None, edit, address)
 
 
 def restore(session: Session, build_id: str, publisher: User, out: Path, address: str) -> None:

@@ -116,7 +116,7 @@ def _finish(response: Response) -> Response:
         body = response.get_data(as_text=True)
         if ACCOUNT_SLOT in body:
             response.set_data(body.replace(ACCOUNT_SLOT, _account_html(), 1))
-    if current_user() is not None or request.blueprint in ("auth", "submissions", "audit"):
+    if current_user() is not None or request.blueprint in ("auth", "submissions", "audit", "programme"):
         response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
     return response
@@ -124,7 +124,7 @@ def _finish(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     from ..submissions import reconcile
-    from . import audit_views, auth, submission_views
+    from . import audit_views, auth, programme_views, submission_views
 
     data_dir = Path(app.config["DATA_DIR"])
     app.config.setdefault("SECRET_KEY", None)
@@ -159,7 +159,7 @@ def init_app(app: Flask) -> None:
             "change_label": change_label,
         }
 
-    for blueprint in (auth.bp, audit_views.bp, submission_views.bp):
+    for blueprint in (auth.bp, audit_views.bp, submission_views.bp, programme_views.bp):
         app.register_blueprint(blueprint)
     app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 2**20)
     if not app.config.get("RAW_DIR"):

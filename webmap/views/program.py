@@ -33,22 +33,24 @@ def _task(row: dict) -> dict:
 
 
 def issue_items(issue: str, indicator: str | None = None) -> dict:
-    """Directions that name ``issue``, and the national targets of the indicator (or of the issue)."""
+    """Directions that name ``issue``, the tasks of their groups (with implementation status where reported),
+    and the national targets of the indicator (or of the issue)."""
     s = store()
     targets = s.targets_for(indicator) if indicator is not None else pd.DataFrame()
     if indicator is None or targets.empty:
         targets = s.targets_for_issue(issue)
-    return {"directions": [_direction(r) for r in records(s.directions_for(issue))], "targets": [_target(r) for r in records(targets)]}
+    directions = [_direction(r) for r in records(s.directions_for(issue))]
+    groups = {d["group_id"] for d in directions if d["group_id"]}
+    return {
+        "directions": directions,
+        "targets": [_target(r) for r in records(targets)],
+        "tasks": [_task(t) for t in records(s.tasks_for_groups(groups))],
+    }
 
 
 def worst_issue_items(issues: list[str]) -> list[dict]:
     """For each issue: its directions, targets, and the tasks of the groups those directions belong to."""
-    out = []
-    for issue in issues:
-        items = issue_items(issue)
-        groups = {d["group_id"] for d in items["directions"] if d["group_id"]}
-        out.append({"issue": issue, **items, "tasks": [_task(t) for t in store().tasks_for_groups(groups).to_dict("records")]})
-    return out
+    return [{"issue": issue, **issue_items(issue)} for issue in issues]
 
 
 @bp.get("/program")
@@ -75,4 +77,6 @@ def render() -> str:
         )
     conclusions = [_direction(d) for d in directions if not d["group_id"]]
     targets = [_target(t) for t in records(s.program["program_targets"].sort_values(["year", "document"]))]
-    return render_template("program.html", groups=groups, conclusions=conclusions, targets=targets, issues=issue_labels())
+    return render_template(
+        "program.html", groups=groups, conclusions=conclusions, targets=targets, issues=issue_labels(), task_count=len(tasks)
+    )

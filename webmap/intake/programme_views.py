@@ -1,0 +1,87 @@
+"""Programme items in the browser (publishers): add or change a task, set a task's implementation status.
+
+Each edit needs a source (title and web address), is published at once as a new build (like an approved
+submission, through :func:`webmap.submissions.publish_edit`), and appears in the history and the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from etl.program import STATUSES, TASK_FIELDS
+from etl.publish import publishing
+
+from .. import submissions as work
+from ..db import User
+from ..errors import AppError
+from ..params import check_keys
+from ..views.common import records, store
+from . import database, requires, signed_in
+
+bp = Blueprint("programme", __name__)
+
+
+def _form(kind: str) -> dict[str, str]:
+    names = ("task_id", *TASK_FIELDS) if kind == "task" else ("task_id", "status", "status_date", "status_evidence")
+    return {name: request.form.get(name, "").strip()[:2000] for name in names}
+
+
+def _page(problem: str | None = None, status: int = 200):
+    s = store()
+    return render_template(
+        "programme_edit.html",
+        tasks=records(s.program["program_tasks"].sort_values("task_id", key=lambda c: c.str.zfill(4))),
+        groups=records(s.program["program_groups"]),
+        statuses=STATUSES,
+        problem=problem,
+    ), status
+
+
+@bp.get("/program/edit")
+@requires("publisher")
+def edit():
+    check_keys(set())
+    return _page()
+
+
+@bp.post("/program/tasks")
+@requires("publisher")
+def save_task():
+    return _publish("task")
+
+
+@bp.post("/program/status")
+@requires("publisher")
+def save_status():
+    return _publish("status")
+
+
+def _publish(kind: str):
+    fields = _form(kind)
+    source = (request.form.get("source_title", "").strip()[:500], request.form.get("source_url", "").strip()[:2000])
+    problem = work.source_problem(*source)
+    if problem:
+        return _page(_("Every programme edit needs its source: %(problem)s.", problem=problem), 400)
+    with publishing(Path(current_app.config["DATA_DIR"])):
+        try:
+            with database().session() as s:
+                publisher = s.get(User, signed_in().id)
+                if publisher is None:
+                    raise AppError(401, _("Sign in first."))
+                build_id = work.publish_edit(
+                    s,
+                    kind,
+                    fields,
+                    source,
+                    publisher,
+                    Path(current_app.config["RAW_DIR"]),
+                    Path(current_app.config["DATA_DIR"]),
+                    request.remote_addr or "",
+                )
+        except work.PublishError as exc:
+            return _page("; ".join(str(p) for p in exc.problems[:5]), 400)
+        work.make_current(Path(current_app.config["DATA_DIR"]), build_id)
+    current_app.extensions["urbanmap_build"].refresh()
+    return redirect(url_for("program.page"))

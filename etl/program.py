@@ -112,13 +112,15 @@ TASK_FIELDS = (
     "deadline_iso",
 )
 STATUSES = ("not_started", "under_way", "done", "overdue")
+TARGET_FIELDS = ("indicator_en", "indicator_vi", "target", "unit", "year", "document", "note")
 STATUS_COLUMNS = ["status", "status_date", "status_evidence", "status_source"]
 
 
 @dataclass(frozen=True)
 class Edit:
     """A programme edit made in the browser (kept in the submissions store): a task added or changed (``kind``
-    "task") or a task's implementation status ("status"), with its source and who made it."""
+    "task"), a task's implementation status ("status") or a national target added or changed ("target"),
+    with its source and who made it."""
 
     ident: int
     kind: str
@@ -154,6 +156,10 @@ def apply_edit(tables: dict[str, pd.DataFrame], edit: Edit, report: Report) -> N
     """Add or change a task, or set its status, from ``edit``; its source becomes programme source E<n>.
     Problems (an unknown task or group, a bad status, date or evidence link) go to ``report`` naming the edit."""
     name = f"programme edit {edit.ident}"
+    if edit.kind == "target":
+        if _apply_target(tables["program_targets"], edit, name, report):
+            _add_source(tables, edit, name)
+        return
     tasks = tables["program_tasks"]
     task_id = edit.fields.get("task_id", "").strip()
     if not task_id:
@@ -190,8 +196,36 @@ def apply_edit(tables: dict[str, pd.DataFrame], edit: Edit, report: Report) -> N
             return
         tasks.loc[known, STATUS_COLUMNS] = [status, date, evidence, edit.source_id]
     else:
-        report.add(name, None, None, f'unknown kind of edit "{edit.kind}"', "edit a task or its status")
+        report.add(name, None, None, f'unknown kind of edit "{edit.kind}"', "edit a task, its status or a target")
         return
+    _add_source(tables, edit, name)
+
+
+def _apply_target(targets: pd.DataFrame, edit: Edit, name: str, report: Report) -> bool:
+    """Add the target of ``edit``, or change the one of the same document, year and indicator; False on a problem."""
+    fields = {k: edit.fields.get(k, "").strip() for k in TARGET_FIELDS}
+    for required in ("indicator_en", "indicator_vi", "target", "document"):
+        if not fields[required]:
+            report.add(name, None, required, f"{required} is empty", "fill it in as the document prints it")
+            return False
+    if not re.fullmatch(r"(19|20)[0-9]{2}", fields["year"]):
+        report.add(name, None, "year", f'"{fields["year"]}" is not a year', "give the year the target is for, e.g. 2030")
+        return False
+    same = (targets["document"] == fields["document"]) & (targets["year"] == fields["year"])
+    same &= targets["indicator_en"].map(slug) == slug(fields["indicator_en"])
+    if not same.any():
+        targets.loc[len(targets)] = {c: "" for c in targets.columns}
+        same = pd.Series(False, index=targets.index)
+        same.iloc[-1] = True
+    for field, text in fields.items():
+        if text:  # an empty field keeps what the target had
+            targets.loc[same, field] = text
+    targets.loc[same, "source_ref"] = f"[{edit.source_id}]"
+    targets.loc[same, "verified"] = "no"
+    return True
+
+
+def _add_source(tables: dict[str, pd.DataFrame], edit: Edit, name: str) -> None:
     sources = tables["program_sources"]
     sources.loc[len(sources)] = {
         "source_id": edit.source_id,

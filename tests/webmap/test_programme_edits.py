@@ -53,6 +53,26 @@ def test_a_task_and_its_status_are_published_shown_and_restorable(site) -> None:
     assert "Mechanisms against urban flooding" not in app.test_client().get("/?issue=flooding&lang=en").get_data(as_text=True)
 
 
+def test_a_national_target_is_added_and_changed(site) -> None:  # noqa: F811
+    app, _, _ = site
+    publisher = _client(app, "boss")
+    target = {
+        "indicator_vi": "Tỷ lệ đô thị hóa toàn quốc",
+        "indicator_en": "National urbanisation rate",
+        "target": "over 50",
+        "unit": "%",
+        "year": "2030",
+        "document": "148/NQ-CP",
+        **SOURCE,
+    }
+    assert _post(publisher, "/program/targets", target).status_code == 302
+    assert _post(publisher, "/program/targets", {**target, "target": "at least 50"}).status_code == 302
+    page = app.test_client().get("/program?lang=en").get_data(as_text=True)
+    assert page.count("at least 50") == 1 and "over 50" not in page
+    refused = _post(publisher, "/program/targets", {**target, "year": "sau 2030"})
+    assert refused.status_code == 400 and "is not a year" in refused.get_data(as_text=True)
+
+
 def test_a_bad_edit_is_refused_and_nothing_is_stored(site) -> None:  # noqa: F811
     app, _, _ = site
     publisher = _client(app, "boss")

@@ -1,4 +1,5 @@
-"""Programme items in the browser (publishers): add or change a task, set a task's implementation status.
+"""Programme items in the browser (publishers): add or change a task or a national target, set a task's
+implementation status.
 
 Each edit needs a source (title and web address), is published at once as a new build (like an approved
 submission, through :func:`webmap.submissions.publish_edit`), and appears in the history and the audit log."""
@@ -10,7 +11,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from etl.program import STATUSES, TASK_FIELDS
+from etl.program import STATUSES, TARGET_FIELDS, TASK_FIELDS
 from etl.publish import publishing
 
 from .. import submissions as work
@@ -23,8 +24,15 @@ from . import database, requires, signed_in
 bp = Blueprint("programme", __name__)
 
 
+FIELDS = {
+    "task": ("task_id", *TASK_FIELDS),
+    "status": ("task_id", "status", "status_date", "status_evidence"),
+    "target": TARGET_FIELDS,
+}
+
+
 def _form(kind: str) -> dict[str, str]:
-    names = ("task_id", *TASK_FIELDS) if kind == "task" else ("task_id", "status", "status_date", "status_evidence")
+    names = FIELDS[kind]
     return {name: request.form.get(name, "").strip()[:2000] for name in names}
 
 
@@ -56,6 +64,12 @@ def save_task():
 @requires("publisher")
 def save_status():
     return _publish("status")
+
+
+@bp.post("/program/targets")
+@requires("publisher")
+def save_target():
+    return _publish("target")
 
 
 def _publish(kind: str):

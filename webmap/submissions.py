@@ -174,6 +174,10 @@ class Change:
     status: str  # new, changed, unchanged
 
 
+def count_changes(found: list[Change]) -> dict[str, int]:
+    return {k: sum(c.status == k for c in found) for k in ("new", "changed", "unchanged")}
+
+
 def changes(store: Store, values: pd.DataFrame) -> list[Change]:
     """Each submitted preferred value against the published preferred value of the same key."""
     published = store.values[store.values["preferred"]].set_index(KEY)["value"]
@@ -260,13 +264,20 @@ def _build(session: Session, raw: Path, out: Path, submission: Submission | None
 
 
 def _record(
-    session: Session, manifest: dict, publisher: User, submission: Submission | None, edit: ProgrammeEdit | None, address: str
+    session: Session,
+    manifest: dict,
+    publisher: User,
+    submission: Submission | None,
+    edit: ProgrammeEdit | None,
+    address: str,
+    changed: dict[str, int] | None = None,
 ) -> str:
     build_id = str(manifest["build_id"])
     summary = {
         "values": manifest["counts"]["values"],
         "submission": submission.id if submission else None,
         "edit": edit.id if edit else None,
+        "changes": changed or {},
     }
     session.add(
         Publication(
@@ -284,15 +295,18 @@ def _record(
     return build_id
 
 
-def publish(session: Session, submission: Submission, publisher: User, raw: Path, out: Path, address: str) -> str:
+def publish(
+    session: Session, submission: Submission, publisher: User, raw: Path, out: Path, address: str, changed: dict[str, int] | None = None
+) -> str:
     """Approve ``submission`` and publish: build raw + approved submissions + this one, record it, make it current.
     Returns the new build id; PublishError (nothing recorded, the previous build current) when the build fails.
-    The caller commits ``session`` and then calls :func:`make_current` (see :mod:`etl.publish`)."""
+    The caller commits ``session`` and then calls :func:`make_current` (see :mod:`etl.publish`). ``changed``:
+    how many values are new, changed and unchanged against the build it replaces (for the history)."""
     manifest = _build(session, raw, out, submission=submission)
     submission.status, submission.decided_by, submission.decided_at = "approved", publisher.id, utcnow()
     submission.build_id = str(manifest["build_id"])
     audit.record(session, publisher.name, "submission_approved", f"submission {submission.id}", f"build {manifest['build_id']}", address)
-    return _record(session, manifest, publisher, submission, None, address)
+    return _record(session, manifest, publisher, submission, None, address, changed)
 
 
 def publish_edit(

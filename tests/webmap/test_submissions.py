@@ -88,8 +88,10 @@ def test_the_whole_flow_upload_preview_approve_history_restore(site) -> None:
     assert "4700000.0" in line and "submission 1 by hp-doc" in line
     national = publisher.get("/?boundary=2025&indicator=population&year=2024&lang=en").get_data(as_text=True)
     assert "4,700,000" in national
-    history = publisher.get("/history").get_data(as_text=True)
-    assert new_build in history and "submission 1" in history
+    history = publisher.get("/history?lang=en").get_data(as_text=True)
+    assert new_build in history and "submission 1" in history and "0 new, 1 changed, 0 unchanged" in history
+    profile = publisher.get("/province/31?boundary=2025&lang=en").get_data(as_text=True)
+    assert "submission 1 by hp-doc" in profile
     assert publisher.post(f"/history/{first_build}/restore", data={"csrf_token": csrf_token(publisher, "/history")}).status_code == 302
     assert publisher.get("/healthz").headers["X-Urbanmap-Build"] == first_build
     assert "4664124.0" in _population_2024(publisher)

@@ -132,7 +132,7 @@ def show(ident: int):
         decider=decider,
         changes=found,
         coverage=work.coverage(store(), found) if found else [],
-        counts={k: sum(c.status == k for c in found) for k in ("new", "changed", "unchanged")},
+        counts=work.count_changes(found),
         problems=[],
     )
 
@@ -177,7 +177,9 @@ def approve(ident: int):
                 submission = _visible(s.get(Submission, ident))
                 if submission.status != "pending":
                     raise AppError(409, _("This submission is no longer pending."))
-                build_id = work.publish(s, submission, _me(s), _raw(), _out(), _address())
+                values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), _raw(), None).values
+                changed = work.count_changes(work.changes(store(), values)) if len(values) else {}
+                build_id = work.publish(s, submission, _me(s), _raw(), _out(), _address(), changed)
         except work.PublishError as exc:
             raise AppError(
                 400, _("The new build failed; nothing was published: %(problems)s", problems="; ".join(str(p) for p in exc.problems[:5]))

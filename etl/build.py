@@ -322,7 +322,9 @@ def _manifest(
     hashes = input_hashes(layout.root, input_files(layout))
     hashes.update({name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in submissions})
     for edit in programme_edits:
-        text = json.dumps([edit.kind, edit.fields, edit.source_title, edit.source_url, edit.by, edit.at], sort_keys=True)
+        text = json.dumps(
+            [edit.kind, edit.fields, edit.source_title, edit.source_url, edit.source_document, edit.by, edit.at], sort_keys=True
+        )
         hashes[f"programme edit {edit.ident}"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     code = code_hash()
     counts = {

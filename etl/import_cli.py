@@ -34,6 +34,7 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--value-column", help="header label (or part of it) of the value column")
     p.add_argument("--source-title", help="title of the publication the table comes from")
     p.add_argument("--source-url", help="address of the publication")
+    p.add_argument("--source-document", help="number of the official document, where the publication has no web address")
     p.add_argument("--boundary", choices=["2008", "2025"], help="boundary set of the table (else settled by the year)")
     p.add_argument("--year", type=int, help="year of every value (when neither header nor a column gives it)")
     p.add_argument("--years", type=parse_years, help="take only values of these years, e.g. 2008-2016")

@@ -26,6 +26,7 @@ from .problems import InputError, Problem
 
 SPEC_KEYS = {
     "source_title",
+    "source_document",
     "source_url",
     "boundary",
     "year",
@@ -55,6 +56,7 @@ class ImportSpec:
 
     source_title: str = ""
     source_url: str = ""
+    source_document: str = ""
     columns: dict[str, ColumnSpec] = field(default_factory=dict)
     boundary: str | None = None
     year: int | None = None

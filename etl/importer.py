@@ -14,7 +14,7 @@ naming both.
 Values are converted to the catalogue unit; the printed value and unit are
 recorded in ``note``. Every problem is reported (file, row, column, what, how to
 fix); nothing is returned when there is one. Columns out:
-:data:`etl.indicators.TIDY_COLUMNS` plus ``preliminary``.
+:data:`etl.indicators.TIDY_COLUMNS` plus ``preliminary`` and ``source_document``.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from pathlib import Path
 
 from .catalogue import Catalogue
 from .import_spec import ColumnSpec, ImportSpec
-from .indicators import FIRST_YEAR, TIDY_COLUMNS, YEAR_RANGE
+from .indicators import FIRST_YEAR, OPTIONAL_COLUMNS, TIDY_COLUMNS, YEAR_RANGE
 from .labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
-from .links import FIX, address_problem
+from .links import SOURCE_FIX, source_problem
 from .names import Aggregate, Former, Match, ProvinceResolver, UnresolvedName, fold
 from .numbers import NumberError, infer_decimal_mark, parse_number
 from .problems import InputError, Problem, Report
@@ -41,7 +41,7 @@ from .table_layout import Layout, read_layout
 from .tables import Cell, Grid
 
 log = logging.getLogger(__name__)
-OUT_COLUMNS = [*TIDY_COLUMNS, "preliminary"]
+OUT_COLUMNS = [*TIDY_COLUMNS, *OPTIONAL_COLUMNS]
 
 
 def _key(text: str) -> str:
@@ -512,6 +512,7 @@ class _RowReader:
             "source_url": t.spec.source_url,
             "note": note,
             "preliminary": "yes" if preliminary else "",
+            "source_document": t.spec.source_document,
         }
 
     # --- rows that are not provinces ----------------------------------------
@@ -623,10 +624,8 @@ def _plain(value: Decimal) -> str:
 def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catalogue: Catalogue, name: str) -> ImportResult:
     """Tidy rows, notes and totals of one table; raises InputError with every problem found."""
     report = Report()
-    if not spec.source_title or not spec.source_url:
-        report.add(name, None, None, "the source is not named", "give --source-title and --source-url: every value needs its source")
-    elif problem := address_problem(spec.source_url):
-        report.add(name, None, "source_url", problem, FIX)
+    if (problem := source_problem(spec.source_title, spec.source_url, spec.source_document)) is not None:
+        report.add(name, None, problem[0], f"the source is not named well enough: {problem[1]}", SOURCE_FIX)
     importer = TableImporter(grid, spec, resolver, catalogue, name, report)
     numbered = importer.records()
     report.raise_if_errors()

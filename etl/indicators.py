@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import links
 from .catalogue import Catalogue
-from .links import address_problem
+from .links import source_label, source_problem
 from .names import Match, ProvinceResolver, UnresolvedName
 from .problems import WARNING, Report
 from .sources import CsvRow, RawLayout, iter_csv, iter_csv_text
@@ -56,6 +56,7 @@ YEAR_RANGE = (2000, 2100)
 FIRST_YEAR = {"2008": 2008, "2025": 2024, "national": YEAR_RANGE[0]}
 _PERIOD = re.compile(r"^(?:(\d{4})-(\d{4})(?:Q[1-4])?|(\d{4})-\d{2}-\d{2})$")
 _PLAIN = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
+OPTIONAL_COLUMNS = ["preliminary", "source_document"]  # "yes" for a preliminary figure; an official document's number
 OUT_COLUMNS = [
     "boundary",
     "code",
@@ -117,11 +118,9 @@ class _RowChecker:
             found.append(("preferred", f'preferred is "{preferred}"', "write yes or no"))
         if preliminary not in ("yes", ""):
             found.append(("preliminary", f'preliminary is "{preliminary}"', "write yes, or leave it empty"))
-        for column in ("source_title", "source_url"):
-            if not r[column]:
-                found.append((column, "the row does not name its source", f"fill in {column}: every value needs its source"))
-        if r["source_url"] and (problem := address_problem(r["source_url"])):
-            found.append(("source_url", problem, links.FIX))
+        document = r.get("source_document", "")
+        if (problem := source_problem(r["source_title"], r["source_url"], document)) is not None:
+            found.append((problem[0], problem[1], links.SOURCE_FIX))
         for column, message, fix in found:
             self.report.add(name, row, column, message, fix)
         if found or value is None or year is None:
@@ -136,7 +135,7 @@ class _RowChecker:
         out["unit"].append(self.catalogue.indicators[r["indicator"]].unit)
         out["value_flag"].append(sys.intern(flag))
         out["preferred"].append(preferred == "yes")
-        out["source_id"].append(self._source(r["source_title"], r["source_url"]))
+        out["source_id"].append(self._source(source_label(r["source_title"], document), r["source_url"]))
         out["note"].append(r["note"])
         out["origin"].append(f"{name}:{row}")
         out["preliminary"].append(preliminary == "yes")

@@ -33,3 +33,22 @@ def address_problem(text: str) -> str | None:
 
 
 FIX = "give the source's web address, starting with https:// (or http://)"
+SOURCE_FIX = "name the source: its title, and its web address (https://…) or the number of the official document"
+
+
+def source_problem(title: str, url: str, document: str = "") -> tuple[str, str] | None:
+    """(column, why) a source is not enough, or None: it needs a title, and a web address (http(s) only) or
+    the number of an official document ("245/BC-SXD"); an address, when given, must be http(s)."""
+    if not title.strip():
+        return "source_title", "the source has no title"
+    if url.strip():
+        problem = address_problem(url.strip())
+        return ("source_url", problem) if problem else None
+    if not document.strip():
+        return "source_url", "the source has neither a web address nor a document number"
+    return None
+
+
+def source_label(title: str, document: str = "") -> str:
+    """The title a source is listed under: with its document number when it has one ("Báo cáo … (số 245/BC-SXD)")."""
+    return f"{title} (số {document})" if document.strip() else title

@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import links
 from .catalogue import ISSUES, Catalogue
-from .links import address_problem
+from .links import address_problem, source_label
 from .names import fold
 from .problems import Report
 from .sources import RawLayout, read_csv
@@ -129,6 +129,7 @@ class Edit:
     source_url: str
     by: str
     at: str
+    source_document: str = ""
 
     @property
     def source_id(self) -> str:
@@ -230,7 +231,7 @@ def _add_source(tables: dict[str, pd.DataFrame], edit: Edit, name: str) -> None:
     sources.loc[len(sources)] = {
         "source_id": edit.source_id,
         "site": "",
-        "title": edit.source_title,
+        "title": source_label(edit.source_title, edit.source_document),
         "url": edit.source_url,
         "kind": "programme edit",
         "used_for": f"{name} by {edit.by} on {edit.at}",

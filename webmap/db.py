@@ -101,6 +101,7 @@ class Submission(Base):
     mapping: Mapped[str] = mapped_column(Text, default="")  # TOML of the import mapping; "" for a tidy CSV
     source_title: Mapped[str] = mapped_column(Text, default="")
     source_url: Mapped[str] = mapped_column(Text, default="")
+    source_document: Mapped[str] = mapped_column(Text, default="")  # an official document's number, where there is no address
     rows: Mapped[str] = mapped_column(Text)  # the tidy CSV the check produced: what a publish builds from
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -119,6 +120,7 @@ class ProgrammeEdit(Base):
     fields: Mapped[str] = mapped_column(Text)  # JSON object of the form's fields
     source_title: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(Text)
+    source_document: Mapped[str] = mapped_column(Text, default="")
     build_id: Mapped[str] = mapped_column(String(32), default="")
 
 

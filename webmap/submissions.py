@@ -27,7 +27,7 @@ from etl.catalogue import read_catalogue
 from etl.import_spec import load_spec
 from etl.importer import import_table, tidy_text
 from etl.indicators import KEY, TIDY_COLUMNS, check_rows
-from etl.links import address_problem
+from etl.links import SOURCE_FIX, source_problem
 from etl.problems import InputError, Problem, Report
 from etl.program import Edit
 from etl.publish import build_unswitched
@@ -52,6 +52,7 @@ class Upload:
     source_title: str = ""
     source_url: str = ""
     mapping: str = ""
+    source_document: str = ""
 
 
 @dataclass
@@ -137,26 +138,21 @@ def _grid_text(grid: Grid) -> str:
 
 def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, resolver, report: Report) -> str:
     """Tidy CSV text of a table read through the importer with the upload's mapping and source."""
-    if not upload.source_title or not upload.source_url:
-        report.add(name, None, "source", "the source is not named", "give the source's title and its web address or document number")
+    if (problem := source_problem(upload.source_title, upload.source_url, upload.source_document)) is not None:
+        report.add(name, None, problem[0], f"the source is not named well enough: {problem[1]}", SOURCE_FIX)
         return ""
     mapping = tmp / "mapping.toml"
     mapping.write_text(upload.mapping, encoding="utf-8")
     try:
         spec = load_spec(mapping)
-        spec = dataclasses.replace(spec, source_title=upload.source_title, source_url=upload.source_url)
+        spec = dataclasses.replace(
+            spec, source_title=upload.source_title, source_url=upload.source_url, source_document=upload.source_document
+        )
         result = import_table(grid, spec, resolver, catalogue, name)
     except InputError as exc:
         report.extend(Problem(name if p.file == str(mapping) else p.file, p.row, p.column, p.message, p.fix) for p in exc.problems)
         return ""
     return tidy_text(result.rows)
-
-
-def source_problem(title: str, url: str) -> str | None:
-    """Why a form's source is not enough (a title and an http(s) address are both needed), or None."""
-    if not title.strip():
-        return "the source has no title"
-    return address_problem(url.strip()) if url.strip() else "the source has no web address"
 
 
 # --- the preview ---------------------------------------------------------------------------------
@@ -250,7 +246,16 @@ def programme_edits(session: Session, extra: ProgrammeEdit | None = None) -> lis
     for e in edits + ([extra] if extra is not None else []):
         user = session.get(User, e.user_id)
         out.append(
-            Edit(e.id, e.kind, json.loads(e.fields), e.source_title, e.source_url, user.name if user else "?", f"{e.created_at:%Y-%m-%d}")
+            Edit(
+                e.id,
+                e.kind,
+                json.loads(e.fields),
+                e.source_title,
+                e.source_url,
+                user.name if user else "?",
+                f"{e.created_at:%Y-%m-%d}",
+                e.source_document,
+            )
         )
     return out
 
@@ -310,12 +315,18 @@ def publish(
 
 
 def publish_edit(
-    session: Session, kind: str, fields: dict[str, str], source: tuple[str, str], publisher: User, raw: Path, out: Path, address: str
+    session: Session, kind: str, fields: dict[str, str], source: tuple[str, str, str], publisher: User, raw: Path, out: Path, address: str
 ) -> str:
     """Record a programme edit (a task, or a task's status) and publish it like an approval; PublishError when the
     build refuses it (an unknown task or group, a bad status, date or link): nothing is then stored."""
+    title, url, document = source
     edit = ProgrammeEdit(
-        user_id=publisher.id, kind=kind, fields=json.dumps(fields, ensure_ascii=False), source_title=source[0], source_url=source[1]
+        user_id=publisher.id,
+        kind=kind,
+        fields=json.dumps(fields, ensure_ascii=False),
+        source_title=title,
+        source_url=url,
+        source_document=document,
     )
     session.add(edit)
     session.flush()

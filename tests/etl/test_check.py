@@ -47,6 +47,11 @@ def appended(name: str, row: dict, message: str) -> Callable[[Path], tuple[str, 
 
 ONE_BAD_ROW = [
     appended(
+        "source_without_address_or_document",
+        {**value("2008", "30", "population", 2016, "1", "thousand persons"), "source_url": ""},
+        'row {row}, column "source_url": error: the source has neither a web address nor a document number',
+    ),
+    appended(
         "unknown_code",
         value("2008", "99", "population", 2011, "1", "thousand persons"),
         'row {row}, column "province_code": error: "99" is not a code of boundary set 2008',

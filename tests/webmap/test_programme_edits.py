@@ -37,11 +37,13 @@ def test_a_task_and_its_status_are_published_shown_and_restorable(site) -> None:
     publisher = _client(app, "boss")
     before = publisher.get("/healthz").headers["X-Urbanmap-Build"]
     assert _post(publisher, "/program/tasks", {**TASK, **SOURCE}).status_code == 302
-    assert _post(publisher, "/program/status", {**STATUS, **SOURCE}).status_code == 302
+    by_number = {"source_title": "Công văn của Bộ Xây dựng", "source_url": "", "source_document": "1234/BXD-PTĐT"}
+    assert _post(publisher, "/program/status", {**STATUS, **by_number}).status_code == 302
     programme = publisher.get("/program?lang=vi").get_data(as_text=True)
     assert "Xây dựng cơ chế chống ngập đô thị" in programme and "4 trong 33" in programme
     assert "đang thực hiện" in programme and 'href="https://moc.gov.vn/tien-do"' in programme
-    assert "Báo cáo của Bộ Xây dựng 10/2026" in programme  # the edit's source
+    assert "Báo cáo của Bộ Xây dựng 10/2026" in programme  # the task's source
+    assert "Công văn của Bộ Xây dựng (số 1234/BXD-PTĐT)" in programme  # the status's source: a document number
     flooding = app.test_client().get("/?issue=flooding&lang=en").get_data(as_text=True)
     assert "Mechanisms against urban flooding" in flooding and "under way" in flooding and "as of 2026-10-01" in flooding
     history = publisher.get("/history?lang=en").get_data(as_text=True)
@@ -82,6 +84,7 @@ def test_a_bad_edit_is_refused_and_nothing_is_stored(site) -> None:  # noqa: F81
         ({**STATUS, "task_id": "1", "status_date": "1/10/2026", **SOURCE}, "is not a date YYYY-MM-DD"),
         ({**STATUS, "task_id": "1", "status_evidence": "javascript:alert(1)", **SOURCE}, "is not an http:// or https:// address"),
         ({**STATUS, "task_id": "1", "source_title": "x", "source_url": ""}, "cần có nguồn"),
+        ({**STATUS, "task_id": "1", "source_title": "x", "source_url": "ftp://x.example/y"}, "cần có nguồn"),
     ):
         response = _post(publisher, "/program/status", fields)
         assert response.status_code == 400 and message in response.get_data(as_text=True), message

@@ -129,6 +129,14 @@ def test_an_xlsx_and_a_mapped_table_are_accepted(site) -> None:
     )
     assert accepted.status_code == 302, accepted.get_data(as_text=True)[-2000:]
     assert _count(app) == 2
+    by_number = _submit(
+        contributor, table, "points.csv", mapping=mapping, source_title="Báo cáo của Sở Xây dựng Hải Phòng", source_document="245/BC-SXD"
+    )
+    assert by_number.status_code == 302  # an official document's number stands for a web address
+    publisher = _client(app, "boss")
+    assert publisher.post("/submissions/3/approve", data={"csrf_token": csrf_token(publisher, "/submissions/3")}).status_code == 302
+    body = publisher.get("/api/provinces.csv?codes=31&indicators=urban_flood_hotspots_chronic&long=1").get_data(as_text=True)
+    assert "Báo cáo của Sở Xây dựng Hải Phòng (số 245/BC-SXD)" in body
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from etl.links import source_problem
 from etl.program import STATUSES, TARGET_FIELDS, TASK_FIELDS
 from etl.publish import publishing
 
@@ -74,10 +75,11 @@ def save_target():
 
 def _publish(kind: str):
     fields = _form(kind)
-    source = (request.form.get("source_title", "").strip()[:500], request.form.get("source_url", "").strip()[:2000])
-    problem = work.source_problem(*source)
+    title, url, document = (request.form.get(k, "").strip()[:2000] for k in ("source_title", "source_url", "source_document"))
+    source = (title, url, document)
+    problem = source_problem(*source)
     if problem:
-        return _page(_("Every programme edit needs its source: %(problem)s.", problem=problem), 400)
+        return _page(_("Every programme edit needs its source: %(problem)s.", problem=problem[1]), 400)
     with publishing(Path(current_app.config["DATA_DIR"])):
         try:
             with database().session() as s:

@@ -80,12 +80,12 @@ def new():
 @requires(*SUBMITTERS)
 def create():
     upload = request.files.get("file")
-    form = {k: request.form.get(k, "").strip() for k in ("source_title", "source_url", "mapping")}
+    form = {k: request.form.get(k, "").strip() for k in ("source_title", "source_url", "source_document", "mapping")}
     if upload is None or not upload.filename:
         return render_template("submission_new.html", problems=[_("Choose a file to upload.")], form=form), 400
     content = upload.read()
     checked = work.check_upload(
-        work.Upload(upload.filename[:255], content, form["source_title"], form["source_url"], form["mapping"]),
+        work.Upload(upload.filename[:255], content, form["source_title"], form["source_url"], form["mapping"], form["source_document"]),
         _raw(),
         work.allowed_units(current_user(), store()),
     )
@@ -105,6 +105,7 @@ def create():
             mapping=form["mapping"],
             source_title=form["source_title"],
             source_url=form["source_url"],
+            source_document=form["source_document"],
             rows=checked.text,
         )
         s.add(submission)

@@ -29,7 +29,8 @@ def _target(row: dict) -> dict:
 
 
 def _task(row: dict) -> dict:
-    return {**row, "sources": programme_sources(row["source_ref"])}
+    """A task with its sources, and the source of its implementation status where one was reported."""
+    return {**row, "sources": programme_sources(row["source_ref"]), "status_sources": programme_sources(row.get("status_source", ""))}
 
 
 def issue_items(issue: str, indicator: str | None = None) -> dict:

@@ -98,18 +98,10 @@ class Program:
     tables: dict[str, pd.DataFrame]
 
 
-TASK_FIELDS = (
-    "group_id",
-    "title_vi",
-    "title_en",
-    "lead_agency_vi",
-    "lead_agency_en",
-    "coordinating_vi",
-    "coordinating_en",
-    "submit_to_vi",
-    "submit_to_en",
-    "deadline",
-    "deadline_iso",
+TASK_FIELDS = tuple(  # what an edit in the browser may set on a task
+    c
+    for c in FILES["program_tasks"][1]
+    if c not in ("task_id", "appendix_section", "output_vi", "source_ref", "verified", "verification_note")
 )
 STATUSES = ("not_started", "under_way", "done", "overdue")
 TARGET_FIELDS = ("indicator_en", "indicator_vi", "target", "unit", "year", "document", "note")

@@ -24,7 +24,14 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--threads", type=int, default=8, help="worker threads of the server (default 8)")
+    p.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes (default 1: waitress in one process; more: gunicorn with that many worker processes, "
+        "each with its own store and cache, sharing the data directory and the database)",
+    )
     p.add_argument(
         "--base-url",
         help="public address of the site (https://host/prefix) for links in OGC API documents; without it, "
@@ -46,10 +53,22 @@ def serve(args: argparse.Namespace) -> int:
         raw = raw_dir(args.raw)
         log.info("no build in %s: building it from %s first", data, raw)
         build(raw, data)
-    from .db import DatabaseError
+    from .db import DatabaseError, database_url, open_database
 
+    config = {"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw)}
+    if args.workers > 1 and not args.debug:
+        try:  # refuse at once what every worker would refuse; the workers then build their own app
+            open_database(database_url(data)).engine.dispose()
+        except DatabaseError as exc:
+            print(f"urbanmap: {exc}", file=sys.stderr)
+            return 2
+        from .workers import run
+
+        log.info("serving http://%s:%d/ with %d worker processes", args.host, args.port, args.workers)
+        run(config, args.host, args.port, args.workers, args.threads)
+        return 0
     try:
-        app = create_app({"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw)})
+        app = create_app(config)
     except DatabaseError as exc:
         print(f"urbanmap: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -135,3 +136,15 @@ def test_rebuilds_under_load_fail_no_request_and_never_mix_builds(rebuilt) -> No
     assert {build_id for _, build_id, _ in seen} == set(values)
     for _, build_id, body in seen:
         assert values[build_id] in body and values[next(b for b in values if b != build_id)] not in body
+
+
+def test_nothing_is_cached_by_a_proxy_beyond_its_build(rebuilt) -> None:
+    app, _, _, _ = rebuilt
+    client = app.test_client()
+    page = client.get("/?indicator=population&boundary=2008").get_data(as_text=True)
+    versioned = re.search(r"/geometry/provinces_2008\.geojson\?v=([0-9a-f]+)", page)
+    assert versioned is not None
+    assert client.get(versioned.group(0)).headers["Cache-Control"] == "public, max-age=86400"
+    assert client.get("/geometry/provinces_2008.geojson").headers["Cache-Control"] == "public, no-cache"
+    download = client.get("/api/provinces.csv?boundary=2008&indicators=population")
+    assert download.headers["Cache-Control"] == "public, no-cache" and download.headers["ETag"]

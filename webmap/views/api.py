@@ -101,7 +101,7 @@ def send_download(download: Download, media: str) -> Response:
     response.headers["ETag"] = download.etag
     response.headers["Last-Modified"] = http_date(store().path.stat().st_mtime)
     response.headers["Content-Disposition"] = f'attachment; filename="{download.filename}"'
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Cache-Control"] = "public, no-cache"  # a proxy may keep it, but asks (ETag) whether a new build changed it
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.vary.add("Accept-Encoding")
     return response

@@ -78,10 +78,11 @@ def map_config(
     boundary: str, units: dict[str, dict], missing_colour: str, focus: str | None = None, highlight: list[str] | None = None
 ) -> MapConfig:
     """A map of ``boundary`` with the land background and the archipelagos, labelled in the page's language."""
+    geometry = store().geometry  # each URL names its content: cached for a day, yet never across a change of geometry
     return MapConfig(
-        geometry_url=url_for("geometry.units", boundary=boundary),
-        land_url=url_for("geometry.layer", name="land"),
-        islands_url=url_for("geometry.layer", name="archipelagos"),
+        geometry_url=url_for("geometry.units", boundary=boundary, v=geometry[boundary].etag.strip('"')),
+        land_url=url_for("geometry.layer", name="land", v=geometry["land"].etag.strip('"')),
+        islands_url=url_for("geometry.layer", name="archipelagos", v=geometry["archipelagos"].etag.strip('"')),
         units=units,
         island_labels=island_labels(),
         missing_colour=missing_colour,

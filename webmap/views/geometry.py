@@ -21,7 +21,8 @@ def _send(asset: GeoJSONAsset) -> Response:
     else:
         response = Response(asset.body, mimetype="application/geo+json")
     response.headers["ETag"] = asset.etag
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    # pages ask for ?v=<etag>: a day of caching can never outlive the geometry it names; without v, revalidate
+    response.headers["Cache-Control"] = "public, max-age=86400" if request.args.get("v") == asset.etag.strip('"') else "public, no-cache"
     response.vary.add("Accept-Encoding")
     return response
 

@@ -1,0 +1,66 @@
+"""``urbanmap serve --workers 2``: two gunicorn worker processes answer, and each switches to a new build by itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from etl.build import build
+from tests.synthetic import tiny_raw
+from tests.webmap.test_ogc_clients import _free_port
+
+pytestmark = pytest.mark.slow
+
+
+def test_two_worker_processes_serve_and_switch_builds(tmp_path: Path) -> None:
+    raw = tiny_raw(tmp_path / "raw")
+    out = tmp_path / "out"
+    first = build(raw, out)["build_id"]
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "webmap.cli",
+        "-q",
+        "serve",
+        "--data",
+        str(out),
+        "--raw",
+        str(raw),
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+    ]
+    server = subprocess.Popen(command)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                requests.get(url + "/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.time() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.2)
+        answers = [requests.get(url + "/healthz", timeout=10) for _ in range(20)]  # a connection each: both workers answer
+        assert all(a.status_code == 200 and a.headers["X-Urbanmap-Build"] == first for a in answers)
+        values = raw / "indicators/values.csv"
+        values.write_text(values.read_text(encoding="utf-8").replace("6699.6", "7777.7", 1), encoding="utf-8")
+        second = build(raw, out)["build_id"]
+        deadline = time.time() + 5
+        while True:
+            seen = {requests.get(url + "/healthz", timeout=10).headers["X-Urbanmap-Build"] for _ in range(20)}
+            if seen == {second}:
+                break
+            assert time.time() < deadline, f"still serving {seen} 5 s after the new build became current"
+            time.sleep(0.2)
+        assert "7777700" in requests.get(url + "/api/provinces.csv?boundary=2008&codes=01&indicators=population", timeout=30).text
+    finally:
+        server.terminate()
+        server.wait(30)

@@ -92,26 +92,31 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
     ranks = store.ranks(view.indicator, view.boundary, view.year)
     table["rank"] = ranks.reindex(table.index)
     table["colour"] = [classes.colours[classes.index(v)] if classes and not math.isnan(v) else None for v in table["shown"]]
-    table["label"] = [_label(v, f, unit, view.mode, lang) for v, f in zip(table["shown"], table["flag"])]
-    table["detail"] = [_detail(store, view, code, row) for code, row in table.iterrows()]
+    unit_text = unit_label(unit)
+    table["label"] = [_label(v, f, unit_text, view.mode, lang) for v, f in zip(table["shown"], table["flag"])]
+    columns = zip(table.index, table["value"], table["flag"], table["period"], table["preliminary"], table["derivation"])
+    table["detail"] = [
+        _detail(store, view, code, value, flag, period, prel, derivation) for code, value, flag, period, prel, derivation in columns
+    ]
     return Choropleth(table, classes, target, unit)
 
 
-def _label(value: float, flag: str, unit: str, mode: str, lang: str) -> str:
+def _label(value: float, flag: str, unit_text: str, mode: str, lang: str) -> str:
+    """The value as the map shows it, with the unit already in the page's language."""
     if math.isnan(value):
         return _("no data")
     if mode == "gap":
         sign = "+" if value >= 0 else "−"
-        return f"{sign}{number(abs(value), lang)} {unit_label(unit)}"
-    return f"{value_label(value, flag, lang)} {unit_label(unit)}"
+        return f"{sign}{number(abs(value), lang)} {unit_text}"
+    return f"{value_label(value, flag, lang)} {unit_text}"
 
 
-def _detail(store: Store, view: MapView, code: str, row: pd.Series) -> str:
-    if math.isnan(row["value"]):
-        return missing_reason(store, view, code, row["derivation"])
-    year = year_label({"period": row["period"], "year": view.year, "preliminary": row["preliminary"]})
+def _detail(store: Store, view: MapView, code: str, value: float, flag: str, period: str, preliminary: bool, derivation: str) -> str:
+    if math.isnan(value):
+        return missing_reason(store, view, code, derivation)
+    year = year_label({"period": period, "year": view.year, "preliminary": preliminary})
     if view.mode == "gap":
-        return _("Value %(value)s, year %(year)s", value=value_label(row["value"], row["flag"]), year=year)
+        return _("Value %(value)s, year %(year)s", value=value_label(value, flag), year=year)
     return _("Year %(year)s", year=year)
 
 

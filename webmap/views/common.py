@@ -48,15 +48,17 @@ def map_parts(config: MapConfig, bounds: list[list[float]] | None = None) -> Map
 
 def choropleth_units(data, boundary: str) -> dict[str, dict]:
     """Per unit code: name, value label, colour (None: no data), tooltip detail and the link to its page."""
+    table = data.table
+    href = url_for("province.page", code="__CODE__", boundary=boundary)  # one url_for, not one per unit
     return {
         code: {
-            "name": row["name"],
-            "label": row["label"],
-            "colour": row["colour"] if isinstance(row["colour"], str) else None,
-            "detail": row["detail"],
-            "href": url_for("province.page", code=code, boundary=boundary),
+            "name": name,
+            "label": label,
+            "colour": colour if isinstance(colour, str) else None,
+            "detail": detail,
+            "href": href.replace("__CODE__", code),
         }
-        for code, row in data.table.iterrows()
+        for code, name, label, colour, detail in zip(table.index, table["name"], table["label"], table["colour"], table["detail"])
     }
 
 

@@ -47,6 +47,19 @@ def render(view: MapView, lang: str) -> str:
     )
 
 
+def _indicator_groups(boundary: str) -> list[dict]:
+    """The indicators with values in ``boundary``, grouped by issue, in the page's language (the indicator menu)."""
+    s = store()
+    mapped = set(s.mapped_indicators(boundary))
+    groups = []
+    for issue, label in issue_labels().items():
+        rows = s.indicators(issue)
+        rows = rows[rows["indicator"].isin(mapped)]
+        if len(rows):
+            groups.append({"issue": issue, "label": label, "indicators": records(rows)})
+    return groups
+
+
 def _sources(source_ids) -> list[dict]:
     seen: dict[str, dict] = {}
     for ids in source_ids:
@@ -57,16 +70,9 @@ def _sources(source_ids) -> list[dict]:
 
 def _options(view: MapView) -> dict:
     s = store()
-    mapped = set(s.mapped_indicators(view.boundary))
-    groups = []
-    for issue, label in issue_labels().items():
-        rows = s.indicators(issue)
-        rows = rows[rows["indicator"].isin(mapped)]
-        if len(rows):
-            groups.append({"issue": issue, "label": label, "indicators": records(rows)})
     return {
         "issues": issue_labels(),
-        "groups": groups,
+        "groups": s.derived(("indicator_groups", view.boundary, locale()), lambda _store: _indicator_groups(view.boundary)),
         "years": s.years(view.indicator, view.boundary),
         "boundaries": boundary_labels(),
         "methods": METHODS,

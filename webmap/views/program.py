@@ -35,7 +35,11 @@ def _task(row: dict) -> dict:
 
 def issue_items(issue: str, indicator: str | None = None) -> dict:
     """Directions that name ``issue``, the tasks of their groups (with implementation status where reported),
-    and the national targets of the indicator (or of the issue)."""
+    and the national targets of the indicator (or of the issue); made once per build, issue, indicator and language."""
+    return store().derived(("issue_items", issue, indicator, locale()), lambda _store: _issue_items(issue, indicator))
+
+
+def _issue_items(issue: str, indicator: str | None) -> dict:
     s = store()
     targets = s.targets_for(indicator) if indicator is not None else pd.DataFrame()
     if indicator is None or targets.empty:

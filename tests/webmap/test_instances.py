@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +16,9 @@ import requests
 
 from etl.build import build
 from tests.conftest import SERVER
+from tests.servers import serving
 from tests.synthetic import tiny_raw
 from tests.webmap.intake_helpers import PASSWORD
-from tests.webmap.test_ogc_clients import _free_port
 from tests.webmap.test_submissions import HP_2024, _tidy
 from webmap import accounts, create_app
 
@@ -39,27 +37,9 @@ def two_instances(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]
         accounts.add_user(s, "boss", PASSWORD, "publisher", [], units, "test")
     app.extensions["urbanmap_db"].engine.dispose()
     env = {**os.environ, "DATABASE_URL": database_url}
-    processes, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        command = [sys.executable, "-m", "webmap.cli", "-q", "serve", "--data", str(out), "--raw", str(raw), "--port", str(port)]
-        processes.append(subprocess.Popen(command, env=env))
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for url in urls:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    requests.get(url + "/healthz", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    assert time.time() < deadline, "the server did not start"
-                    time.sleep(0.2)
-        yield urls[0], urls[1]
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(10)
+    args = ("--data", str(out), "--raw", str(raw))
+    with serving(*args, env=env) as first, serving(*args, env=env) as second:
+        yield first, second
 
 
 def _token(session: requests.Session, url: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -11,8 +9,8 @@ import pytest
 import requests
 
 from etl.build import build
+from tests.servers import serving
 from tests.synthetic import tiny_raw
-from tests.webmap.test_ogc_clients import _free_port
 
 pytestmark = pytest.mark.slow
 
@@ -21,33 +19,7 @@ def test_two_worker_processes_serve_and_switch_builds(tmp_path: Path) -> None:
     raw = tiny_raw(tmp_path / "raw")
     out = tmp_path / "out"
     first = build(raw, out)["build_id"]
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "webmap.cli",
-        "-q",
-        "serve",
-        "--data",
-        str(out),
-        "--raw",
-        str(raw),
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-    ]
-    server = subprocess.Popen(command)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                requests.get(url + "/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.time() < deadline and server.poll() is None, "the server did not start"
-                time.sleep(0.2)
+    with serving("--data", str(out), "--raw", str(raw), "--workers", "2") as url:
         answers = [requests.get(url + "/healthz", timeout=10) for _ in range(20)]  # a connection each: both workers answer
         assert all(a.status_code == 200 and a.headers["X-Urbanmap-Build"] == first for a in answers)
         values = raw / "indicators/values.csv"
@@ -61,6 +33,3 @@ def test_two_worker_processes_serve_and_switch_builds(tmp_path: Path) -> None:
             assert time.time() < deadline, f"still serving {seen} 5 s after the new build became current"
             time.sleep(0.2)
         assert "7777700" in requests.get(url + "/api/provinces.csv?boundary=2008&codes=01&indicators=population", timeout=30).text
-    finally:
-        server.terminate()
-        server.wait(30)

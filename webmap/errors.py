@@ -36,6 +36,7 @@ CODES = {
     414: "URITooLong",
     429: "TooManyRequests",
     500: "ServerError",
+    503: "Unavailable",
 }
 
 

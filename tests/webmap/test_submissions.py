@@ -181,6 +181,17 @@ def test_an_oversized_file_is_413(site, tmp_path: Path, database_url: str) -> No
     assert response.status_code == 413 and "MB" in response.get_data(as_text=True)
 
 
+def test_uploads_are_limited_to_20_mb_by_default_and_need_raw_inputs(site, tmp_path: Path, database_url: str) -> None:
+    app, _, out = site
+    assert app.config["MAX_CONTENT_LENGTH"] == 20 * 2**20
+    response = _submit(_client(app, "hp-doc"), b"x" * (20 * 2**20 + 1), "big.csv")
+    assert response.status_code == 413
+    no_raw = create_app({"DATA_DIR": out, "RAW_DIR": None, "TESTING": True, "DATABASE_URL": database_url})
+    no_raw.config["RAW_DIR"] = None
+    response = _submit(_client(no_raw, "hp-doc"), _tidy(HP_2024))
+    assert response.status_code == 503 and "--raw" in response.get_data(as_text=True)
+
+
 def test_roles_csrf_and_visibility(site) -> None:
     app, _, _ = site
     anonymous = app.test_client()

@@ -26,6 +26,7 @@ from ..db import Database, User, database_url, open_database
 from ..errors import AppError, respond
 
 ACCOUNT_SLOT = "<!--urbanmap:account-->"
+UPLOAD_LIMIT = 20 * 2**20  # bytes of a request body (an uploaded table), unless MAX_CONTENT_LENGTH says otherwise
 SECRET_FILE = "secret_key"
 csrf = CSRFProtect()
 
@@ -36,6 +37,14 @@ def database() -> Database:
 
 def current_user() -> User | None:
     return g.get("user")
+
+
+def raw_inputs() -> Path:
+    """The raw folder publishing builds from (``serve --raw``); 503 saying so when there is none."""
+    raw = current_app.config.get("RAW_DIR")
+    if not raw:
+        raise AppError(503, _("This server has no raw inputs to build from: start it with urbanmap serve --raw DIR."))
+    return Path(raw)
 
 
 def signed_in() -> User:
@@ -161,7 +170,8 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (auth.bp, audit_views.bp, submission_views.bp, programme_views.bp):
         app.register_blueprint(blueprint)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 2**20)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = UPLOAD_LIMIT
     if not app.config.get("RAW_DIR"):
         from etl.paths import LocationError, raw_dir
 

@@ -20,7 +20,7 @@ from ..db import User
 from ..errors import AppError
 from ..params import check_keys
 from ..views.common import records, store
-from . import database, requires, signed_in
+from . import database, raw_inputs, requires, signed_in
 
 bp = Blueprint("programme", __name__)
 
@@ -92,7 +92,7 @@ def _publish(kind: str):
                     fields,
                     source,
                     publisher,
-                    Path(current_app.config["RAW_DIR"]),
+                    raw_inputs(),
                     Path(current_app.config["DATA_DIR"]),
                     request.remote_addr or "",
                 )

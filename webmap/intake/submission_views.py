@@ -21,15 +21,11 @@ from ..errors import AppError, not_found
 from ..i18n import number
 from ..params import check_keys
 from ..views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name
-from . import change_label, current_user, database, requires, signed_in
+from . import change_label, current_user, database, raw_inputs, requires, signed_in
 
 bp = Blueprint("submissions", __name__)
 SUBMITTERS = ("contributor", "publisher")
 REVIEWERS = ("publisher",)
-
-
-def _raw() -> Path:
-    return Path(current_app.config["RAW_DIR"])
 
 
 def _out() -> Path:
@@ -86,7 +82,7 @@ def create():
     content = upload.read()
     checked = work.check_upload(
         work.Upload(upload.filename[:255], content, form["source_title"], form["source_url"], form["mapping"], form["source_document"]),
-        _raw(),
+        raw_inputs(),
         work.allowed_units(current_user(), store()),
     )
     errors = [p for p in checked.report.problems if p.severity == ERROR]
@@ -123,7 +119,7 @@ def show(ident: int):
         submission = _visible(s.get(Submission, ident))
         submitter = s.get(User, submission.user_id)
         decider = s.get(User, submission.decided_by) if submission.decided_by else None
-    values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), _raw(), None).values
+    values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
     found = work.changes(store(), values) if len(values) else []
     return render_template(
         "submission.html",
@@ -178,9 +174,9 @@ def approve(ident: int):
                 submission = _visible(s.get(Submission, ident))
                 if submission.status != "pending":
                     raise AppError(409, _("This submission is no longer pending."))
-                values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), _raw(), None).values
+                values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
                 changed = work.count_changes(work.changes(store(), values)) if len(values) else {}
-                build_id = work.publish(s, submission, _me(s), _raw(), _out(), _address(), changed)
+                build_id = work.publish(s, submission, _me(s), raw_inputs(), _out(), _address(), changed)
         except work.PublishError as exc:
             raise AppError(
                 400, _("The new build failed; nothing was published: %(problems)s", problems="; ".join(str(p) for p in exc.problems[:5]))

@@ -32,6 +32,7 @@ class ServedBuild:
         self._store = Store(data_dir)
         self._checked = time.monotonic()
         self._failed: Path | None = None
+        self._last_warning = ""
         self._loader: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -57,8 +58,11 @@ class ServedBuild:
         try:
             target = resolve_build(self.data_dir)
         except StoreError as exc:
-            log.warning("%s; still serving build %s", exc, self._store.build_id)
+            if str(exc) != self._last_warning:  # once per problem, not once a second
+                log.warning("%s; still serving build %s", exc, self._store.build_id)
+                self._last_warning = str(exc)
             return None
+        self._last_warning = ""
         return None if target in (self._store.folder, self._failed) else target
 
     def _load_in_background(self, target: Path) -> None:

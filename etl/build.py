@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import __version__
+from .aggregate import OUT_COLUMNS as AGGREGATED_COLUMNS
 from .aggregate import Merger, carry_to_2025
 from .catalogue import Catalogue, read_catalogue
 from .derive import derive, taken_keys
@@ -40,22 +41,7 @@ DESCRIPTIONS = {
     "2008": "63 provinces in force 2008-08-01 .. 2025-06-30 (Natural Earth; GSO codes); latest value of each indicator",
     "2025": "34 provincial units from 2025-07-01 (Resolution 202/2025/QH15; Decision 19/2025/QĐ-TTg codes); latest value of each indicator",
 }
-VALUE_COLUMNS = [
-    "boundary",
-    "code",
-    "indicator",
-    "year",
-    "period",
-    "value",
-    "unit",
-    "value_flag",
-    "preferred",
-    "source_id",
-    "derivation",
-    "members",
-    "note",
-    "preliminary",
-]
+VALUE_COLUMNS = [c for c in AGGREGATED_COLUMNS if c != "origin"]  # indicator_values of the store: no row origins
 
 
 @dataclass

@@ -2,13 +2,15 @@
 
 A Content-Security-Policy that allows only this origin, with a per-response
 nonce for the inline scripts and styles that Folium writes; frame-ancestors
-none; nosniff. Cached pages hold :data:`NONCE_PLACEHOLDER`, replaced here.
+none; nosniff. Cached pages hold :data:`NONCE_PLACEHOLDER` and the markers other parts register
+with :func:`add_placeholder` (the account bar), all replaced here in one pass over the body.
 """
 
 from __future__ import annotations
 
 import gzip
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
@@ -63,13 +65,29 @@ def _compress(response: Response) -> None:
     response.vary.add("Accept-Encoding")
 
 
+def add_placeholder(app: Flask, marker: str, make: Callable[[], str]) -> None:
+    """Replace ``marker`` in every HTML response by ``make()`` (what differs per request in a cached page)."""
+    app.extensions.setdefault("urbanmap_placeholders", {})[marker] = make
+
+
+def _fill(app: Flask, response: Response) -> None:
+    """One pass over an HTML body: each registered marker, then the nonce (which what they insert may hold)."""
+    body = response.get_data(as_text=True)
+    filled = body
+    for marker, make in app.extensions.get("urbanmap_placeholders", {}).items():
+        if marker in filled:
+            filled = filled.replace(marker, make(), 1)
+    if NONCE_PLACEHOLDER in filled:
+        filled = filled.replace(NONCE_PLACEHOLDER, nonce())
+    if filled is not body:
+        response.set_data(filled)
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def headers(response: Response) -> Response:
         if response.mimetype == "text/html" and not response.direct_passthrough:
-            body = response.get_data(as_text=True)
-            if NONCE_PLACEHOLDER in body:
-                response.set_data(body.replace(NONCE_PLACEHOLDER, nonce()))
+            _fill(app, response)
         response.headers["Content-Security-Policy"] = _policy(app)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"

@@ -4,7 +4,8 @@
 schema), configures sessions -- Flask's signed cookie, HttpOnly, SameSite=Lax, Secure when the site
 is served over HTTPS, expiring after ``SESSION_HOURS`` -- and CSRF protection (Flask-WTF) for every
 state-changing request, loads the signed-in account on every request (a disabled account is signed
-out at once), puts "signed in as … (role)" into every page, and marks every response to a signed-in
+out at once), puts "signed in as … (role)" into every page (a placeholder filled with the CSP nonce,
+:func:`webmap.security.add_placeholder`), and marks every response to a signed-in
 person ``Cache-Control: private`` with ``Vary: Cookie``.
 """
 
@@ -24,6 +25,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from ..db import Database, User, database_url, open_database
 from ..errors import AppError, respond
+from ..security import add_placeholder
 
 ACCOUNT_SLOT = "<!--urbanmap:account-->"
 UPLOAD_LIMIT = 20 * 2**20  # bytes of a request body (an uploaded table), unless MAX_CONTENT_LENGTH says otherwise
@@ -121,10 +123,6 @@ def _account_html() -> str:
 
 
 def _finish(response: Response) -> Response:
-    if response.mimetype == "text/html" and not response.direct_passthrough:
-        body = response.get_data(as_text=True)
-        if ACCOUNT_SLOT in body:
-            response.set_data(body.replace(ACCOUNT_SLOT, _account_html(), 1))
     if current_user() is not None or request.blueprint in ("auth", "submissions", "audit", "programme"):
         response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
@@ -157,6 +155,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_load_user)
     app.after_request(_finish)
     app.jinja_env.globals["account_slot"] = ACCOUNT_SLOT
+    add_placeholder(app, ACCOUNT_SLOT, _account_html)
 
     @app.context_processor
     def account() -> dict:

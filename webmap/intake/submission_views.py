@@ -111,6 +111,11 @@ def create():
     return redirect(url_for("submissions.show", ident=ident))
 
 
+def _stored_values(submission: Submission):
+    """The checked values of a stored submission (its tidy rows read again by the build's rules)."""
+    return work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
+
+
 @bp.get("/submissions/<int:ident>")
 @requires()
 def show(ident: int):
@@ -119,7 +124,7 @@ def show(ident: int):
         submission = _visible(s.get(Submission, ident))
         submitter = s.get(User, submission.user_id)
         decider = s.get(User, submission.decided_by) if submission.decided_by else None
-    values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
+    values = _stored_values(submission)
     found = work.changes(store(), values) if len(values) else []
     return render_template(
         "submission.html",
@@ -174,7 +179,7 @@ def approve(ident: int):
                 submission = _visible(s.get(Submission, ident))
                 if submission.status != "pending":
                     raise AppError(409, _("This submission is no longer pending."))
-                values = work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
+                values = _stored_values(submission)
                 changed = work.count_changes(work.changes(store(), values)) if len(values) else {}
                 build_id = work.publish(s, submission, _me(s), raw_inputs(), _out(), _address(), changed)
         except work.PublishError as exc:

@@ -21,9 +21,10 @@ import pandas as pd
 from . import __version__
 from .aggregate import OUT_COLUMNS as AGGREGATED_COLUMNS
 from .aggregate import Merger, carry_to_2025
+from .boundary_sets import BoundarySet, prepare_subdivision, read_sets, replace_outlines, report_coverage, validate_subdivision
 from .catalogue import Catalogue, read_catalogue
 from .derive import derive, taken_keys
-from .geometry import basemap_land, prepare_layer, validate_layer, web_geometry
+from .geometry import WARD_WEB_TOLERANCES, basemap_land, check_geometry, prepare_layer, validate_layer, web_geometry
 from .indicators import Values, read_values
 from .names import UnitName
 from .problems import WARNING, Report
@@ -57,6 +58,9 @@ class Inputs:
     program: Program
     report: Report = field(default_factory=Report)
     published: Imported = field(default_factory=Imported)
+    sets: dict[str, BoundarySet] = field(default_factory=dict)
+    subdivisions: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)  # ward-level sets, area_km2 and region added
+    coverage: dict[str, dict[str, float]] = field(default_factory=dict)  # per ward-level set: overlaps, gaps (km²) ...
 
 
 def read_inputs(
@@ -89,25 +93,68 @@ def read_inputs(
         names={r["old_code"]: r["old_name_vi"] for _, r in crosswalk},
     )
     catalogue = read_catalogue(layout, report)
+    sets = read_sets(layout, report)
     expected = {"2008": set(merger.names), "2025": set(merger.members)}
     layers = {}
     for boundary, path in layout.boundary_files.items():
         name = layout.display(path)
         gdf = read_boundary_file(path, report, name)
         if gdf is not None and crosswalk:
-            layers[boundary] = validate_layer(gdf, name, expected[boundary], report, repair)
+            layers[boundary] = _with_outlines(
+                validate_layer(gdf, name, expected[boundary], report, repair), sets.get(boundary), layout, report, repair
+            )
+    subdivisions = _read_subdivisions(layout, sets, layers, report, repair)
     archipelagos = read_boundary_file(layout.archipelagos, report, layout.display(layout.archipelagos))
     land = read_boundary_file(layout.basemap, report, layout.display(layout.basemap))
     unusable = not crosswalk or not catalogue.indicators or any(b not in layers or "code" not in layers[b] for b in layout.boundary_files)
     if unusable:
         return _unchecked(layout, report, layers, merger, catalogue)
     units = [UnitName(b, str(c), str(v), str(e)) for b, g in layers.items() for c, v, e in zip(g["code"], g["name_vi"], g["name_en"])]
-    resolver = read_resolver(layout, report, units, crosswalk)
+    subunits = [UnitName(b, c, v, e) for b, g in subdivisions.items() for c, v, e in zip(g["code"], g["name_vi"], g["name_en"])]
+    resolver = read_resolver(layout, report, units, crosswalk, subunits)
+    log.info("checking the ward-level sets against their parents: overlaps, gaps, areas")
+    covered = {}
+    for set_id, gdf in subdivisions.items():
+        parent = sets[set_id].parent or ""
+        subdivisions[set_id] = prepare_subdivision(gdf, layers[parent])
+        covered[set_id] = report_coverage(subdivisions[set_id], layers[parent], layout.display(sets[set_id].file), report)
     log.info("importing the published tables; reading indicator values and programme")
     published = import_published(layout, catalogue, resolver, report)
     values = read_values(layout, catalogue, resolver, report, published.rows.items(), submissions)
     program = read_program(layout, catalogue, report, programme_edits)
-    return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report, published)
+    return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report, published, sets, subdivisions, covered)
+
+
+def _with_outlines(
+    gdf: gpd.GeoDataFrame, declared: BoundarySet | None, layout: RawLayout, report: Report, repair: bool
+) -> gpd.GeoDataFrame:
+    """``gdf`` with the outlines of the set's declared ``geometry_file`` (checked as any boundary geometry) and
+    their published areas (``area_km2_published``, NaN where none)."""
+    if declared is None or declared.geometry_file is None or "code" not in gdf:
+        return gdf.assign(area_km2_published=float("nan"))
+    name = layout.display(declared.geometry_file)
+    outlines = read_boundary_file(declared.geometry_file, report, name)
+    if outlines is None:
+        return gdf.assign(area_km2_published=float("nan"))
+    replaced = replace_outlines(gdf, outlines, declared, name, report)
+    replaced["geometry"] = check_geometry(replaced, name, report, repair)
+    return replaced
+
+
+def _read_subdivisions(
+    layout: RawLayout, sets: dict[str, BoundarySet], layers: dict[str, gpd.GeoDataFrame], report: Report, repair: bool
+) -> dict[str, gpd.GeoDataFrame]:
+    """The units of every ward-level set whose parent set was read, checked (:func:`validate_subdivision`)."""
+    out = {}
+    for declared in sets.values():
+        if declared.level != "ward" or declared.parent not in layers or "code" not in layers[declared.parent]:
+            continue
+        name = layout.display(declared.file)
+        gdf = read_boundary_file(declared.file, report, name)
+        units = None if gdf is None else validate_subdivision(gdf, declared, set(layers[declared.parent]["code"]), name, report, repair)
+        if units is not None:
+            out[declared.name] = units
+    return out
 
 
 def _unchecked(
@@ -171,7 +218,7 @@ def build(
     for line in inputs.report.omitted(WARNING):
         log.warning("%s", line)
     log.info("published tables: %d whole-country and region totals checked", checked)
-    totals = {b: len(g) for b, g in layers.items()}
+    totals = {b: len(g) for b, g in [*layers.items(), *inputs.subdivisions.items()]}
     cover = coverage(values, totals)
     manifest = _manifest(layout, inputs, values, cover, submissions, programme_edits)
     log.info("writing the store (build %s)", manifest["build_id"])
@@ -239,6 +286,7 @@ def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.Data
         )
     for boundary, gdf in layers.items():
         out.append(Layer(f"web_{SETS[boundary]}", web_geometry(gdf), f"{SETS[boundary]} simplified as a coverage for web maps"))
+    out += _subdivision_layers(inputs, values)
     out += [
         Layer(
             "indicator_values", values, "every indicator value, long form; one preferred row per (boundary, code, indicator, year, period)"
@@ -254,6 +302,25 @@ def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.Data
         ),
     ]
     out += [Layer(name, table, f"action programme: {name}") for name, table in inputs.program.tables.items()]
+    return out
+
+
+def _subdivision_layers(inputs: Inputs, values: pd.DataFrame) -> list[Layer]:
+    """Per ward-level set: its units with their latest values, its web geometry at each level of detail
+    (:data:`WARD_WEB_TOLERANCES`), and the ``boundary_sets`` table of every set."""
+    out = []
+    for set_id, gdf in inputs.subdivisions.items():
+        title = inputs.sets[set_id].title_en
+        wide = gdf.drop(columns="geometry").merge(latest_columns(values, set_id, list(gdf["code"])), on="code", how="left")
+        out.append(
+            Layer(set_id, gpd.GeoDataFrame(wide, geometry=gdf.geometry.values, crs=gdf.crs), f"{title}; latest value of each indicator")
+        )
+        for level, tolerance in WARD_WEB_TOLERANCES.items():
+            web = web_geometry(gdf, tolerance).assign(parent_code=gdf["parent_code"].to_numpy())
+            out.append(Layer(f"web_{set_id}_{level}", web, f"{set_id} simplified as a coverage ({tolerance}°) for web maps, {level}"))
+    units = {**{b: len(g) for b, g in inputs.layers.items()}, **{b: len(g) for b, g in inputs.subdivisions.items()}}
+    rows = [s.as_row(units.get(s.name, 0), s.notice.read_text(encoding="utf-8") if s.notice else "") for s in inputs.sets.values()]
+    out.append(Layer("boundary_sets", pd.DataFrame(rows), "the boundary sets: level, parent set, validity, attribution, licence notice"))
     return out
 
 
@@ -316,6 +383,7 @@ def _manifest(
     counts = {
         "units_2008": len(inputs.layers["2008"]),
         "units_2025": len(inputs.layers["2025"]),
+        **{f"units_{b}": len(g) for b, g in inputs.subdivisions.items()},
         "indicators": len(inputs.catalogue.indicators),
         "values": int(len(values)),
         "values_reported": int((values["derivation"] == "reported").sum()),
@@ -336,5 +404,8 @@ def _manifest(
         "inputs": hashes,
         "counts": counts,
         "coverage": coverage_lines(cover),
-        "attribution": "Boundaries: Made with Natural Earth (public domain). Indicator and programme sources: see the sources table.",
+        "attribution": "Boundaries: "
+        + "; ".join(f"{s.name}: {s.attribution}" for s in inputs.sets.values())
+        + ". Indicator and programme sources: see the sources table.",
+        "boundary_checks": inputs.coverage,
     }

@@ -8,6 +8,8 @@ area_km2, geometry (EPSG:4326, counter-clockwise exteriors).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -22,6 +24,8 @@ OPTIONAL = ["region_vi", "note", "old_codes"]
 POLYGONAL = ("Polygon", "MultiPolygon")
 # Tolerance of the web geometry in degrees (~1 km): 34 units -> a few thousand vertices.
 WEB_TOLERANCE = 0.01
+# Levels of detail of ward-level sets (degrees): a province's wards at province zoom, and closer in.
+WARD_WEB_TOLERANCES = {"coarse": 0.002, "fine": 0.001}
 
 
 def validate_layer(gdf: gpd.GeoDataFrame, name: str, expected: set[str], report: Report, repair: bool = False) -> gpd.GeoDataFrame:
@@ -40,7 +44,7 @@ def validate_layer(gdf: gpd.GeoDataFrame, name: str, expected: set[str], report:
     gdf = gdf.copy()
     gdf["code"] = gdf["code"].astype(str)
     _check_codes(gdf, name, expected, report)
-    gdf["geometry"] = _check_geometry(gdf, name, report, repair)
+    gdf["geometry"] = check_geometry(gdf, name, report, repair)
     for column in OPTIONAL:
         if column not in gdf.columns:
             gdf[column] = None
@@ -67,7 +71,8 @@ def _check_codes(gdf: gpd.GeoDataFrame, name: str, expected: set[str], report: R
         )
 
 
-def _check_geometry(gdf: gpd.GeoDataFrame, name: str, report: Report, repair: bool) -> gpd.GeoSeries:
+def check_geometry(gdf: gpd.GeoDataFrame, name: str, report: Report, repair: bool) -> gpd.GeoSeries:
+    """Each unit's geometry: a valid (multi)polygon, or an error naming the feature (repaired, with a warning, when ``repair``)."""
     geoms = gdf.geometry.values
     fixed = list(geoms)
     for number, (code, geom) in enumerate(zip(gdf["code"], geoms), start=1):
@@ -134,3 +139,52 @@ def web_geometry(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE) -> gpd
     simplified = shapely.set_precision(simplified, 1e-5, mode="pointwise")
     simplified = np.array([_polygonal(g) if g.is_valid else _polygonal(shapely.make_valid(g)) for g in simplified], dtype=object)
     return gpd.GeoDataFrame({"code": gdf["code"].to_numpy()}, geometry=oriented(simplified), crs=gdf.crs)
+
+
+# Parts of a unit farther than this (degrees) from its largest part are left out of the box a map is fitted to:
+# Đặc khu Hoàng Sa (Đà Nẵng) and Trường Sa (Khánh Hòa) lie 3-6° out at sea, and are shown on every map anyway.
+FOCUS_DISTANCE = 1.0
+
+
+def focus_bounds(geom: shapely.Geometry) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of the parts of ``geom`` within :data:`FOCUS_DISTANCE` of its largest part."""
+    parts = shapely.get_parts(geom)
+    if len(parts) <= 1:
+        return tuple(float(v) for v in shapely.bounds(geom))  # type: ignore[return-value]
+    largest = parts[int(np.argmax(shapely.area(parts)))]
+    near = parts[shapely.distance(parts, largest) <= FOCUS_DISTANCE]
+    return tuple(float(v) for v in shapely.total_bounds(near))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class CoverageMeasures:
+    """How far a set of units is from a clean partition of its parents (areas in km², equal-area CRS)."""
+
+    overlaps: list[tuple[str, str, float]]  # (code, code, area) of every pair of units that overlap
+    gaps: dict[str, float]  # parent code -> area of the parent covered by none of its units
+    outside: dict[str, float]  # unit code -> area outside its parent (counted where its parent has any)
+
+
+def coverage_measures(units: gpd.GeoDataFrame, parents: gpd.GeoDataFrame) -> CoverageMeasures:
+    """Overlaps, gaps and parts outside the parent of ``units`` (columns code, parent_code, geometry) within
+    ``parents`` (code, geometry), both EPSG:4326."""
+    geoms = units.geometry.to_crs(EQUAL_AREA).to_numpy()
+    codes = units["code"].to_numpy()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    pair = left < right
+    left, right = left[pair], right[pair]
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right])) / 1e6
+    overlaps = [(str(codes[a]), str(codes[b]), round(float(x), 4)) for a, b, x in zip(left, right, shared) if x > 0]
+    outlines = dict(zip(parents["code"], parents.geometry.to_crs(EQUAL_AREA).to_numpy()))
+    gaps: dict[str, float] = {}
+    outside: dict[str, float] = {}
+    for parent, rows in units.groupby("parent_code").indices.items():
+        if parent not in outlines:  # an error already (a parent that does not exist): nothing to measure against
+            continue
+        union = shapely.union_all(geoms[rows])
+        gaps[str(parent)] = round(float(shapely.area(shapely.difference(outlines[parent], union))) / 1e6, 4)
+        beyond = shapely.difference(union, outlines[parent])
+        if shapely.area(beyond) > 0:
+            areas = shapely.area(shapely.intersection(geoms[rows], beyond)) / 1e6
+            outside.update({str(codes[i]): round(float(a), 4) for i, a in zip(rows, areas) if a > 0})
+    return CoverageMeasures(overlaps, gaps, outside)

@@ -155,8 +155,11 @@ class _RowChecker:
         return self._units[key]
 
     def _check_unit(self, boundary: str, code: str, province: str) -> Found:
+        if boundary in self.resolver.subunit_sets:
+            return self._check_subunit(boundary, code, province)
         if boundary not in ("2008", "2025", "national"):
-            return [("boundary", f'unknown boundary set "{boundary}"', "write 2008 (63 provinces), 2025 (34 units) or national")]
+            sets = "".join(f", {b}" for b in sorted(self.resolver.subunit_sets))
+            return [("boundary", f'unknown boundary set "{boundary}"', f"write 2008 (63 provinces), 2025 (34 units){sets} or national")]
         if boundary == "national":
             return [] if code == "VN" else [("province_code", f'a national row has code "{code}"', "use code VN for national rows")]
         if (boundary, code) not in self.resolver.units:
@@ -183,6 +186,23 @@ class _RowChecker:
                 "correct the code or the name",
             )
         ]
+
+    def _check_subunit(self, boundary: str, code: str, name: str) -> Found:
+        """A row of a ward-level set: its code must be a unit of the set; a name, when given, must be that unit's."""
+        if (boundary, code) not in self.resolver.subunits:
+            return [
+                ("province_code", f'"{code}" is not a code of boundary set {boundary}', "use the unit's official code (5 digits for wards)")
+            ]
+        if name and not self.resolver.subunit_matches(boundary, code, name):
+            expected = self.resolver.subunits[(boundary, code)].name_vi
+            return [
+                (
+                    "province_name_vi",
+                    f'name "{name}" does not match code {code} ({expected}) of set {boundary}',
+                    "correct the code or the name",
+                )
+            ]
+        return []
 
     def _year(self, text: str, boundary: str, period: str) -> tuple[int | None, Found]:
         key = (text, boundary, period)

@@ -121,16 +121,20 @@ class ProvinceResolver:
         aggregates: Iterable[tuple[str, str]] = (),
         unchanged: Iterable[str] = (),
         former: Iterable[Former] = (),
+        subunits: Iterable[UnitName] = (),
     ) -> None:
         """Index names.
 
         ``aliases`` are (boundary, code, alias); ``aggregates`` (label, kind);
-        ``unchanged`` the codes whose territory is the same in both sets (the
+        ``subunits`` the units of ward-level sets (see :meth:`subunit_matches`); ``unchanged`` the codes whose territory is the same in both sets (the
         11 provinces that were not merged), so that a bare name of one of them
         is not ambiguous: it resolves to the 2008 code, which the build carries
         over to the 2025 unit.
         """
         self.units = {(u.boundary, u.code): u for u in units}
+        # units of ward-level sets: known by code (a tidy row names its ward by code), not resolved by name
+        self.subunits = {(u.boundary, u.code): u for u in subunits}
+        self.subunit_sets = frozenset(u.boundary for u in self.subunits.values())
         self.unchanged = frozenset(unchanged)
         self._index: dict[str, set[tuple[str, str]]] = {}
         for unit in self.units.values():
@@ -147,6 +151,15 @@ class ProvinceResolver:
         key = normalise(name)
         if key:
             self._index.setdefault(key, set()).add((boundary, code))
+
+    def subunit_matches(self, boundary: str, code: str, name: str) -> bool:
+        """Whether ``name`` names ward-level unit ``code``: its short name, or any full form ending with it
+        ("Phường Cái Khế", "Cai Khe Ward"), with or without diacritics."""
+        unit = self.subunits[(boundary, code)]
+        given = fold(name)
+        return any(
+            given == fold(n) or given.endswith(" " + fold(n)) or given.startswith(fold(n) + " ") for n in (unit.name_vi, unit.name_en)
+        )
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` is a unit name, alias, code, aggregate label or former unit of either set (cheap; no suggestion)."""

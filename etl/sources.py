@@ -2,8 +2,10 @@
 
 Layout of a raw directory (see README, "Inputs")::
 
+    boundaries/boundary_sets.csv         the boundary sets: level, parent, file, validity, attribution
     boundaries/vn_provinces_63.geojson   63 provinces, 2008-08-01 .. 2025-06-30
     boundaries/vn_provinces_34.geojson   34 units from 2025-07-01
+    boundaries/wards_2025/               3,321 wards and communes (set wards_2025), the 34 outlines dissolved from them
     boundaries/vn_archipelagos.geojson   Hoàng Sa and Trường Sa
     boundaries/province_merger_2025.csv  63 -> 34 crosswalk
     basemap/land-50m.json                Natural Earth land (TopoJSON), the web map's background
@@ -49,8 +51,30 @@ class RawLayout:
     root: Path
 
     @property
+    def boundary_sets(self) -> Path:
+        return self.root / "boundaries/boundary_sets.csv"
+
+    def declared(self) -> list[dict[str, str]]:
+        """Rows of the boundary-set declaration as written (checked by :func:`etl.boundary_sets.read_sets`); [] if unreadable."""
+        try:
+            with self.boundary_sets.open(encoding="utf-8-sig", newline="") as f:
+                return [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(f)]
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return []
+
+    @property
     def boundary_files(self) -> dict[str, Path]:
-        return {"2008": self.root / "boundaries/vn_provinces_63.geojson", "2025": self.root / "boundaries/vn_provinces_34.geojson"}
+        """The two province sets' files: as declared, else their conventional names."""
+        files = {"2008": self.root / "boundaries/vn_provinces_63.geojson", "2025": self.root / "boundaries/vn_provinces_34.geojson"}
+        for r in self.declared():
+            if r.get("set") in files and r.get("file"):
+                files[r["set"]] = self.boundary_sets.parent / r["file"]
+        return files
+
+    def declared_files(self) -> list[Path]:
+        """Every file the declaration names (layers, replacement outlines, notices)."""
+        folder = self.boundary_sets.parent
+        return [folder / r[c] for r in self.declared() for c in ("file", "geometry_file", "notice") if r.get(c)]
 
     @property
     def archipelagos(self) -> Path:
@@ -103,7 +127,9 @@ class RawLayout:
     def fixed_files(self) -> list[Path]:
         """The inputs with a fixed name (boundaries, crosswalks, catalogue, names); programme files: :data:`etl.program.FILES`."""
         return [
+            self.boundary_sets,
             *self.boundary_files.values(),
+            *self.declared_files(),
             self.archipelagos,
             self.basemap,
             self.crosswalk,
@@ -311,10 +337,31 @@ def read_merger_rows(layout: RawLayout, report: Report) -> list[CsvRow]:
     return rows
 
 
+def read_subunit_names(layout: RawLayout) -> list[UnitName]:
+    """Code and names of the units of every declared ward-level set (no geometry read; unreadable layers are skipped:
+    the build reports them)."""
+    units = []
+    for r in layout.declared():
+        path = layout.boundary_sets.parent / r.get("file", "")
+        if r.get("level") != "ward" or not path.is_file():
+            continue
+        try:
+            table = pyogrio.read_dataframe(path, read_geometry=False, columns=["code", "name_vi", "name_en"])
+        except Exception:  # noqa: BLE001 - pyogrio raises several error types; the build reports the file
+            continue
+        units += [UnitName(r["set"], str(c), str(v), str(e)) for c, v, e in zip(table["code"], table["name_vi"], table["name_en"])]
+    return units
+
+
 def read_resolver(
-    layout: RawLayout, report: Report | None = None, units: list[UnitName] | None = None, crosswalk: list[CsvRow] | None = None
+    layout: RawLayout,
+    report: Report | None = None,
+    units: list[UnitName] | None = None,
+    crosswalk: list[CsvRow] | None = None,
+    subunits: list[UnitName] | None = None,
 ) -> ProvinceResolver:
-    """The province resolver for the units (read from the boundary files unless given), aliases and aggregate labels.
+    """The province resolver for the units (read from the boundary files unless given), aliases and aggregate labels;
+    ``subunits``: the units of ward-level sets (read from the declared layers unless given).
 
     Problems go to ``report``; without one, they raise :class:`InputError`.
     """
@@ -351,4 +398,5 @@ def read_resolver(
     for _, r in crosswalk:
         members.setdefault(r["new_code"], []).append(r["old_code"])
     unchanged = [new for new, old in members.items() if old == [new]]
-    return ProvinceResolver(units, aliases, labels, unchanged, former)
+    subunits = read_subunit_names(layout) if subunits is None else subunits
+    return ProvinceResolver(units, aliases, labels, unchanged, former, subunits)

@@ -78,8 +78,9 @@ def write_raw(
     crosswalk: list[dict],
     values: list[dict],
     aliases: list[dict] | None = None,
+    wards: gpd.GeoDataFrame | None = None,
 ) -> Path:
-    """A complete raw directory at ``root``; returns ``root``."""
+    """A complete raw directory at ``root`` (with ``wards`` as set wards_2025, parent 2025, when given); returns ``root``."""
     for folder in ("catalogue", "program", "basemap"):
         shutil.copytree(SHIPPED / folder, root / folder, dirs_exist_ok=True)
     (root / "names").mkdir(parents=True, exist_ok=True)
@@ -104,7 +105,67 @@ def write_raw(
         root / "boundaries/province_merger_2025.csv", ["old_code", "old_name_vi", "new_code", "new_name_vi", "new_name_en"], crosswalk
     )
     write_csv(root / "indicators/values.csv", TIDY, values)
+    declared = [SET_2008, SET_2025]
+    if wards is not None:
+        pyogrio.write_dataframe(wards, root / "boundaries/wards.gpkg", layer="wards", driver="GPKG")
+        declared.append(SET_WARDS)
+    write_csv(root / "boundaries/boundary_sets.csv", list(SET_2008), declared)
     return root
+
+
+SET_2008 = {
+    "set": "2008",
+    "level": "province",
+    "parent_set": "",
+    "file": "vn_provinces_63.geojson",
+    "geometry_file": "",
+    "parent_column": "",
+    "published_area_column": "",
+    "valid_from": "2008-08-01",
+    "valid_to": "2025-06-30",
+    "title_vi": "63 tỉnh (thử)",
+    "title_en": "63 provinces (test)",
+    "attribution": "synthetic",
+    "notice": "",
+}
+SET_2025 = {**SET_2008, "set": "2025", "file": "vn_provinces_34.geojson", "valid_from": "2025-07-01", "valid_to": ""}
+SET_WARDS = {
+    **SET_2025,
+    "set": "wards_2025",
+    "level": "ward",
+    "parent_set": "2025",
+    "file": "wards.gpkg",
+    "parent_column": "province_code",
+    "published_area_column": "area_km2_published",
+    "title_vi": "Xã, phường (thử)",
+    "title_en": "Wards (test)",
+}
+
+
+def tiny_wards() -> gpd.GeoDataFrame:
+    """Two wards per 2008 province (its west and east halves), in the 2025 unit the province joined: 12 wards,
+    codes 00001..00012; ward 00001 (Phường Ba Đình, Hà Nội) has a published area about 4x its outline's."""
+    rows, geoms = [], []
+    for number, (_, name, *_, (x, y), unit) in enumerate(PROVINCES_2008):
+        for half, (kind, prefix) in enumerate((("phuong", "Phường"), ("xa", "Xã"))):
+            ward = f"{2 * number + half + 1:05d}"
+            short = "Ba Đình" if ward == "00001" else f"{name} {half + 1}"
+            rows.append(
+                {
+                    "code": ward,
+                    "name_vi": short,
+                    "name_en": short,
+                    "full_name_vi": f"{prefix} {short}",
+                    "full_name_en": f"{short} Ward",
+                    "kind": kind,
+                    "province_code": unit,
+                    "area_km2_published": None,
+                }
+            )
+            geoms.append(shapely.box(x + 0.25 * half, y, x + 0.25 * (half + 1), y + 0.5))
+    wards = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
+    wards.loc[0, "area_km2_published"] = 6000.0  # the outline (0.25° x 0.5° at 21° N) measures about 1,440 km²
+    return wards
 
 
 def tiny_layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[dict]]:
@@ -166,7 +227,7 @@ def tiny_raw(root: Path) -> Path:
         {"boundary": "2008", "code": "31", "alias": "Haiphong", "kind": "english"},
         {"boundary": "2008", "code": "01", "alias": "VN-HN", "kind": "iso3166_2"},
     ]
-    return write_raw(root, layer_2008, layer_2025, crosswalk, tiny_values(), aliases)
+    return write_raw(root, layer_2008, layer_2025, crosswalk, tiny_values(), aliases, tiny_wards())
 
 
 SCRIPT = "<script>window.__pwned = 1</script>"

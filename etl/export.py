@@ -2,14 +2,18 @@
 
 The command line (``urbanmap export``) and the web app's downloads use these
 functions. Source: the build output (``urban.gpkg``). Columns out: code,
-name_vi, name_en, kind, region, area_km2, and for each selected indicator
+name_vi, name_en, kind, region, area_km2 (for a ward-level set also full_name_vi, full_name_en,
+parent_code, area_km2_published), and for each selected indicator
 ``<id>`` (value), ``<id>_unit``, ``<id>_year``, ``<id>_flag``, ``<id>_source``.
+GeoJSON and CSV are also written in chunks (:func:`geojson_chunks`, :func:`csv_chunks`), so that a large set is
+sent without a second whole copy in memory.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +26,10 @@ from .geometry import oriented
 from .store import STORE_NAME, Layer, read_manifest, write_geopackage
 
 BASE = ["code", "name_vi", "name_en", "kind", "region", "area_km2"]
+WARD_BASE = [*BASE, "full_name_vi", "full_name_en", "parent_code", "area_km2_published"]
 LAYERS = {"2008": "provinces_2008", "2025": "provinces_2025"}
 PRECISION = 7
+CHUNK = 200  # features or rows per chunk of a streamed export
 
 
 class ExportError(ValueError):
@@ -46,17 +52,47 @@ class Selection:
     issue: str | None = None
     indicators: tuple[str, ...] = ()
     year: int | None = None
+    province: str | None = None  # the parent unit of a ward-level set's units
 
 
 def _quote(values: list[str]) -> str:
     return ",".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
+def ward_sets(store: Path) -> dict[str, str]:
+    """The store's ward-level sets and their parent sets (none in stores before schema 1.3)."""
+    if "boundary_sets" not in {name for name, _ in pyogrio.list_layers(store)}:
+        return {}
+    sets = pyogrio.read_dataframe(store, layer="boundary_sets", columns=["set", "level", "parent_set"])
+    return {s: p for s, level, p in zip(sets["set"], sets["level"], sets["parent_set"]) if level == "ward"}
+
+
+def _units(store: Path, selection: Selection) -> gpd.GeoDataFrame:
+    """The units of the selection's boundary set (of one province, for a ward-level set with ``province``)."""
+    if selection.boundary in LAYERS:
+        if selection.province:
+            raise ExportError("province selects the units of a ward-level set", "drop province, or choose a ward-level set")
+        return pyogrio.read_dataframe(store, layer=LAYERS[selection.boundary], columns=BASE)
+    wards = ward_sets(store)
+    if selection.boundary not in wards:
+        raise ExportError(f'unknown boundary set "{selection.boundary}"', f"use one of {', '.join(['2008', '2025', *wards])}")
+    if selection.province is None:
+        return pyogrio.read_dataframe(store, layer=selection.boundary, columns=WARD_BASE)
+    units = pyogrio.read_dataframe(
+        store, layer=selection.boundary, columns=WARD_BASE, where=f"parent_code = {_quote([selection.province])}"
+    )
+    if units.empty:
+        raise ExportError(
+            f"no unit of {selection.boundary} lies in {selection.province}",
+            f"use a code of set {wards[selection.boundary]}, e.g. 92",
+            missing=True,
+        )
+    return units
+
+
 def select(store: Path, selection: Selection) -> gpd.GeoDataFrame:
     """The units and values of ``selection`` (see module docstring for columns)."""
-    if selection.boundary not in LAYERS:
-        raise ExportError(f'unknown boundary set "{selection.boundary}"', "use 2008 or 2025")
-    units = pyogrio.read_dataframe(store, layer=LAYERS[selection.boundary], columns=BASE)
+    units = _units(store, selection)
     if selection.codes:
         unknown = sorted(set(selection.codes) - set(units["code"]))
         if unknown:
@@ -97,7 +133,9 @@ def _indicators(store: Path, selection: Selection) -> list[str]:
         if selection.issue not in set(catalogue["issue"]):
             raise ExportError(f'unknown issue "{selection.issue}"', f"use one of {', '.join(sorted(set(catalogue['issue'])))}")
         return sorted(catalogue.loc[catalogue["issue"] == selection.issue, "indicator"])
-    return sorted(catalogue["indicator"])
+    # every indicator with a value in the set: not 86 empty columns for the wards, which have none yet
+    cover = pyogrio.read_dataframe(store, layer="coverage", columns=["boundary", "indicator", "units_with_value"])
+    return sorted(set(cover.loc[(cover["boundary"] == selection.boundary) & (cover["units_with_value"] > 0), "indicator"]))
 
 
 def _values(store: Path, selection: Selection, indicators: list[str]) -> pd.DataFrame:
@@ -121,31 +159,58 @@ def _clean(value: object) -> object:
     return value
 
 
-def to_geojson(frame: gpd.GeoDataFrame, meta: dict | None = None) -> bytes:
-    """RFC 7946 FeatureCollection: lon/lat, counter-clockwise exteriors, no ``crs``, <= 7 decimals."""
-    geoms = shapely.set_precision(oriented(frame.geometry.values), 10**-PRECISION)
+def feature_bytes(frame: gpd.GeoDataFrame, precision: int | None = PRECISION) -> Iterator[bytes]:
+    """Each unit of ``frame`` as one GeoJSON Feature (UTF-8), its ``code`` as id: lon/lat, counter-clockwise exteriors,
+    coordinates rounded to ``precision`` decimals (None: as they are)."""
     props = frame.drop(columns=frame.geometry.name)
-    features = []
-    for geom, record in zip(oriented(geoms), props.to_dict("records")):
-        features.append(
-            {
-                "type": "Feature",
-                "id": record.get("code"),
-                "properties": {k: _clean(v) for k, v in record.items()},
-                "geometry": json.loads(shapely.to_geojson(geom)) if geom is not None else None,
-            }
-        )
-    collection = {"type": "FeatureCollection", **(meta or {}), "features": features}
-    # allow_nan=False: an infinite value would be invalid JSON ("Infinity"); the build refuses them, this makes sure
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    for start in range(0, len(frame), CHUNK):
+        geoms = frame.geometry.values[start : start + CHUNK]
+        geoms = oriented(geoms if precision is None else shapely.set_precision(oriented(geoms), 10**-precision))
+        for geom, record in zip(geoms, props.iloc[start : start + CHUNK].to_dict("records")):
+            head = {"type": "Feature", "id": record.get("code"), "properties": {k: _clean(v) for k, v in record.items()}}
+            # allow_nan=False: an infinite value would be invalid JSON ("Infinity"); the build refuses them, this makes sure
+            text = json.dumps(head, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            # GEOS writes 17 significant digits (105.75212929999999); Python's shortest repr is the grid value (105.7521293)
+            geometry = json.dumps(json.loads(shapely.to_geojson(geom)), separators=(",", ":")) if geom is not None else "null"
+            yield (text[:-1] + ',"geometry":' + geometry + "}").encode("utf-8")
+
+
+def geojson_chunks(frame: gpd.GeoDataFrame, meta: dict | None = None) -> Iterator[bytes]:
+    """RFC 7946 FeatureCollection (no ``crs``), in pieces of :data:`CHUNK` features."""
+    head = json.dumps({"type": "FeatureCollection", **(meta or {})}, ensure_ascii=False, separators=(",", ":"))
+    yield (head[:-1] + ',"features":[').encode("utf-8")
+    batch: list[bytes] = []
+    first = True
+    for feature in feature_bytes(frame):
+        batch.append(feature)
+        if len(batch) == CHUNK:
+            yield (b"" if first else b",") + b",".join(batch)
+            batch, first = [], False
+    if batch:
+        yield (b"" if first else b",") + b",".join(batch)
+    yield b"]}"
+
+
+def to_geojson(frame: gpd.GeoDataFrame, meta: dict | None = None) -> bytes:
+    """:func:`geojson_chunks` as one document."""
+    return b"".join(geojson_chunks(frame, meta))
+
+
+def csv_chunks(frame: gpd.GeoDataFrame, wkt: bool = False) -> Iterator[bytes]:
+    """One row per unit, UTF-8 with BOM (so Excel shows Vietnamese); optional WKT geometry column; in pieces of
+    :data:`CHUNK` rows."""
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    for start in range(0, max(len(table), 1), CHUNK):
+        part = table.iloc[start : start + CHUNK].copy()
+        if wkt:
+            part["wkt"] = shapely.to_wkt(frame.geometry.values[start : start + CHUNK], rounding_precision=PRECISION)
+        text = part.to_csv(index=False, header=start == 0, lineterminator="\n")
+        yield text.encode("utf-8-sig" if start == 0 else "utf-8")
 
 
 def to_csv(frame: gpd.GeoDataFrame, wkt: bool = False) -> bytes:
-    """One row per unit, UTF-8 with BOM (so Excel shows Vietnamese); optional WKT geometry column."""
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    if wkt:
-        table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=PRECISION)
-    return table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """:func:`csv_chunks` as one file."""
+    return b"".join(csv_chunks(frame, wkt))
 
 
 def to_long_csv(store: Path, frame: gpd.GeoDataFrame, selection: Selection) -> bytes:
@@ -178,6 +243,8 @@ def metadata(data_dir: Path) -> dict:
 def file_stem(selection: Selection, today: str) -> str:
     """A file name that says what is inside: urbanmap_2025_flooding_codes-01-79_2024_<date>."""
     parts = ["urbanmap", selection.boundary]
+    if selection.province:
+        parts.append(f"province-{selection.province}")
     if selection.region:
         parts.append(selection.region)
     if selection.issue:
@@ -192,4 +259,18 @@ def file_stem(selection: Selection, today: str) -> str:
     return "_".join(parts)
 
 
-__all__ = ["ExportError", "Selection", "file_stem", "metadata", "select", "to_csv", "to_geojson", "to_gpkg", "to_long_csv"]
+__all__ = [
+    "ExportError",
+    "Selection",
+    "csv_chunks",
+    "feature_bytes",
+    "file_stem",
+    "geojson_chunks",
+    "metadata",
+    "select",
+    "to_csv",
+    "to_geojson",
+    "to_gpkg",
+    "to_long_csv",
+    "ward_sets",
+]

@@ -134,11 +134,32 @@ def web_geometry(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE) -> gpd
 
     ``shapely.coverage_simplify`` simplifies each shared edge once, so no gaps
     or overlaps open between units; coordinates are rounded to 1e-5° (~1 m).
+    Islets smaller than ``tolerance``² (a dot at the zoom the tolerance is for) that touch no other unit are
+    left out: at 0.01° that drops 1,539 of the 34 provinces' parts and 6,156 of their 15,855 vertices.
     """
     simplified = shapely.coverage_simplify(gdf.geometry.values, tolerance, simplify_boundary=True)
     simplified = shapely.set_precision(simplified, 1e-5, mode="pointwise")
     simplified = np.array([_polygonal(g) if g.is_valid else _polygonal(shapely.make_valid(g)) for g in simplified], dtype=object)
-    return gpd.GeoDataFrame({"code": gdf["code"].to_numpy()}, geometry=oriented(simplified), crs=gdf.crs)
+    return gpd.GeoDataFrame({"code": gdf["code"].to_numpy()}, geometry=oriented(_without_islets(simplified, tolerance**2)), crs=gdf.crs)
+
+
+def _without_islets(geoms: np.ndarray, min_area: float) -> np.ndarray:
+    """``geoms`` without the polygon parts smaller than ``min_area`` (degrees²) that touch no other unit; a unit
+    made only of such parts keeps them."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    small = shapely.area(parts) < min_area
+    if not small.any():
+        return geoms
+    left, right = shapely.STRtree(geoms).query(parts[small], predicate="intersects")
+    touching = np.zeros(len(parts), dtype=bool)
+    small_index = np.flatnonzero(small)
+    touching[small_index[left[owner[small_index[left]] != right]]] = True
+    keep = ~small | touching
+    out = []
+    for unit, geom in enumerate(geoms):
+        mine = parts[(owner == unit) & keep]
+        out.append(geom if len(mine) == 0 else shapely.multipolygons(mine) if len(mine) > 1 else mine[0])
+    return np.array(out, dtype=object)
 
 
 # Parts of a unit farther than this (degrees) from its largest part are left out of the box a map is fitted to:
@@ -167,24 +188,33 @@ class CoverageMeasures:
 
 def coverage_measures(units: gpd.GeoDataFrame, parents: gpd.GeoDataFrame) -> CoverageMeasures:
     """Overlaps, gaps and parts outside the parent of ``units`` (columns code, parent_code, geometry) within
-    ``parents`` (code, geometry), both EPSG:4326."""
-    geoms = units.geometry.to_crs(EQUAL_AREA).to_numpy()
+    ``parents`` (code, geometry), both EPSG:4326. The overlays are computed in longitude/latitude, where the
+    outlines are defined (projected first, a shared edge drawn with more vertices on one side than on the
+    other would bend apart), and the pieces they leave are measured in the equal-area CRS."""
+    geoms = units.geometry.to_numpy()
     codes = units["code"].to_numpy()
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     pair = left < right
     left, right = left[pair], right[pair]
-    shared = shapely.area(shapely.intersection(geoms[left], geoms[right])) / 1e6
+    shared = _km2(shapely.intersection(geoms[left], geoms[right]))
     overlaps = [(str(codes[a]), str(codes[b]), round(float(x), 4)) for a, b, x in zip(left, right, shared) if x > 0]
-    outlines = dict(zip(parents["code"], parents.geometry.to_crs(EQUAL_AREA).to_numpy()))
+    outlines = dict(zip(parents["code"], parents.geometry.to_numpy()))
     gaps: dict[str, float] = {}
     outside: dict[str, float] = {}
     for parent, rows in units.groupby("parent_code").indices.items():
         if parent not in outlines:  # an error already (a parent that does not exist): nothing to measure against
             continue
         union = shapely.union_all(geoms[rows])
-        gaps[str(parent)] = round(float(shapely.area(shapely.difference(outlines[parent], union))) / 1e6, 4)
+        gaps[str(parent)] = round(float(_km2(np.array([shapely.difference(outlines[parent], union)]))[0]), 4)
         beyond = shapely.difference(union, outlines[parent])
-        if shapely.area(beyond) > 0:
-            areas = shapely.area(shapely.intersection(geoms[rows], beyond)) / 1e6
+        if not beyond.is_empty:
+            areas = _km2(shapely.intersection(geoms[rows], beyond))
             outside.update({str(codes[i]): round(float(a), 4) for i, a in zip(rows, areas) if a > 0})
     return CoverageMeasures(overlaps, gaps, outside)
+
+
+def _km2(geoms: np.ndarray) -> np.ndarray:
+    """Areas in km² (equal-area CRS) of lon/lat geometries; lines and points (touching edges) measure 0."""
+    if len(geoms) == 0:
+        return np.zeros(0)
+    return gpd.GeoSeries(geoms, crs=4326).to_crs(EQUAL_AREA).area.to_numpy() / 1e6

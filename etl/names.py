@@ -40,6 +40,37 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+# Vietnamese alphabetical order (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y; f j w z after their
+# Latin neighbours), then tones: none, huyền, hỏi, ngã, sắc, nặng.
+_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_MODIFIED = {
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Sort key in Vietnamese alphabetical order: letters first (Cà Mau < Cao Bằng < Cần Thơ; every Đ after every D),
+    tones only between otherwise equal texts. A space sorts before every letter (word by word); other characters
+    outside the alphabet after it, by code point."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for char in unicodedata.normalize("NFD", text.casefold()):
+        if char in _TONES:
+            tones[-1:] = [_TONES[char]] if tones else []
+        elif unicodedata.combining(char) and letters and (_LETTERS[letters[-1]] if letters[-1] < len(_LETTERS) else "", char) in _MODIFIED:
+            letters[-1] = _LETTERS.index(_MODIFIED[(_LETTERS[letters[-1]], char)])
+        elif not unicodedata.combining(char):
+            letters.append(_LETTERS.index(char) if char in _LETTERS else -1 if char.isspace() else len(_LETTERS) + ord(char))
+            tones.append(0)
+    return tuple(letters), tuple(tones)
+
+
 def normalise(text: str) -> str:
     """The lookup key of a province name: folded, without prefixes, spaces or dashes.
 

@@ -243,6 +243,10 @@ def hostile_raw(root: Path) -> Path:
         layer["name_en"] = layer["name_en"] + SCRIPT
         layer["region_vi"] = IMG
         pyogrio.write_dataframe(layer, path, driver="GeoJSON")
+    wards = tiny_wards()
+    wards["full_name_vi"] = wards["full_name_vi"] + SCRIPT
+    wards["full_name_en"] = wards["full_name_en"] + IMG
+    pyogrio.write_dataframe(wards, raw / "boundaries/wards.gpkg", layer="wards", driver="GPKG")
     values = raw / "indicators/values.csv"
     rows = list(csv.DictReader(values.open(encoding="utf-8")))
     for row in rows:

@@ -10,11 +10,12 @@ from werkzeug.exceptions import HTTPException
 class AppError(Exception):
     """An error a user can act on: status (400, 404 ...), message, and what is valid instead."""
 
-    def __init__(self, status: int, message: str, valid: list[str] | None = None) -> None:
+    def __init__(self, status: int, message: str, valid: list[str] | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.valid = valid or []
+        self.retry_after = retry_after  # seconds, sent as Retry-After (503, 429)
 
 
 def bad_request(message: str, valid: list[str] | None = None) -> AppError:
@@ -56,7 +57,8 @@ def respond(status: int, message: str, valid: list[str]):
 def init_app(app: Flask) -> None:
     @app.errorhandler(AppError)
     def app_error(exc: AppError):
-        return respond(exc.status, exc.message, exc.valid)
+        body, status = respond(exc.status, exc.message, exc.valid)
+        return body, status, {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -45,6 +45,8 @@ class MapConfig:
     missing_colour: str
     focus: str | None = None
     highlight: list[str] = field(default_factory=list)  # drawn at full strength; the others faded (all when empty)
+    # the units of a ward-level set, loaded per province as the map comes close (see common.ward_layer); None: none
+    wards: dict | None = None
 
     def as_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}

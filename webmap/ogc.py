@@ -1,9 +1,10 @@
 """OGC API – Features, Part 1: Core: documents as plain dicts (no Flask), over collections made once.
 
-One collection per boundary set (``provinces_2025``, ``provinces_2008``). Features carry the same
-properties as the GeoJSON export (the ETL's :func:`etl.export.select`): code, names, kind, region,
-area, and for each indicator its latest value with unit, year, flag and source. Geometry is the
-full-detail boundary in CRS84, coordinates to 7 decimals.
+One collection per boundary set (``provinces_2025``, ``provinces_2008``, and each ward-level set such as
+``wards_2025``, whose items also take ``province=<code>``). Features carry the same properties as the GeoJSON
+export (the ETL's :func:`etl.export.select`): code, names, kind, region, area, and for each indicator with a
+value its latest value with unit, year, flag and source. Geometry is the full-detail boundary in CRS84,
+coordinates to 7 decimals. A collection's features are serialised on its first use (:func:`build_collection`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from etl.export import Selection, to_geojson
+from etl.export import Selection, feature_bytes
 from etl.numbers import parse_whole
 
 from .store import BOUNDARIES, Store
@@ -47,18 +48,41 @@ class OgcParameterError(ValueError):
 
 
 @dataclass(frozen=True)
-class Collection:
-    """One boundary set's features, each also serialised once (``encoded``), so that a page of items
-    is joined from bytes rather than serialised per request."""
+class CollectionInfo:
+    """What the collections document says of one boundary set (cheap: no feature read)."""
 
     id: str
+    boundary: str
     title: str
     description: str
-    features: list[dict]
+    bbox: list[float]
+    license: tuple[str, str]  # (href, title)
+    parent_set: str | None  # for a ward-level set: the province set whose codes ``province`` takes
+    provinces: tuple[str, ...] = ()  # ... and those codes (the provinces that have units of this set)
+    max_limit: int | None = None  # the largest page, when smaller than the server's (a ward's outline weighs more)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One boundary set's features, each serialised once (``encoded``), so that a page of items is joined from
+    bytes rather than serialised per request; ``parents``: each feature's province (ward-level sets)."""
+
+    info: CollectionInfo
     encoded: list[bytes]
     geometries: np.ndarray
-    bbox: list[float]
     index: dict[str, int]
+    parents: np.ndarray | None
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+    def feature(self, i: int) -> dict:
+        return json.loads(self.encoded[i])
 
 
 @dataclass(frozen=True)
@@ -71,25 +95,43 @@ class Page:
     limit: int
     offset: int
     bbox_text: str | None
+    province: str | None = None
 
 
-def build_collections(store: Store) -> dict[str, Collection]:
-    """The collections, from the store's export of each boundary set."""
+# A page of 1,000 wards with their full outlines is about 6 MB, joined from bytes serialised once.
+WARD_MAX_LIMIT = 1000
+NATURAL_EARTH = ("https://www.naturalearthdata.com/about/terms-of-use/", "Natural Earth: public domain")
+WARDS_LICENSE = ("https://github.com/thanglequoc/vietnamese-provinces-database/blob/master/LICENSE", "MIT")
+
+
+def collection_infos(store: Store) -> dict[str, CollectionInfo]:
+    """Every collection: the province sets, then the ward-level sets."""
     out = {}
-    for boundary in BOUNDARIES:
-        frame = store.export(Selection(boundary))
-        features = json.loads(to_geojson(frame))["features"]
-        geometries = np.asarray(frame.geometry.values, dtype=object)
-        bbox = [round(float(v), 7) for v in shapely.total_bounds(geometries)]
-        cid = f"provinces_{boundary}"
+    for boundary in [*BOUNDARIES, *store.ward_sets]:
+        ward = boundary in store.ward_sets
+        cid = boundary if ward else f"provinces_{boundary}"
+        bbox = store.extent[boundary]
+        sets = store.sets.loc[boundary] if boundary in store.sets.index else None
+        title = str(sets["title_en"]) if ward and sets is not None else TITLES[boundary]
+        attribution = str(sets["attribution"]) if sets is not None else "Natural Earth (public domain)"
         description = (
-            f"{TITLES[boundary]} of Việt Nam with the latest value of every indicator (value, unit, year, flag, source id). "
-            f"Build {store.build_id}. Boundaries: Natural Earth (public domain)."
+            f"{title} of Việt Nam with the latest value of every indicator that has one (value, unit, year, flag, source id). "
+            f"Build {store.build_id}. Boundaries: {attribution}." + (" Filter by province with province=<code>." if ward else "")
         )
-        encoded = [json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for f in features]
-        index = {f["id"]: i for i, f in enumerate(features)}
-        out[cid] = Collection(cid, TITLES[boundary], description, features, encoded, geometries, bbox, index)
+        license = NATURAL_EARTH if boundary == "2008" or sets is None else WARDS_LICENSE
+        parent = store.parent_set(boundary) if ward else None
+        provinces = tuple(sorted(store.children.get(boundary, {})))
+        out[cid] = CollectionInfo(cid, boundary, title, description, bbox, license, parent, provinces, WARD_MAX_LIMIT if ward else None)
     return out
+
+
+def build_collection(store: Store, info: CollectionInfo) -> Collection:
+    """The features of one collection, from the store's export of its boundary set."""
+    frame = store.export(Selection(info.boundary))
+    encoded = list(feature_bytes(frame))
+    geometries = np.asarray(frame.geometry.values, dtype=object)
+    parents = frame["parent_code"].to_numpy() if "parent_code" in frame else None
+    return Collection(info, encoded, geometries, {c: i for i, c in enumerate(frame["code"])}, parents)
 
 
 def _link(href: str, rel: str, media: str, title: str = "") -> dict:
@@ -117,7 +159,7 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def collection_doc(base: str, collection: Collection) -> dict:
+def collection_doc(base: str, collection: CollectionInfo) -> dict:
     url = f"{base}/collections/{collection.id}"
     return {
         "id": collection.id,
@@ -131,12 +173,12 @@ def collection_doc(base: str, collection: Collection) -> dict:
             _link(f"{url}?f=html", "alternate", HTML),
             _link(f"{url}/items?f=json", "items", GEOJSON, "the features"),
             _link(f"{url}/items?f=html", "items", HTML, "the features as HTML"),
-            _link("https://www.naturalearthdata.com/about/terms-of-use/", "license", HTML, "Natural Earth: public domain"),
+            _link(collection.license[0], "license", HTML, collection.license[1]),
         ],
     }
 
 
-def collections_doc(base: str, collections: dict[str, Collection]) -> dict:
+def collections_doc(base: str, collections: dict[str, CollectionInfo]) -> dict:
     return {
         "links": [_link(f"{base}/collections?f=json", "self", JSON), _link(f"{base}/collections?f=html", "alternate", HTML)],
         "collections": [collection_doc(base, c) for c in collections.values()],
@@ -195,20 +237,29 @@ def check_datetime(text: str | None) -> None:
         raise OgcParameterError("datetime must be an RFC 3339 date-time or an interval such as 2020-01-01/.. (not empty)")
 
 
-def items_page(collection: Collection, limit: int, offset: int, bbox: shapely.Geometry | None, bbox_text: str | None) -> Page:
+def items_page(
+    collection: Collection, limit: int, offset: int, bbox: shapely.Geometry | None, bbox_text: str | None, province: str | None = None
+) -> Page:
     """The normalised request: matched features, the page shown, a limit no larger than the matches."""
-    everything = list(range(len(collection.features)))
-    matched = everything if bbox is None else [int(i) for i in np.flatnonzero(shapely.intersects(collection.geometries, bbox))]
-    if matched == everything:
+    chosen = np.ones(len(collection.encoded), dtype=bool)
+    if province is not None and collection.parents is not None:
+        chosen &= collection.parents == province
+    within = chosen if bbox is None else chosen & shapely.intersects(collection.geometries, bbox)
+    if bbox is not None and (within == chosen).all():
         bbox_text = None
+    matched = [int(i) for i in np.flatnonzero(within)]
     limit = max(1, min(limit, len(matched)))
     offset = min(offset, len(matched))
-    return Page(matched, matched[offset : offset + limit], limit, offset, bbox_text)
+    return Page(matched, matched[offset : offset + limit], limit, offset, bbox_text, province)
 
 
 def _items_envelope(base: str, collection: Collection, page: Page) -> dict:
     url = f"{base}/collections/{collection.id}/items"
-    query = f"limit={page.limit}" + (f"&bbox={page.bbox_text}" if page.bbox_text else "")
+    query = (
+        f"limit={page.limit}"
+        + (f"&bbox={page.bbox_text}" if page.bbox_text else "")
+        + (f"&province={page.province}" if page.province else "")
+    )
     links = [
         _link(f"{url}?f=json&{query}&offset={page.offset}", "self", GEOJSON),
         _link(f"{url}?f=html&{query}&offset={page.offset}", "alternate", HTML),
@@ -223,7 +274,7 @@ def _items_envelope(base: str, collection: Collection, page: Page) -> dict:
 
 def items_doc(base: str, collection: Collection, page: Page) -> dict:
     """A page of features with numberMatched, numberReturned and next/prev links (for the HTML view)."""
-    return {**_items_envelope(base, collection, page), "features": [collection.features[i] for i in page.shown]}
+    return {**_items_envelope(base, collection, page), "features": [collection.feature(i) for i in page.shown]}
 
 
 def items_json(base: str, collection: Collection, page: Page) -> bytes:
@@ -238,7 +289,7 @@ def item_doc(base: str, collection: Collection, feature_id: str) -> dict | None:
         return None
     url = f"{base}/collections/{collection.id}/items/{feature_id}"
     return {
-        **collection.features[i],
+        **collection.feature(i),
         "links": [
             _link(f"{url}?f=json", "self", GEOJSON),
             _link(f"{url}?f=html", "alternate", HTML),

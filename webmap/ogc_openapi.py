@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from .ogc import CRS84, DATETIME_PATTERN, DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_OFFSET_DIGITS
+from .ogc import CRS84, DATETIME_PATTERN, DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_OFFSET_DIGITS, CollectionInfo
 
 
 def _response(media: list[str], description: str) -> dict:
     return {"description": description, "content": {m: {"schema": {"type": "object"} if m != HTML else {"type": "string"}} for m in media}}
+
+
+def get(summary: str, params: list, media: list[str]) -> dict:
+    return {"get": {"summary": summary, "parameters": params, "responses": {"200": _response(media, summary), **ERRORS}}}
 
 
 def _error(description: str) -> dict:
@@ -24,11 +28,13 @@ ERRORS = {
 }
 
 
-def openapi(base: str, collection_ids: list[str], max_limit: int) -> dict:
+def openapi(base: str, collections: dict[str, CollectionInfo], max_limit: int) -> dict:
+    """The API definition. Ward-level collections have their own items path, with ``province``."""
     f_param = {"name": "f", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "html"]}, "style": "form"}
-    collection = {"name": "collectionId", "in": "path", "required": True, "schema": {"type": "string", "enum": collection_ids}}
-    item_params = [
-        collection,
+    collection = {"name": "collectionId", "in": "path", "required": True, "schema": {"type": "string", "enum": list(collections)}}
+    provinces = [c.id for c in collections.values() if not c.parent_set]
+    province_collection = {**collection, "schema": {"type": "string", "enum": provinces}}
+    query_params = [
         f_param,
         {
             "name": "limit",
@@ -67,16 +73,39 @@ def openapi(base: str, collection_ids: list[str], max_limit: int) -> dict:
         },
     ]
 
-    def get(summary: str, params: list, media: list[str]) -> dict:
-        return {"get": {"summary": summary, "parameters": params, "responses": {"200": _response(media, summary), **ERRORS}}}
+    def limited(params: list[dict], page: int) -> list[dict]:
+        """The limit as accepted (up to the server's maximum), saying that a page holds at most ``page`` items."""
+        text = f"at most {page} features per page: a larger limit gives {page} (OGC API - Features 1.0, 7.15.3)"
+        return [{**p, "description": text} if p["name"] == "limit" else p for p in params]
+
+    ward_paths = {
+        f"/collections/{c.id}/items": get(
+            f"features of {c.id}, optionally of one province",
+            [
+                *limited(query_params, min(c.max_limit or max_limit, max_limit)),
+                {
+                    "name": "province",
+                    "in": "query",
+                    "required": False,
+                    "description": f"code of a unit of set {c.parent_set}: only its units",
+                    "schema": {"type": "string", "enum": list(c.provinces)},
+                },
+            ],
+            [GEOJSON, HTML],
+        )
+        for c in collections.values()
+        if c.parent_set
+    }
 
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "urbanmap OGC API – Features",
             "version": "1.0.0",
-            "description": "Province boundaries of Việt Nam (63 and 34 units) with urban-issue indicators and their sources.",
-            "license": {"name": "Boundaries: Natural Earth, public domain; values: see each source"},
+            "description": "Boundaries of Việt Nam (63 and 34 provinces, 3,321 wards and communes) with urban-issue indicators and their sources.",
+            "license": {
+                "name": "Boundaries: Natural Earth (public domain) and vietnamese-provinces-database (MIT); values: see each source"
+            },
         },
         "servers": [{"url": base}],
         "paths": {
@@ -85,7 +114,8 @@ def openapi(base: str, collection_ids: list[str], max_limit: int) -> dict:
             "/api": get("this API definition", [], ["application/vnd.oai.openapi+json;version=3.0"]),
             "/collections": get("the collections", [f_param], [JSON, HTML]),
             "/collections/{collectionId}": get("one collection", [collection, f_param], [JSON, HTML]),
-            "/collections/{collectionId}/items": get("features of a collection", item_params, [GEOJSON, HTML]),
+            "/collections/{collectionId}/items": get("features of a collection", [province_collection, *query_params], [GEOJSON, HTML]),
+            **ward_paths,
             "/collections/{collectionId}/items/{featureId}": get(
                 "one feature",
                 [collection, {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}, "example": "01"}, f_param],

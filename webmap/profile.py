@@ -18,23 +18,27 @@ def _latest(rows: pd.DataFrame) -> pd.Series:
     return rows.iloc[-1]
 
 
-def indicator_rows(store: Store, boundary: str, code: str) -> list[dict]:
-    """One dict per indicator the unit has a value for (latest preferred), with context. Sorted by issue, label."""
+def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | None = None, min_ranked: int = 1) -> list[dict]:
+    """One dict per indicator the unit has a value for (latest preferred), with context. Sorted by issue, label.
+
+    Rank and median are among ``peers`` (the wards of one province; default: every unit of the set), and only
+    where at least ``min_ranked`` of them have a value (else rank and median are None)."""
     history = store.history(boundary, code)
     preferred = history[history["preferred"].astype(bool) & history["value"].notna()]
     out = []
     for indicator, rows in preferred.groupby("indicator", sort=False):
         latest = _latest(rows)
         year = int(latest["year"])
-        ranks = store.ranks(indicator, boundary, year)
+        ranks = store.ranks(indicator, boundary, year, peers)
+        enough = len(ranks) >= min_ranked
         entry = {
             "indicator": indicator,
             "issue": store.catalogue.loc[indicator, "issue"],
             "catalogue": store.catalogue.loc[indicator],
             "latest": latest,
-            "rank": int(ranks[code]) if code in ranks.index else None,
+            "rank": int(ranks[code]) if enough and code in ranks.index else None,
             "ranked": len(ranks),
-            "median": store.median(indicator, boundary, year),
+            "median": store.median(indicator, boundary, year, peers) if enough else None,
             "history": rows.sort_values(["year", "period"]).to_dict("records"),
             "others": history[(history["indicator"] == indicator) & ~history["preferred"].astype(bool)].to_dict("records"),
             "gap": gap(store, indicator, float(latest["value"]), year),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import logging
 import re
 import threading
@@ -30,12 +29,14 @@ from etl import export
 from etl.aggregate import Groups, aggregate
 from etl.catalogue import ISSUES as ISSUES  # re-exported: the issues every page offers
 from etl.export import Selection
+from etl.geometry import focus_bounds
+from etl.names import vietnamese_key
 from etl.store import StoreError as StoreError  # re-exported: no build, a damaged one, or one of another schema
 from etl.store import open_build, resolve_build
 
 from . import work
 
-__all__ = ["ISSUES", "BOUNDARIES", "Store", "StoreError", "resolve_build"]
+__all__ = ["ISSUES", "BOUNDARIES", "LEVELS", "Store", "StoreError", "resolve_build"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,6 +44,8 @@ T = TypeVar("T")
 SUPPORTED_SCHEMA = 1
 BOUNDARIES = ("2025", "2008")
 UNIT_COLUMNS = ["code", "name_vi", "name_en", "kind", "region", "region_vi", "area_km2"]
+WARD_COLUMNS = [*UNIT_COLUMNS, "full_name_vi", "full_name_en", "parent_code", "area_km2_published"]
+LEVELS = ("coarse", "fine")  # levels of detail of a ward-level set's web geometry (etl.geometry.WARD_WEB_TOLERANCES)
 
 
 @dataclass(frozen=True)
@@ -54,19 +57,12 @@ class GeoJSONAsset:
     etag: str
 
     @classmethod
-    def of(cls, document: dict) -> GeoJSONAsset:
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return cls(body, gzip.compress(body, compresslevel=9, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
-
-
-def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str], precision: int = 5) -> dict:
-    geoms = shapely.set_precision(frame.geometry.values, 10**-precision)
-    features = []
-    for geom, record in zip(geoms, frame[properties].to_dict("records")):
-        features.append(
-            {"type": "Feature", "id": record.get("code"), "properties": record, "geometry": json.loads(shapely.to_geojson(geom))}
-        )
-    return {"type": "FeatureCollection", "features": features}
+    def of(cls, frame: gpd.GeoDataFrame, properties: list[str], precision: int | None = 5) -> GeoJSONAsset:
+        """A FeatureCollection of ``frame`` with ``properties`` (and the unit's ``code`` as feature id, where it is
+        one of them); coordinates rounded to ``precision`` decimals (None: as stored)."""
+        features = export.feature_bytes(frame[[*properties, frame.geometry.name]], precision)
+        body = b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
+        return cls(body, gzip.compress(body, compresslevel=6, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
 
 
 class Store:
@@ -97,20 +93,25 @@ class Store:
         self.units: dict[str, pd.DataFrame] = {}
         self.geometry: dict[str, GeoJSONAsset] = {}
         self.neighbours: dict[str, dict[str, list[str]]] = {}
-        self.bounds: dict[str, dict[str, list[float]]] = {}
+        self.bounds: dict[str, dict[str, list[float]]] = {}  # per unit: the box a map of it is fitted to
+        self.extent: dict[str, list[float]] = {}  # per set: the box around every unit, islands included
         for boundary in BOUNDARIES:
-            extra = ["unit_2025"] if boundary == "2008" else ["old_codes"]
+            extra = ["unit_2025"] if boundary == "2008" else ["old_codes", "area_km2_published"]
             full = self._read(path, f"provinces_{boundary}", columns=UNIT_COLUMNS + extra)
+            if "area_km2_published" not in full:
+                full["area_km2_published"] = np.nan
             self.units[boundary] = pd.DataFrame(full.drop(columns="geometry")).set_index("code", drop=False)
-            self.bounds[boundary] = {c: list(np.round(shapely.bounds(g), 4)) for c, g in zip(full["code"], full.geometry.values)}
+            self.bounds[boundary] = {c: list(np.round(focus_bounds(g), 4)) for c, g in zip(full["code"], full.geometry.values)}
             self.neighbours[boundary] = self._touching(full)
+            self.extent[boundary] = [round(float(v), 7) for v in shapely.total_bounds(full.geometry.values)]
             web = self._read(path, f"web_provinces_{boundary}")
-            self.geometry[boundary] = GeoJSONAsset.of(_feature_collection(web, ["code"]))
+            self.geometry[boundary] = GeoJSONAsset.of(web, ["code"])
+        self._load_ward_sets(path)
         islands = self._read(path, "archipelagos")
         self.geometry["archipelagos"] = GeoJSONAsset.of(
-            _feature_collection(islands, [c for c in ("name_vi", "name_en", "label_lon", "label_lat") if c in islands])
+            islands, [c for c in ("name_vi", "name_en", "label_lon", "label_lat") if c in islands]
         )
-        self.geometry["land"] = GeoJSONAsset.of(_feature_collection(self._read(path, "basemap_land"), []))
+        self.geometry["land"] = GeoJSONAsset.of(self._read(path, "basemap_land"), [])
         self.values = self._read(path, "indicator_values")
         self.values["year"] = self.values["year"].astype(int)
         if "preliminary" not in self.values:  # stores of schema 1.0 have no preliminary marker
@@ -137,6 +138,44 @@ class Store:
         self._years = {(str(i), str(b)): sorted({int(y) for y in g["year"]}) for (i, b), g in with_value.groupby(["indicator", "boundary"])}
         self._snapshots: dict[tuple[str, str, int], pd.DataFrame] = {}  # bounded: one per indicator, set and year
         self._regions: dict[str, pd.DataFrame] = {}
+
+    def _load_ward_sets(self, path: Path) -> None:
+        """The ward-level sets (stores of schema 1.3 on): units, children per parent (in Vietnamese name order),
+        bounds, and their web geometry per level of detail and parent (served by :meth:`ward_geometry`)."""
+        layers = {name for name, _ in pyogrio.list_layers(path)}
+        self.sets = self._read(path, "boundary_sets").set_index("set", drop=False) if "boundary_sets" in layers else pd.DataFrame()
+        self.ward_sets: list[str] = [str(s) for s in self.sets.index if self.sets.loc[s, "level"] == "ward"] if len(self.sets) else []
+        self.children: dict[str, dict[str, list[str]]] = {}
+        self._ward_web: dict[tuple[str, str, str], gpd.GeoDataFrame] = {}
+        self._ward_assets: dict[tuple[str, str, str], GeoJSONAsset] = {}
+        for name in self.ward_sets:
+            full = self._read(path, name, columns=WARD_COLUMNS)
+            units = pd.DataFrame(full.drop(columns="geometry")).set_index("code", drop=False)
+            self.units[name] = units
+            self.bounds[name] = dict(zip(full["code"], np.round(shapely.bounds(full.geometry.values), 4).tolist()))
+            self.extent[name] = [round(float(v), 7) for v in shapely.total_bounds(full.geometry.values)]
+            order = sorted(zip(units["parent_code"], units["name_vi"], units["code"]), key=lambda u: (u[0], vietnamese_key(u[1]), u[2]))
+            for parent, _, code in order:
+                self.children.setdefault(name, {}).setdefault(str(parent), []).append(str(code))
+            names = units[["name_vi", "name_en", "full_name_vi", "full_name_en"]]
+            for level in LEVELS:
+                web = self._read(path, f"web_{name}_{level}").merge(names, left_on="code", right_index=True)
+                self._ward_web.update({(name, level, str(parent)): part for parent, part in web.groupby("parent_code")})
+
+    def ward_geometry(self, ward_set: str, level: str, parent: str) -> GeoJSONAsset | None:
+        """The units of ``ward_set`` in ``parent`` at a level of detail (code, full names, simplified geometry);
+        serialised on first use and kept with the store (at most one per parent and level). None if there is none."""
+        key = (ward_set, level, parent)
+        if key not in self._ward_web:
+            return None
+        with self._derived_lock:
+            if key not in self._ward_assets:
+                self._ward_assets[key] = GeoJSONAsset.of(self._ward_web[key], ["code", "full_name_vi", "full_name_en"], precision=None)
+            return self._ward_assets[key]
+
+    def parent_set(self, ward_set: str) -> str:
+        """The province set a ward-level set lies in."""
+        return str(self.sets.loc[ward_set, "parent_set"])
 
     def derived(self, key: tuple, make: Callable[[Store], T]) -> T:
         """``make(self)``, computed once per store and key (the default indicators, the OGC collections):
@@ -218,13 +257,19 @@ class Store:
         work.charge(len(rows))
         return rows.sort_values(["indicator", "year", "period", "preferred"], ascending=[True, True, True, False])
 
-    def median(self, indicator: str, boundary: str, year: int) -> float | None:
+    def _values_among(self, indicator: str, boundary: str, year: int, among: list[str] | None) -> pd.Series:
         values = self.snapshot(indicator, boundary, year)["value"].dropna()
+        return values if among is None else values[values.index.isin(among)]
+
+    def median(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> float | None:
+        """Median of the units' values (of the units ``among``, when given)."""
+        values = self._values_among(indicator, boundary, year, among)
         return float(values.median()) if len(values) else None
 
-    def ranks(self, indicator: str, boundary: str, year: int) -> pd.Series:
-        """Rank of each unit with a value, 1 = worst where the catalogue says which way is worse, else 1 = highest."""
-        values = self.snapshot(indicator, boundary, year)["value"].dropna()
+    def ranks(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> pd.Series:
+        """Rank of each unit with a value (of the units ``among``, when given), 1 = worst where the catalogue says
+        which way is worse, else 1 = highest."""
+        values = self._values_among(indicator, boundary, year, among)
         worse = self.catalogue.loc[indicator, "higher_is_worse"]
         ascending = worse == "no"
         return values.rank(ascending=ascending, method="min").astype(int)

@@ -64,7 +64,11 @@ def test_hostile_texts_do_not_execute(page: Page, hostile_url: str) -> None:
         page.goto(hostile_url + path)
         if path != "/program":
             _drawn(page, 3 if "2008" not in path else 6)
-            page.locator('path.um-unit[data-code="31"]').hover()
+            if path == "/province/31":  # its wards lie over it: hover one (their names carry markup too)
+                page.locator('path.um-ward[data-ward="00005"]').hover()
+                expect(page.locator(".leaflet-tooltip:not(.um-island-label)")).to_contain_text('Hải Phòng 1 Ward"><img')  # as text
+            else:
+                page.locator('path.um-unit[data-code="31"]').hover()
         assert page.evaluate("window.__pwned") is None, path
         assert page.locator("main img").count() == 0
 
@@ -74,13 +78,13 @@ def test_pick_two_units_on_the_map_and_compare_them(page: Page, base_url: str, t
     _drawn(page, 34)
     page.check("#um-pick")
     page.locator('path.um-unit[data-code="92"]').click()
-    page.locator('path.um-unit[data-code="48"]').click()
+    page.locator('path.um-unit[data-code="01"]').click()
     expect(page.locator("#um-picked")).to_have_text("2")
     assert page.url.endswith("/?issue=context")  # picking does not navigate
     page.click("#compare-form button[type=submit]")
     page.wait_for_url("**/compare?**")
     expect(page.locator("h1")).to_contain_text("Cần Thơ")
-    expect(page.locator("h1")).to_contain_text("Đà Nẵng")
+    expect(page.locator("h1")).to_contain_text("Hà Nội")
     panes = page.locator(".um-pane .folium-map")
     expect(panes).to_have_count(2)
     for i in range(2):
@@ -91,7 +95,7 @@ def test_pick_two_units_on_the_map_and_compare_them(page: Page, base_url: str, t
     path = tmp_path / "compare.csv"
     info.value.save_as(path)
     text = path.read_text(encoding="utf-8-sig")
-    assert "Cần Thơ" in text and "Đà Nẵng" in text and text.startswith("indicator,issue,item")
+    assert "Cần Thơ" in text and "Hà Nội" in text and text.startswith("indicator,issue,item")
 
 
 def test_searchable_list_ignores_diacritics(page: Page, base_url: str) -> None:

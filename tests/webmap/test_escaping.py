@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from tests.synthetic import IMG, SCRIPT
 
 PAGES = ["/", "/?lang=en", "/?indicator=population&year=2011", "/province/31", "/province/30?boundary=2008&lang=en", "/program"]
+PAGES += ["/ward/00005", "/ward/00005?lang=en", "/search?q=hai+phong", "/search?q=hai+phong&lang=en"]
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -34,7 +34,7 @@ def _export(url: str, boundary: str) -> pd.DataFrame:
 @pytest.mark.parametrize("boundary", ["2025", "2008"])
 def test_gdal_reads_every_collection_with_the_export_values(live_url: str, boundary: str) -> None:
     source = f"OAPIF:{live_url}/ogc"
-    assert {name for name, _ in pyogrio.list_layers(source)} == {"provinces_2025", "provinces_2008"}
+    assert {name for name, _ in pyogrio.list_layers(source)} == {"provinces_2025", "provinces_2008", "wards_2025"}
     frame = pyogrio.read_dataframe(source, layer=f"provinces_{boundary}", PAGE_SIZE=7)  # several pages: paging is exercised
     export = _export(live_url, boundary)
     frame = frame.set_index(frame["code"].astype(str))

@@ -45,7 +45,7 @@
   }
 
   function addPanes(map) {
-    [['um-land', 200], ['um-units', 400], ['um-islands', 450]].forEach(function (p) {
+    [['um-land', 200], ['um-units', 400], ['um-wards', 420], ['um-islands', 450]].forEach(function (p) {
       map.createPane(p[0]).style.zIndex = p[1];
     });
   }
@@ -132,6 +132,59 @@
     });
   });
 
+  /* Wards (or any ward-level set): per province, loaded when the map comes close (zoom >= min_zoom) or always for
+     the provinces in cfg.wards.always; the finer outlines from fine_zoom on. Outlines only, each a link to its page. */
+  function drawWards(map, cfg) {
+    var w = cfg.wards;
+    var shown = {};
+    var container = map.getContainer();
+    function key(parent, level) { return parent + '/' + level; }
+    function wardLayer(data) {
+      return L.geoJSON(data, {
+        pane: 'um-wards',
+        style: function (f) {
+          var focus = w.focus && f.id === w.focus;
+          return { color: focus ? '#000000' : '#3d3d3d', weight: focus ? 3 : 0.7, opacity: 0.9,
+            fill: true, fillColor: '#000000', fillOpacity: focus ? 0.12 : 0 };
+        },
+        onEachFeature: function (f, lyr) {
+          var name = f.properties[w.name] || f.properties.full_name_vi;
+          lyr.bindTooltip(function () { return el('strong', null, name); }, { sticky: true });
+          lyr.on('click', function () { window.location.assign(w.href.replace('__CODE__', f.id)); });
+          lyr.on('add', function () {
+            var path = lyr.getElement && lyr.getElement();
+            if (path) { path.setAttribute('data-ward', f.id); path.setAttribute('aria-label', name); path.classList.add('um-ward'); }
+          });
+        }
+      });
+    }
+    function refresh() {
+      var zoom = map.getZoom();
+      var view = map.getBounds();
+      var level = zoom >= w.fine_zoom ? 'fine' : 'coarse';
+      var wanted = {};
+      Object.keys(w.parents).forEach(function (parent) {
+        var always = w.always.indexOf(parent) >= 0;
+        if ((always || zoom >= w.min_zoom) && view.intersects(L.latLngBounds(w.parents[parent]))) { wanted[key(parent, level)] = parent; }
+      });
+      Object.keys(shown).forEach(function (k) {
+        if (!wanted[k] && shown[k].layer) { map.removeLayer(shown[k].layer); delete shown[k]; }
+      });
+      Object.keys(wanted).forEach(function (k) {
+        if (shown[k]) { return; }
+        var entry = shown[k] = { layer: null };
+        var url = w.url.replace('__PARENT__', encodeURIComponent(wanted[k])).replace('__LEVEL__', level);
+        getJSON(url).then(function (data) {
+          if (shown[k] !== entry) { return; }  /* gone out of view meanwhile */
+          entry.layer = wardLayer(data).addTo(map);
+          container.setAttribute('data-wards-drawn', String(container.querySelectorAll('.um-ward').length));
+        });
+      });
+    }
+    map.on('moveend zoomend', refresh);
+    refresh();
+  }
+
   function draw(map, cfg) {
     addPanes(map);
     linkZoom(map);
@@ -141,6 +194,7 @@
     });
     getJSON(cfg.geometry_url).then(function (data) { drawUnits(map, cfg, data); });
     getJSON(cfg.islands_url).then(function (data) { drawIslands(map, cfg, data); });
+    if (cfg.wards) { drawWards(map, cfg); }
   }
 
   /* Selects with class um-autosubmit submit their form on change (no inline handlers: CSP).

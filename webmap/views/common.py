@@ -76,10 +76,41 @@ def island_labels() -> dict[str, str]:
     }
 
 
+# Zoom from which a national map loads the wards of the provinces in view, and from which it loads their finer outlines.
+WARD_ZOOM, FINE_ZOOM = 8, 10
+
+
+def ward_layer(boundary: str, always: tuple[str, ...] = (), focus: str | None = None) -> dict | None:
+    """What the map needs to draw the ward-level set inside ``boundary`` (None when there is none): a URL template
+    (``__PARENT__``, ``__LEVEL__``; ``v`` = the build id, so a day of caching never outlives the build), each
+    province's box, the ward page link template, the names' language; ``always``: provinces whose wards are drawn
+    at any zoom; ``focus``: the ward drawn outlined."""
+    s = store()
+    ward_set = next((w for w in s.ward_sets if s.parent_set(w) == boundary), None)
+    if ward_set is None:
+        return None
+    return {
+        "url": url_for("geometry.subunits", ward_set=ward_set, parent="__PARENT__", level="__LEVEL__", v=s.build_id),
+        "parents": {p: bounds_of(boundary, [p]) for p in s.children[ward_set]},
+        "href": url_for("ward.page", code="__CODE__"),
+        "name": "full_name_en" if locale() == "en" else "full_name_vi",
+        "min_zoom": WARD_ZOOM,
+        "fine_zoom": FINE_ZOOM,
+        "always": list(always),
+        "focus": focus,
+    }
+
+
 def map_config(
-    boundary: str, units: dict[str, dict], missing_colour: str, focus: str | None = None, highlight: list[str] | None = None
+    boundary: str,
+    units: dict[str, dict],
+    missing_colour: str,
+    focus: str | None = None,
+    highlight: list[str] | None = None,
+    wards: dict | None = None,
 ) -> MapConfig:
-    """A map of ``boundary`` with the land background and the archipelagos, labelled in the page's language."""
+    """A map of ``boundary`` with the land background and the archipelagos, labelled in the page's language
+    (and the wards of :func:`ward_layer` when given)."""
     geometry = store().geometry  # each URL names its content: cached for a day, yet never across a change of geometry
     return MapConfig(
         geometry_url=url_for("geometry.units", boundary=boundary, v=geometry[boundary].etag.strip('"')),
@@ -90,6 +121,7 @@ def map_config(
         missing_colour=missing_colour,
         focus=focus,
         highlight=highlight or [],
+        wards=wards,
     )
 
 

@@ -1,18 +1,21 @@
-"""Geometry by URL, sent once per boundary set: GeoJSON with gzip, a strong ETag and long caching. Also /healthz."""
+"""Geometry by URL, sent once per boundary set (and per province for ward-level sets): GeoJSON with gzip, a
+strong ETag and long caching. Also /healthz."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
 from ..errors import not_found
-from ..store import BOUNDARIES, GeoJSONAsset
+from ..store import BOUNDARIES, LEVELS, GeoJSONAsset
 from .common import store
 
 bp = Blueprint("geometry", __name__)
 LAYERS = ("land", "archipelagos")
 
 
-def _send(asset: GeoJSONAsset) -> Response:
+def _send(asset: GeoJSONAsset, build_id: str = "") -> Response:
+    """``asset`` with its ETag; cached for a day when the URL names its content (``v``: its ETag, or the build id
+    of a URL made from a template), else revalidated."""
     if asset.etag in request.headers.get("If-None-Match", ""):
         response = Response(status=304)
     elif "gzip" in request.headers.get("Accept-Encoding", ""):
@@ -22,7 +25,9 @@ def _send(asset: GeoJSONAsset) -> Response:
         response = Response(asset.body, mimetype="application/geo+json")
     response.headers["ETag"] = asset.etag
     # pages ask for ?v=<etag>: a day of caching can never outlive the geometry it names; without v, revalidate
-    response.headers["Cache-Control"] = "public, max-age=86400" if request.args.get("v") == asset.etag.strip('"') else "public, no-cache"
+    version = request.args.get("v")
+    named = version is not None and version in (asset.etag.strip('"'), build_id)
+    response.headers["Cache-Control"] = "public, max-age=86400" if named else "public, no-cache"
     response.vary.add("Accept-Encoding")
     return response
 
@@ -32,6 +37,20 @@ def units(boundary: str):
     if boundary not in BOUNDARIES:
         raise not_found(f"unknown boundary set {boundary}", [f"/geometry/provinces_{b}.geojson" for b in BOUNDARIES])
     return _send(store().geometry[boundary])
+
+
+@bp.get("/geometry/<ward_set>/<parent>/<level>.geojson")
+def subunits(ward_set: str, parent: str, level: str):
+    """The units of a ward-level set inside one province, at a level of detail (``coarse``, ``fine``)."""
+    s = store()
+    if ward_set not in s.ward_sets:
+        raise not_found(f"unknown boundary set {ward_set}", s.ward_sets)
+    if level not in LEVELS:
+        raise not_found(f"unknown level of detail {level}", list(LEVELS))
+    asset = s.ward_geometry(ward_set, level, parent)
+    if asset is None:
+        raise not_found(f"no unit of {ward_set} lies in {parent}", sorted(s.children[ward_set]))
+    return _send(asset, s.build_id)
 
 
 @bp.get("/geometry/<name>.geojson")

@@ -8,7 +8,7 @@ from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
 from ..i18n import boundary_labels, issue_labels, locale
 from ..params import MapView, has_target, map_view
-from .common import cached, choropleth_units, map_config, map_parts, records, source_link, store
+from .common import cached, choropleth_units, map_config, map_parts, records, source_link, store, ward_layer
 from .program import issue_items
 
 bp = Blueprint("national", __name__)
@@ -25,7 +25,7 @@ def render(view: MapView, lang: str) -> str:
     s = store()
     data = choropleth.build(s, view, lang)
     units = choropleth_units(data, view.boundary)
-    config = map_config(view.boundary, units, MISSING_COLOUR)
+    config = map_config(view.boundary, units, MISSING_COLOUR, wards=ward_layer(view.boundary))
     ranked = data.table[data.table["value"].notna()].sort_values(["rank", "name"])
     unranked = data.table[data.table["value"].isna()].sort_values("name")
     indicator = s.catalogue.loc[view.indicator]

@@ -15,9 +15,9 @@ bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 ITEM_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime"}
 
 
-def collections() -> dict[str, ogc.Collection]:
+def collections() -> dict[str, ogc.CollectionInfo]:
     """The collections of the build this request answers from (made once per build)."""
-    return store().derived(("ogc_collections",), ogc.build_collections)
+    return store().derived(("ogc_collections",), ogc.collection_infos)
 
 
 def base_url() -> str:
@@ -53,11 +53,17 @@ def respond(document: dict, media: str, title: str):
     return json_response(document, media)
 
 
-def collection_or_404(collection_id: str) -> ogc.Collection:
+def info_or_404(collection_id: str) -> ogc.CollectionInfo:
     found = collections().get(collection_id)
     if found is None:
         raise not_found(f"unknown collection {collection_id}", list(collections()))
     return found
+
+
+def collection_or_404(collection_id: str) -> ogc.Collection:
+    """The collection's features, serialised on first use and kept with the build."""
+    info = info_or_404(collection_id)
+    return store().derived(("ogc_collection", collection_id), lambda s: ogc.build_collection(s, info))
 
 
 @bp.after_request
@@ -82,7 +88,7 @@ def conformance():
 @bp.get("/api")
 def api():
     allow({"f"})
-    return json_response(openapi(base_url(), list(collections()), current_app.config["OGC_MAX_LIMIT"]), ogc.OPENAPI)
+    return json_response(openapi(base_url(), collections(), current_app.config["OGC_MAX_LIMIT"]), ogc.OPENAPI)
 
 
 @bp.get("/collections")
@@ -94,24 +100,30 @@ def collection_list():
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     allow({"f"})
-    found = collection_or_404(collection_id)
+    found = info_or_404(collection_id)
     return respond(ogc.collection_doc(base_url(), found), ogc.JSON, found.title)
 
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
-    allow(ITEM_PARAMS)
+    info = info_or_404(collection_id)
+    allow(ITEM_PARAMS | ({"province"} if info.parent_set else set()))
+    province = request.args.get("province")
+    if province is not None and province not in info.provinces:
+        raise bad_request(f"no unit of {collection_id} lies in province {province[:20]}", list(info.provinces))
     found = collection_or_404(collection_id)
     html = wants_html()
     try:
         limit = ogc.parse_limit(request.args.get("limit"), current_app.config["OGC_MAX_LIMIT"])
+        # OGC API - Features 1.0, 7.15.3: a limit above the maximum is not an error, the maximum is used instead
+        limit = min(limit, info.max_limit or limit)
         offset = ogc.parse_offset(request.args.get("offset"))
         bbox_text = request.args.get("bbox")
         bbox = ogc.parse_bbox(bbox_text, request.args.get("bbox-crs"))
         ogc.check_datetime(request.args.get("datetime"))
     except ogc.OgcParameterError as exc:
         raise bad_request(str(exc), sorted(ITEM_PARAMS)) from exc
-    page = ogc.items_page(found, limit, offset, bbox, bbox_text)
+    page = ogc.items_page(found, limit, offset, bbox, bbox_text, province)
     work.charge(len(page.shown))
     if html:
         return render_template("ogc.html", title=found.title, document=ogc.items_doc(base_url(), found, page), collection=found.id)

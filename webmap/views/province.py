@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
+from etl.names import vietnamese_key
+
 from .. import profile
 from ..classify import MISSING_COLOUR
 from ..errors import not_found
 from ..i18n import boundary_labels, issue_labels, locale
 from ..params import boundary_param, check_keys
-from .common import bounds_of, cached, map_config, map_parts, store, unit_name
+from .common import bounds_of, cached, map_config, map_parts, store, unit_name, ward_layer
 from .program import worst_issue_items
+from .ward import ward_name
 
 bp = Blueprint("province", __name__)
 FOCUS, NEIGHBOUR = "#0b5394", "#9ecae1"
@@ -45,7 +48,7 @@ def render(boundary: str, code: str) -> str:
             "detail": "",
             "href": url_for("province.page", code=other, boundary=boundary),
         }
-    config = map_config(boundary, units, "#eeeeee", focus=code, highlight=[code, *neighbours])
+    config = map_config(boundary, units, "#eeeeee", focus=code, highlight=[code, *neighbours], wards=ward_layer(boundary, always=(code,)))
     rows = profile.indicator_rows(s, boundary, code)
     worst = profile.worst_issues(rows)
     programme = worst_issue_items(worst)
@@ -70,6 +73,19 @@ def render(boundary: str, code: str) -> str:
         neighbours=[{"code": n, "name": unit_name(boundary, n)} for n in neighbours],
         missing_colour=MISSING_COLOUR,
         others=sorted(
-            ({"code": c, "name": unit_name(boundary, c)} for c in s.units[boundary]["code"] if c != code), key=lambda o: o["name"]
+            ({"code": c, "name": unit_name(boundary, c)} for c in s.units[boundary]["code"] if c != code),
+            key=lambda o: vietnamese_key(o["name"]),
         ),
+        wards=_wards(boundary, code),
     )
+
+
+def _wards(boundary: str, code: str) -> dict | None:
+    """The units of the ward-level set inside this province (in Vietnamese alphabetical order), with the set's id and
+    title; None when the boundary set has none."""
+    s = store()
+    ward_set = next((w for w in s.ward_sets if s.parent_set(w) == boundary), None)
+    if ward_set is None:
+        return None
+    units = [{"code": c, "name": ward_name(ward_set, c)} for c in s.children[ward_set].get(code, [])]
+    return {"set": ward_set, "title": s.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"], "units": units}

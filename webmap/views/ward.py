@@ -1,0 +1,85 @@
+"""``/ward/<code>``: one unit of a ward-level set (a ward, commune or special zone) with its province, its
+indicators ranked among the province's wards, and the province's other wards."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+
+from etl.boundary_sets import AREA_RATIO
+
+from .. import profile
+from ..errors import not_found
+from ..i18n import issue_labels, locale
+from ..params import check_keys
+from .common import cached, map_config, map_parts, store, unit_name, ward_layer
+
+bp = Blueprint("ward", __name__)
+PARENT_FILL = "#eeeeee"
+MIN_RANKED = 5  # a rank or median among fewer units says nothing
+PAD = 0.02  # degrees around a ward's box: its neighbours in view
+
+
+def ward_set_of(code: str) -> str | None:
+    """The ward-level set that has unit ``code`` (the first declared, if several)."""
+    s = store()
+    return next((w for w in s.ward_sets if code in s.units[w].index), None)
+
+
+def ward_name(ward_set: str, code: str) -> str:
+    """The unit's full name in the page's language ("Phường Cái Khế", "Cai Khe Ward")."""
+    row = store().units[ward_set].loc[code]
+    return row["full_name_en"] if locale() == "en" and row["full_name_en"] else row["full_name_vi"]
+
+
+@bp.get("/ward/<code>")
+def page(code: str):
+    check_keys(set())
+    ward_set = ward_set_of(code)
+    if ward_set is None:
+        raise not_found(f"{code}: " + _("there is no ward or commune with this code."), [_("5-digit code, e.g. 31120")])
+    return cached(("ward", ward_set, code, locale()), lambda: render(ward_set, code))
+
+
+def render(ward_set: str, code: str) -> str:
+    s = store()
+    unit = s.units[ward_set].loc[code]
+    parent_set, parent = s.parent_set(ward_set), str(unit["parent_code"])
+    siblings = s.children[ward_set][parent]
+    provinces = {
+        p: {"name": unit_name(parent_set, p), "label": "", "colour": PARENT_FILL if p == parent else None, "detail": "", "href": href}
+        for p, href in _province_links(parent_set).items()
+    }
+    config = map_config(parent_set, provinces, "#ffffff", highlight=[parent], wards=ward_layer(parent_set, always=(parent,), focus=code))
+    west, south, east, north = s.bounds[ward_set][code]
+    bounds = [[south - PAD, west - PAD], [north + PAD, east + PAD]]
+    rows = profile.indicator_rows(s, ward_set, code, peers=siblings, min_ranked=MIN_RANKED)
+    published, measured = unit["area_km2_published"], unit["area_km2"]
+    far = published == published and published > 0 and not 1 / AREA_RATIO <= measured / published <= AREA_RATIO
+    return render_template(
+        "ward.html",
+        ward_set=ward_set,
+        set_title=s.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"],
+        code=code,
+        unit=unit,
+        name=ward_name(ward_set, code),
+        kind=kind_label(str(unit["kind"])),
+        parent={"code": parent, "boundary": parent_set, "name": unit_name(parent_set, parent)},
+        area={"published": published if published == published else None, "measured": measured, "far": far},
+        map=map_parts(config, bounds),
+        rows=rows,
+        min_ranked=MIN_RANKED,
+        issues=issue_labels(),
+        others=[{"code": c, "name": ward_name(ward_set, c)} for c in siblings if c != code],
+        attribution=s.sets.loc[ward_set, "attribution"],
+    )
+
+
+def _province_links(boundary: str) -> dict[str, str]:
+    href = url_for("province.page", code="__CODE__", boundary=boundary)
+    return {c: href.replace("__CODE__", c) for c in store().units[boundary]["code"]}
+
+
+def kind_label(kind: str) -> str:
+    """The kind of a unit of a ward-level set, in the page's language."""
+    return {"phuong": _("ward"), "xa": _("commune"), "dac_khu": _("special zone")}.get(kind, kind)

@@ -81,16 +81,18 @@ def region_items(store: Store, boundary: str, regions: list[str]) -> list[Item]:
     return [Item(region, "region", tuple(sorted(units.loc[units["region"] == region, "code"]))) for region in regions]
 
 
-def _values(store: Store, item: Item, boundary: str, indicator: str) -> pd.DataFrame:
-    """Rows (value may be NaN for an incomplete region) of ``item`` for ``indicator``, index year."""
+def _tables(store: Store, item: Item, boundary: str) -> dict[str, pd.DataFrame]:
+    """Per indicator, the rows of ``item`` (value may be NaN for an incomplete region), one per year (index year):
+    made in one pass over the item's rows, not one per indicator."""
     if item.kind == "unit":
         rows = store.history(boundary, item.key)
-        rows = rows[(rows["indicator"] == indicator) & rows["preferred"].astype(bool)]
+        rows = rows[rows["preferred"].astype(bool)]
     else:
         rows = store.regions(boundary)
-        rows = rows[(rows["code"] == item.key) & (rows["indicator"] == indicator)]
-    rows = rows.assign(_no_period=rows["period"] == "").sort_values(["year", "_no_period", "period"])
-    return rows.groupby("year").tail(1).set_index("year")
+        rows = rows[rows["code"] == item.key]
+    rows = rows.assign(_no_period=rows["period"] == "").sort_values(["indicator", "year", "_no_period", "period"])
+    latest = rows.groupby(["indicator", "year"]).tail(1)
+    return {str(indicator): table.set_index("year") for indicator, table in latest.groupby("indicator", sort=False)}
 
 
 def _year(tables: list[pd.DataFrame], requested: int | str | None) -> int | None:
@@ -134,8 +136,10 @@ def compare(
     """The comparison table of ``items`` (see module docstring for the year rule)."""
     result = Comparison(boundary, items)
     candidates = indicators or sorted(store.catalogue.index, key=lambda i: (ISSUES.index(store.catalogue.loc[i, "issue"]), i))
+    per_item = [_tables(store, item, boundary) for item in items]
+    empty = store.values.iloc[0:0].set_index("year")
     for indicator in candidates:
-        tables = [_values(store, item, boundary, indicator) for item in items]
+        tables = [found.get(indicator, empty) for found in per_item]
         chosen = _year(tables, year)
         if chosen is None:
             continue

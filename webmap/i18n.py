@@ -6,10 +6,12 @@ cookie, else Vietnamese. Numbers follow the locale: vi 1.234,5 / en 1,234.5.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, g, request, url_for
 from flask_babel import Babel
 from flask_babel import gettext as _
@@ -34,12 +36,18 @@ def locale() -> str:
     return g.lang
 
 
+@functools.lru_cache(maxsize=16)
+def _number_format(digits: int, lang: str) -> tuple[NumberPattern, Locale]:
+    """Babel's parsed pattern and locale for :func:`number` (parsed once: format_decimal parses both on every call)."""
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits else "")), Locale.parse(lang)
+
+
 def number(value: float | None, lang: str | None = None, digits: int = 2) -> str:
     """``value`` formatted for the locale, with up to ``digits`` decimals; '—' when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=lang or locale())
+    pattern, parsed = _number_format(digits, lang or locale())
+    return pattern.apply(value, parsed)
 
 
 def value_label(value: float | None, flag: str | None = None, lang: str | None = None) -> str:
@@ -58,7 +66,17 @@ def year_label(row: Any) -> str:
 
 
 def unit_labels() -> dict[str, str]:
-    """Catalogue units in the page's language (unknown units are shown as stored)."""
+    """Catalogue units in the page's language (unknown units are shown as stored); made once per language."""
+    lang = locale()
+    if lang not in _UNIT_LABELS:
+        _UNIT_LABELS[lang] = _unit_labels()
+    return _UNIT_LABELS[lang]
+
+
+_UNIT_LABELS: dict[str, dict[str, str]] = {}
+
+
+def _unit_labels() -> dict[str, str]:
     return {
         "%": "%",
         "% per year": _("% per year"),

@@ -1,16 +1,21 @@
 """Folium map builders: data in, map parts (head, body, script) out. No Flask import.
 
 The choropleth is drawn by ``static/urbanmap.js`` from a config the map
-carries (values, colours, labels, links per unit code) and geometry fetched
+carries (values, colours, labels, links per unit code, the box to fit) and geometry fetched
 once per boundary set from a cacheable URL, so geometry is never embedded
 in a page. Folium's default CDN assets are replaced by locally served files,
 and every inline ``<script>``/``<style>`` gets the CSP nonce placeholder.
 Text from data reaches the page only as JSON inside a script (HTML-escaped
-by ``tojson``) and is put into the DOM with ``textContent``, never as HTML.
+like Jinja's ``tojson``) and is put into the DOM with ``textContent``, never as HTML.
+
+Folium builds the map once per set of assets, tile layer and slot (the n-th map of a page: each has
+its own element id), with a placeholder where the config goes (:func:`map_shell`); a view only puts
+its config into that shell.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import cast
@@ -18,8 +23,10 @@ from typing import cast
 import folium
 from branca.element import Figure, MacroElement
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 NONCE_PLACEHOLDER = "__CSP_NONCE__"
+CONFIG_PLACEHOLDER = "__URBANMAP_CONFIG__"
 VIETNAM_BOUNDS = [[8.2, 102.1], [23.4, 117.0]]  # includes Trường Sa's mapped islands
 
 
@@ -45,6 +52,7 @@ class MapConfig:
     missing_colour: str
     focus: str | None = None
     highlight: list[str] = field(default_factory=list)  # drawn at full strength; the others faded (all when empty)
+    bounds: list[list[float]] = field(default_factory=lambda: VIETNAM_BOUNDS)  # [[south, west], [north, east]] to fit
     # the units of a ward-level set, loaded per province as the map comes close (see common.ward_layer); None: none
     wards: dict | None = None
 
@@ -53,16 +61,19 @@ class MapConfig:
 
 
 class _Choropleth(MacroElement):
-    _template = Template("""
+    _template = Template(
+        """
         {% macro script(this, kwargs) %}
-        urbanmap.draw({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        urbanmap.draw({{ this._parent.get_name() }}, """
+        + CONFIG_PLACEHOLDER
+        + """);
         {% endmacro %}
-    """)
+    """
+    )
 
-    def __init__(self, config: MapConfig) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._name = "UrbanmapChoropleth"
-        self.config = config.as_json()
 
 
 @dataclass(frozen=True)
@@ -89,8 +100,19 @@ def build_map(
     bounds: list[list[float]] | None = None,
     tile_url: str | None = None,
     tile_attribution: str | None = None,
+    slot: int = 0,
 ) -> MapParts:
-    """A Leaflet map fitted to ``bounds`` (Việt Nam by default) drawing ``config``."""
+    """A Leaflet map fitted to ``bounds`` (Việt Nam by default) drawing ``config``; ``slot``: the n-th map of its page."""
+    shell = map_shell(assets, tile_url, tile_attribution, slot)
+    config.bounds = bounds or VIETNAM_BOUNDS
+    script = shell.script.replace(CONFIG_PLACEHOLDER, str(htmlsafe_json_dumps(config.as_json())))
+    return MapParts(head=shell.head, body=shell.body, script=script)
+
+
+@functools.lru_cache(maxsize=32)
+def map_shell(assets: Assets, tile_url: str | None, tile_attribution: str | None, slot: int) -> MapParts:
+    """The map as Folium renders it, with :data:`CONFIG_PLACEHOLDER` where a view's config goes. One per set of
+    assets, tile layer and slot (a few per process: the cache is bounded)."""
     fmap = folium.Map(
         location=[16.0, 106.0],
         zoom_start=5,
@@ -106,8 +128,7 @@ def build_map(
     fmap.default_css = [("leaflet_css", assets.leaflet_css), ("urbanmap_css", assets.app_css)]
     if tile_url:
         folium.TileLayer(tile_url, attr=tile_attribution or "", name="tiles").add_to(fmap)
-    fmap.fit_bounds(bounds or VIETNAM_BOUNDS)
-    _Choropleth(config).add_to(fmap)
+    _Choropleth().add_to(fmap)
     root = cast(Figure, fmap.get_root())
     root.render()
     head = _with_nonce(root.header.render())

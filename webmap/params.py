@@ -132,5 +132,5 @@ def _best_covered(store: Store, issue: str, boundary: str) -> str:
 
 
 def has_target(store: Store, indicator: str) -> bool:
-    """Whether ``indicator`` has a national target with a numeric minimum (so a gap map makes sense)."""
-    return bool(store.targets_for(indicator)["target_min"].notna().any())
+    """Whether ``indicator`` has a national target with a numeric minimum (so a gap map makes sense); once per build."""
+    return store.derived(("has_target", indicator), lambda s: bool(s.targets_for(indicator)["target_min"].notna().any()))

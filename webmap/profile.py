@@ -8,49 +8,61 @@ import math
 
 import pandas as pd
 
-from .store import ISSUES, Store
+from .store import ISSUES, Store, records
 
 WORST_SHARE = 1 / 3  # an issue is "where the unit ranks worst" when an indicator puts it in the worst third
 
 
-def _latest(rows: pd.DataFrame) -> pd.Series:
-    rows = rows.assign(_no_period=rows["period"] == "").sort_values(["year", "_no_period", "period"])
-    return rows.iloc[-1]
+def _latest_key(row: dict) -> tuple:
+    """Order of a unit's rows of one indicator: the highest year; in it, a row without period, else the latest period."""
+    return row["year"], row["period"] == "", row["period"]
 
 
 def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | None = None, min_ranked: int = 1) -> list[dict]:
     """One dict per indicator the unit has a value for (latest preferred), with context. Sorted by issue, label.
 
     Rank and median are among ``peers`` (the wards of one province; default: every unit of the set), and only
-    where at least ``min_ranked`` of them have a value (else rank and median are None)."""
-    history = store.history(boundary, code)
-    preferred = history[history["preferred"].astype(bool) & history["value"].notna()]
+    where at least ``min_ranked`` of them have a value (else rank and median are None). Plain rows, not pandas:
+    a province page has a few hundred of them."""
+    by_indicator: dict[str, list[dict]] = {}
+    for row in records(store.history(boundary, code)):
+        by_indicator.setdefault(row["indicator"], []).append(row)
+    catalogue = store.derived(("catalogue_rows",), lambda s: {r["indicator"]: r for r in records(s.catalogue)})
     out = []
-    for indicator, rows in preferred.groupby("indicator", sort=False):
-        latest = _latest(rows)
+    for indicator, rows in by_indicator.items():
+        preferred = [r for r in rows if r["preferred"] and r["value"] == r["value"]]
+        if not preferred:
+            continue
+        latest = max(preferred, key=_latest_key)
         year = int(latest["year"])
-        ranks = store.ranks(indicator, boundary, year, peers)
+        ranks = store.rank_of(indicator, boundary, year, peers)
         enough = len(ranks) >= min_ranked
-        entry = {
-            "indicator": indicator,
-            "issue": store.catalogue.loc[indicator, "issue"],
-            "catalogue": store.catalogue.loc[indicator],
-            "latest": latest,
-            "rank": int(ranks[code]) if enough and code in ranks.index else None,
-            "ranked": len(ranks),
-            "median": store.median(indicator, boundary, year, peers) if enough else None,
-            "history": rows.sort_values(["year", "period"]).to_dict("records"),
-            "others": history[(history["indicator"] == indicator) & ~history["preferred"].astype(bool)].to_dict("records"),
-            "gap": gap(store, indicator, float(latest["value"]), year),
-        }
-        out.append(entry)
+        out.append(
+            {
+                "indicator": indicator,
+                "issue": catalogue[indicator]["issue"],
+                "catalogue": catalogue[indicator],
+                "latest": latest,
+                "rank": ranks.get(code) if enough else None,
+                "ranked": len(ranks),
+                "median": store.median(indicator, boundary, year, peers) if enough else None,
+                "history": sorted(preferred, key=lambda r: (r["year"], r["period"])),
+                "others": [r for r in rows if not r["preferred"]],
+                "gap": gap(store, indicator, float(latest["value"]), year),
+            }
+        )
     order = {issue: i for i, issue in enumerate(ISSUES)}
     return sorted(out, key=lambda e: (order.get(e["issue"], 9), e["indicator"]))
 
 
 def target_for(store: Store, indicator: str, year: int) -> pd.Series | None:
     """The national target a value of ``year`` is measured against: the first with a numeric minimum due in or
-    after ``year`` (else the latest); of two documents with the same year, the Government programme 148/NQ-CP."""
+    after ``year`` (else the latest); of two documents with the same year, the Government programme 148/NQ-CP.
+    Once per build, indicator and year."""
+    return store.derived(("target_for", indicator, year), lambda s: _target_for(s, indicator, year))
+
+
+def _target_for(store: Store, indicator: str, year: int) -> pd.Series | None:
     targets = store.targets_for(indicator)
     targets = targets[targets["target_min"].notna()]
     if targets.empty:

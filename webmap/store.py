@@ -65,6 +65,12 @@ class GeoJSONAsset:
         return cls(body, gzip.compress(body, compresslevel=6, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows of ``frame`` as dicts (as ``to_dict("records")``, without its per-call overhead on small frames)."""
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in frame.columns))] if len(frame) else []
+
+
 class Store:
     """Everything the web app shows, loaded from one build directory."""
 
@@ -82,7 +88,7 @@ class Store:
         self.path = found.store
         self.folder = found.folder
         self._derived: dict[tuple, object] = {}
-        self._derived_lock = threading.Lock()
+        self._derived_lock = threading.RLock()  # re-entrant: one derived value may be made from another
         self._load(self.path)
         log.info("store %s loaded from %s", self.build_id, self.path)
 
@@ -119,6 +125,10 @@ class Store:
         self.values["preliminary"] = self.values["preliminary"].astype(bool)
         self.catalogue = self._read(path, "indicators").set_index("indicator", drop=False)
         self.sources = self._read(path, "sources").set_index("source_id", drop=False)
+        # id -> (title, url): what every value's source link needs, without a pandas lookup per row
+        self.source_index: dict[str, tuple[str, str]] = dict(
+            zip(self.sources["source_id"], zip(self.sources["title"], self.sources["url"]))
+        )
         self.program = {
             name: self._read(path, name)
             for name in (
@@ -247,15 +257,26 @@ class Store:
         return self._snapshots[key]
 
     def national(self, indicator: str) -> pd.DataFrame:
-        """National rows (boundary 'national') of an indicator."""
-        rows = self.values[(self.values["indicator"] == indicator) & (self.values["boundary"] == "national")]
-        return rows.sort_values(["year", "period"])
+        """National rows (boundary 'national') of an indicator, by year and period (grouped once per store)."""
+        by_indicator = self.derived(
+            ("national_rows",),
+            lambda s: {
+                str(i): g.sort_values(["year", "period"]) for i, g in s.values[s.values["boundary"] == "national"].groupby("indicator")
+            },
+        )
+        return by_indicator.get(indicator, self.values.iloc[0:0])
 
     def history(self, boundary: str, code: str) -> pd.DataFrame:
-        """Every row (preferred first) of one unit, sorted by indicator, year, period."""
-        rows = self.values[(self.values["boundary"] == boundary) & (self.values["code"] == code)]
+        """Every row (preferred first) of one unit, sorted by indicator, year, period (grouped once per store)."""
+        by_unit = self.derived(("history",), Store._histories)
+        rows = by_unit.get((boundary, code), self.values.iloc[0:0])
         work.charge(len(rows))
-        return rows.sort_values(["indicator", "year", "period", "preferred"], ascending=[True, True, True, False])
+        return rows
+
+    @staticmethod
+    def _histories(store: Store) -> dict[tuple[str, str], pd.DataFrame]:
+        ordered = store.values.sort_values(["indicator", "year", "period", "preferred"], ascending=[True, True, True, False])
+        return {(str(b), str(c)): rows for (b, c), rows in ordered.groupby(["boundary", "code"], sort=False)}
 
     def _values_among(self, indicator: str, boundary: str, year: int, among: list[str] | None) -> pd.Series:
         values = self.snapshot(indicator, boundary, year)["value"].dropna()
@@ -265,6 +286,14 @@ class Store:
         """Median of the units' values (of the units ``among``, when given)."""
         values = self._values_among(indicator, boundary, year, among)
         return float(values.median()) if len(values) else None
+
+    def rank_of(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> dict[str, int]:
+        """:meth:`ranks` as a dict (made once per build, indicator, set and year when among every unit)."""
+
+        def make(store: Store) -> dict[str, int]:
+            return {str(c): int(r) for c, r in store.ranks(indicator, boundary, year, among).items()}
+
+        return make(self) if among is not None else self.derived(("rank_of", indicator, boundary, year), make)
 
     def ranks(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> pd.Series:
         """Rank of each unit with a value (of the units ``among``, when given), 1 = worst where the catalogue says
@@ -301,6 +330,10 @@ class Store:
         return directions[directions["direction_id"].isin(ids)]
 
     def targets_for(self, indicator: str) -> pd.DataFrame:
+        """The national targets linked to ``indicator``, by year and document (once per build and indicator)."""
+        return self.derived(("targets_for", indicator), lambda s: s._targets_for(indicator))
+
+    def _targets_for(self, indicator: str) -> pd.DataFrame:
         links = self.program["indicator_links"]
         keys = set(links.loc[(links["indicator"] == indicator) & (links["item_kind"] == "target"), "item_id"])
         targets = self.program["program_targets"]

@@ -186,6 +186,7 @@
   }
 
   function draw(map, cfg) {
+    if (cfg.bounds) { map.fitBounds(cfg.bounds); }
     addPanes(map);
     linkZoom(map);
     getJSON(cfg.land_url).then(function (data) {

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-import pandas as pd
 from flask import current_app, g, url_for
 from flask_babel import gettext as _
 
@@ -15,6 +14,7 @@ from ..cache import ByteCache
 from ..i18n import locale
 from ..maps import Assets, MapConfig, MapParts, build_map
 from ..store import Store
+from ..store import records as records  # re-exported: every view turns small frames into rows
 
 T = TypeVar("T")
 
@@ -43,7 +43,11 @@ def assets() -> Assets:
 
 
 def map_parts(config: MapConfig, bounds: list[list[float]] | None = None) -> MapParts:
-    return build_map(config, assets(), bounds, current_app.config.get("TILE_URL"), current_app.config.get("TILE_ATTRIBUTION"))
+    """The parts of one map of this page (the first, second ... map of a page get distinct element ids)."""
+    slot = g.get("map_slot", 0)
+    g.map_slot = slot + 1
+    tiles = current_app.config.get("TILE_URL"), current_app.config.get("TILE_ATTRIBUTION")
+    return build_map(config, assets(), bounds, *tiles, slot=slot)
 
 
 def choropleth_units(data, boundary: str) -> dict[str, dict]:
@@ -132,13 +136,12 @@ def _address(url: object) -> str:
 
 def source_link(source_ids: str) -> list[dict[str, str]]:
     """[{id, title, url}] of the sources a value cites (';'-separated ids); url is "" unless it is http(s)."""
-    sources = store().sources
-    out = []
-    for sid in filter(None, str(source_ids or "").split(";")):
-        if sid in sources.index:
-            row = sources.loc[sid]
-            out.append({"id": sid, "title": row["title"], "url": _address(row["url"])})
-    return out
+    index = store().source_index
+    return [
+        {"id": sid, "title": index[sid][0], "url": _address(index[sid][1])}
+        for sid in filter(None, str(source_ids or "").split(";"))
+        if sid in index
+    ]
 
 
 def programme_sources(source_ref: str) -> list[dict[str, str]]:
@@ -153,7 +156,3 @@ def unit_name(boundary: str, code: str) -> str:
 def indicator_label(indicator: str) -> str:
     row = store().catalogue.loc[indicator]
     return row["label_en"] if locale() == "en" else row["label_vi"]
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records")

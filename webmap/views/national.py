@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from etl.names import vietnamese_key
+
 from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
 from ..i18n import boundary_labels, issue_labels, locale
@@ -26,8 +28,9 @@ def render(view: MapView, lang: str) -> str:
     data = choropleth.build(s, view, lang)
     units = choropleth_units(data, view.boundary)
     config = map_config(view.boundary, units, MISSING_COLOUR, wards=ward_layer(view.boundary))
-    ranked = data.table[data.table["value"].notna()].sort_values(["rank", "name"])
-    unranked = data.table[data.table["value"].isna()].sort_values("name")
+    rows = records(data.table.reset_index())
+    ranked = sorted((r for r in rows if r["value"] == r["value"]), key=lambda r: (r["rank"], vietnamese_key(r["name"])))
+    unranked = sorted((r for r in rows if r["value"] != r["value"]), key=lambda r: vietnamese_key(r["name"]))
     indicator = s.catalogue.loc[view.indicator]
     return render_template(
         "national.html",
@@ -36,8 +39,8 @@ def render(view: MapView, lang: str) -> str:
         indicator=indicator,
         data=data,
         legend=choropleth.legend_rows(data, lang),
-        ranked=records(ranked.reset_index()),
-        unranked=records(unranked.reset_index()),
+        ranked=ranked,
+        unranked=unranked,
         source_list=_sources(data.table["source_id"]),
         national=records(s.national(view.indicator)),
         options=_options(view),

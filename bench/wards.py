@@ -34,7 +34,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.web import CHROMIUM, fetch, free_port, wait_until_up  # noqa: E402
+from bench.web import CHROMIUM, browser_figures, fetch, free_port, wait_until_up  # noqa: E402
 from etl.build import build  # noqa: E402
 
 RAW = ROOT / "geodata/raw"
@@ -103,26 +103,6 @@ def page_weight(url: str, path: str) -> tuple[int, int]:
     return total, 1 + len(links)
 
 
-def drawn_in_browser(url: str, path: str, runs: int = 3) -> list[float]:
-    """Seconds from navigation until the province's wards are drawn, per cold browser context."""
-    from playwright.sync_api import sync_playwright
-
-    times = []
-    args = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        for _ in range(runs):
-            context = browser.new_context()
-            page = context.new_page()
-            start = time.perf_counter()
-            page.goto(url + path)
-            page.wait_for_selector(".folium-map[data-wards-drawn]", timeout=30_000)
-            times.append(time.perf_counter() - start)
-            context.close()
-        browser.close()
-    return times
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -154,7 +134,7 @@ def measure(label: str, raw: Path, folder: Path, requests: int) -> None:
             f"national page: {len(fetch(url + '/')[1]) / 1024:.1f} KB HTML, {page_weight(url, '/')[0] / 1024:.0f} KB with assets and geometry"
         )
         if Path(CHROMIUM).exists():
-            drawn = drawn_in_browser(url, f"/province/{largest}?boundary=2025")
+            drawn = browser_figures(url, 3, f"/province/{largest}?boundary=2025", ".folium-map[data-wards-drawn]")[0]
             print(f"browser: province map with its wards drawn {min(drawn):.2f}-{max(drawn):.2f} s after navigation [<= 1.5 s]")
         fetch(url + "/ogc/collections/wards_2025/items?f=json&limit=1000")  # the first request serialises the collection
         pages = max(1, units // 1000)

@@ -67,14 +67,21 @@ class Checked:
 
 
 def allowed_units(user: User, store: Store) -> set[tuple[str, str]] | None:
-    """(boundary, code) a contributor may submit for: their 2025 units and the 2008 provinces formed into them.
-    None (any unit) for publishers."""
+    """(boundary, code) a contributor may submit for: their 2025 units, the 2008 provinces formed into them, and
+    the units of ward-level sets inside them (the wards of their provinces). None (any unit) for publishers."""
     if user.role != "contributor":
         return None
     units = set(user.unit_codes())
     merger = store.merger
     olds = set(merger.loc[merger["new_code"].isin(units), "old_code"])
-    return {("2025", u) for u in units} | {("2008", o) for o in olds}
+    wards = {
+        (ward_set, ward)
+        for ward_set in store.ward_sets
+        if store.parent_set(ward_set) == "2025"
+        for unit in units
+        for ward in store.children[ward_set].get(unit, [])
+    }
+    return {("2025", u) for u in units} | {("2008", o) for o in olds} | wards
 
 
 def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None) -> Checked:

@@ -139,6 +139,20 @@ def test_an_xlsx_and_a_mapped_table_are_accepted(site) -> None:
     assert "Báo cáo của Sở Xây dựng Hải Phòng (số 245/BC-SXD)" in body
 
 
+def test_ward_figures_of_the_contributors_province_are_published_to_the_ward_page(site) -> None:
+    app, _, _ = site
+    contributor, publisher = _client(app, "hp-doc"), _client(app, "boss")
+    other = _submit(contributor, _tidy(value("wards_2025", "00001", "population", 2025, "31000", "persons", name="Phường Ba Đình")))
+    assert other.status_code == 400 and "is not one of your units" in other.get_data(as_text=True)  # a ward of Hà Nội
+    mine = value("wards_2025", "00005", "population", 2025, "12.5", "thousand persons", name="Phường Hải Phòng 1")
+    assert _submit(contributor, _tidy(mine)).status_code == 302
+    preview = contributor.get("/submissions/1?lang=en").get_data(as_text=True)
+    assert "1 new, 0 changed, 0 unchanged" in preview
+    assert publisher.post("/submissions/1/approve", data={"csrf_token": csrf_token(publisher, "/submissions/1")}).status_code == 302
+    page = publisher.get("/ward/00005?lang=en").get_data(as_text=True)
+    assert 'id="indicator-table"' in page and "12,500" in page and "fewer than 5 wards have a value" in page
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [

@@ -120,6 +120,30 @@ def pygeoapi(gpkg: Path, port: int) -> subprocess.Popen | None:
     )
 
 
+def reference(runs: dict, results: dict, folder: Path, seconds: int) -> None:
+    """Each urbanmap response served again, as the same bytes, by the minimal Flask app of ``bench/reference_app.py``
+    under waitress (8 threads, as ``urbanmap serve``), measured the same way; prints urbanmap's share of its req/s."""
+    files = []
+    for number, (name, (url, _)) in enumerate((n, r) for n, r in runs.items() if n.startswith("urbanmap") and not r[1]):
+        with urllib.request.urlopen(url) as response:
+            (folder / f"r{number}.body").write_bytes(response.read())
+            (folder / f"r{number}.type").write_text(response.headers["Content-Type"])
+        files.append((name, folder / f"r{number}.body"))
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(ROOT / "bench/reference_app.py"), str(port), *(str(f) for _, f in files)])
+    try:
+        wait(f"http://127.0.0.1:{port}/{files[0][1].stem}")
+        for name, path in files:
+            figures = wrk(f"http://127.0.0.1:{port}/{path.stem}", seconds)
+            share = float(results[name]["rps"]) / float(figures["rps"])
+            print(
+                f"{'minimal Flask, the same bytes: ' + name[9:]:<60} {float(figures['rps']):9.1f} req/s  p50 {figures['p50']:>8}  p99 {figures['p99']:>8}  urbanmap {share:.0%} of it [>= 65 %]"
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
@@ -139,6 +163,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{ours_port}"
             wait(base + "/healthz")
             runs = {
+                "urbanmap national map page (cached)": (base + "/?boundary=2025&indicator=population", ()),
                 "urbanmap GeoJSON export, 34 units, all indicators": (base + "/api/provinces.geojson", ()),
                 "urbanmap GeoJSON export, gzip": (base + "/api/provinces.geojson", ("Accept-Encoding: gzip",)),
                 "urbanmap OGC items, limit=10": (base + "/ogc/collections/provinces_2025/items?limit=10&f=json", ()),
@@ -155,6 +180,7 @@ def main() -> None:
                 results[name] = wrk(url, args.seconds, headers)
                 r = results[name]
                 print(f"{name:<60} {float(r['rps']):9.1f} req/s  p50 {r['p50']:>8}  p99 {r['p99']:>8}  errors: {r['errors']}")
+            reference(runs, results, Path(tmp), args.seconds)
             ours_items = float(results["urbanmap OGC items, limit=10"]["rps"])
             theirs_items = [float(r["rps"]) for n, r in results.items() if n.startswith("pygeoapi")]
             if theirs_items:

@@ -227,8 +227,12 @@ class Store:
         return cat[cat["issue"] == issue] if issue else cat
 
     def mapped_indicators(self, boundary: str) -> list[str]:
-        """Indicators with at least one unit value in ``boundary`` (the ones worth a map)."""
-        return sorted(i for i, b in self._years if b == boundary)
+        """Indicators with at least one unit value in ``boundary`` (the ones worth a map); once per build and set."""
+        return self.derived(("mapped_indicators", boundary), lambda s: sorted(i for i, b in s._years if b == boundary))
+
+    def years_of(self, boundary: str) -> dict[str, list[int]]:
+        """Per indicator with a value in ``boundary``: its years (as :meth:`years`)."""
+        return self.derived(("years_of", boundary), lambda s: {i: y for (i, b), y in s._years.items() if b == boundary})
 
     def years(self, indicator: str, boundary: str) -> list[int]:
         """Years in which some unit of ``boundary`` has a preferred value of ``indicator``."""

@@ -25,6 +25,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from ..db import Database, User, database_url, open_database
 from ..errors import AppError, respond
+from ..i18n import locale
 from ..security import add_placeholder
 
 ACCOUNT_SLOT = "<!--urbanmap:account-->"
@@ -119,7 +120,13 @@ def _load_user() -> None:
 
 
 def _account_html() -> str:
-    return render_template("_account.html", user=current_user(), csrf_token=generate_csrf() if current_user() else "")
+    if current_user() is None:  # the same bar on every page for a visitor not signed in: made once per language
+        signed_out = current_app.extensions.setdefault("urbanmap_signed_out", {})
+        lang = locale()
+        if lang not in signed_out:
+            signed_out[lang] = render_template("_account.html", user=None, csrf_token="")
+        return signed_out[lang]
+    return render_template("_account.html", user=current_user(), csrf_token=generate_csrf())
 
 
 def _finish(response: Response) -> Response:

@@ -14,6 +14,10 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
 - ``DATABASE_URL`` (default: the environment's ``DATABASE_URL``, else ``DATA_DIR/urbanmap.sqlite``),
   ``SECRET_KEY`` (default: ``URBANMAP_SECRET_KEY``, else ``DATA_DIR/secret_key``), ``SESSION_HOURS`` (8):
   accounts and sessions (:mod:`webmap.intake`).
+- ``PROXIES``: how many reverse proxies (nginx) stand in front of the app (default 0). With N > 0, the client
+  address, scheme and host are taken from the last N ``X-Forwarded-*`` entries (Werkzeug's ``ProxyFix``), so
+  that the per-address sign-in limit and the audit log see the client, not the proxy. Never set it on a server
+  clients reach directly: they could then choose their own address.
 - ``TILE_URL`` / ``TILE_ATTRIBUTION``: an online tile layer, off by default (the
   map is drawn from shipped Natural Earth land); ``OGC_MAX_LIMIT``: largest page of items.
 """
@@ -34,6 +38,7 @@ DEFAULTS = {
     "BASE_URL": None,
     "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "[::1]"],
     "OGC_MAX_LIMIT": 10000,
+    "PROXIES": 0,
     "JSON_SORT_KEYS": False,
 }
 
@@ -68,4 +73,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(source_link=source_link, missing_colour=MISSING_COLOUR)
     app.jinja_env.tests["web_address"] = is_web_address
+    proxies = int(app.config["PROXIES"])
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app

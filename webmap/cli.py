@@ -37,6 +37,13 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:
         help="public address of the site (https://host/prefix) for links in OGC API documents; without it, "
         "only requests for localhost, 127.0.0.1 and [::1] are answered",
     )
+    p.add_argument(
+        "--proxies",
+        type=int,
+        default=0,
+        help="how many reverse proxies (nginx) stand in front: the client address is then read from X-Forwarded-For "
+        "(default 0: the connection's address; never more than there are, or clients could choose their address)",
+    )
     p.add_argument("--debug", action="store_true", help="Flask's development server with the debugger (never in production)")
     p.set_defaults(handler=serve)
 
@@ -55,7 +62,7 @@ def serve(args: argparse.Namespace) -> int:
         build(raw, data)
     from .db import DatabaseError, database_url, open_database
 
-    config = {"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw)}
+    config = {"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw), "PROXIES": args.proxies}
     if args.workers > 1 and not args.debug:
         try:  # refuse at once what every worker would refuse; the workers then build their own app
             open_database(database_url(data)).engine.dispose()

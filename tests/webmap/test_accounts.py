@@ -83,6 +83,30 @@ def test_wrong_passwords_are_counted_per_address(app) -> None:
     assert sign_in(client, "admin1").status_code == 429
 
 
+def test_behind_a_proxy_the_limit_counts_the_client_address_not_the_proxys(tiny_build, database_url: str) -> None:
+    behind = create_app({"DATA_DIR": tiny_build[0], "TESTING": True, "DATABASE_URL": database_url, "PROXIES": 1})
+    for i in range(20):
+        client = behind.test_client()
+        client.environ_base.update({"HTTP_X_FORWARDED_FOR": f"203.0.113.{i}"})  # 20 clients behind one nginx
+        assert sign_in(client, f"nobody-{i}", "wrong password 123").status_code == 401
+    last = behind.test_client()
+    last.environ_base.update({"HTTP_X_FORWARDED_FOR": "203.0.113.99"})
+    assert sign_in(last, "nobody", "wrong password 123").status_code == 401  # not 429: each address failed once
+    assert _addresses(behind)[-2:] == ["203.0.113.19", "203.0.113.99"]
+    direct = create_app({"DATA_DIR": tiny_build[0], "TESTING": True, "DATABASE_URL": database_url})
+    spoofing = direct.test_client()
+    spoofing.environ_base.update({"HTTP_X_FORWARDED_FOR": "198.51.100.1"})
+    assert sign_in(spoofing, "nobody-x", "wrong password 123").status_code == 401
+    assert _addresses(direct)[-1] == "127.0.0.1"  # without PROXIES the header is not believed
+
+
+def _addresses(app) -> list[str]:
+    """The client address of every failed sign-in, oldest first."""
+    with app.extensions["urbanmap_db"].engine.connect() as connection:
+        rows = connection.execute(text("SELECT address FROM audit_events WHERE action = 'sign_in_failed' ORDER BY id"))
+        return [r[0] for r in rows]
+
+
 def test_a_disabled_account_is_signed_out_at_once(app) -> None:
     client = app.test_client()
     sign_in(client, "hp-doc")

@@ -103,7 +103,7 @@ class Store:
         self.extent: dict[str, list[float]] = {}  # per set: the box around every unit, islands included
         for boundary in BOUNDARIES:
             extra = ["unit_2025"] if boundary == "2008" else ["old_codes", "area_km2_published"]
-            full = self._read(path, f"provinces_{boundary}", columns=UNIT_COLUMNS + extra)
+            full = self._read(path, f"provinces_{boundary}", columns=UNIT_COLUMNS + extra)  # pyogrio skips absent columns
             if "area_km2_published" not in full:
                 full["area_km2_published"] = np.nan
             self.units[boundary] = pd.DataFrame(full.drop(columns="geometry")).set_index("code", drop=False)

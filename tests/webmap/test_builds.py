@@ -148,3 +148,26 @@ def test_nothing_is_cached_by_a_proxy_beyond_its_build(rebuilt) -> None:
     assert client.get("/geometry/provinces_2008.geojson").headers["Cache-Control"] == "public, no-cache"
     download = client.get("/api/provinces.csv?boundary=2008&indicators=population")
     assert download.headers["Cache-Control"] == "public, no-cache" and download.headers["ETag"]
+
+
+def test_a_build_made_before_the_wards_can_still_be_restored(tmp_path: Path) -> None:
+    """A kept build of schema 1.2 (no boundary sets, wards or published areas) loads: restoring one is served."""
+    import hashlib
+    import sqlite3
+
+    build(tiny_raw(tmp_path / "raw"), tmp_path / "out")
+    folder = (tmp_path / "out" / "current").resolve()
+    with sqlite3.connect(folder / "urban.gpkg") as db:
+        db.execute("ALTER TABLE provinces_2025 DROP COLUMN area_km2_published")
+        for layer in ("boundary_sets", "wards_2025", "web_wards_2025_coarse", "web_wards_2025_fine"):
+            db.execute(f'DROP TABLE "{layer}"')
+            db.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (layer,))
+            db.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = ?", (layer,))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["schema_version"] = "1.2.0"
+    manifest["store"]["sha256"] = hashlib.sha256((folder / "urban.gpkg").read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    client = create_app({"DATA_DIR": tmp_path / "out", "TESTING": True}).test_client()
+    assert client.get("/province/92?boundary=2025").status_code == 200
+    assert client.get("/?boundary=2025").status_code == 200
+    assert client.get("/ward/00001").status_code == 404 and client.get("/ogc/collections?f=json").status_code == 200

@@ -79,15 +79,15 @@ def map_view(store: Store) -> MapView:
     if issue is not None and issue not in ISSUES:
         raise bad_request(_("Unknown issue “%(value)s”.", value=issue), list(ISSUES))
     mapped = store.mapped_indicators(boundary)
-    issue_of = store.derived(("issue_of",), lambda s: dict(zip(s.catalogue["indicator"], s.catalogue["issue"])))
+    catalogue = store.catalogue_rows()
     indicator = request.args.get("indicator")
     if indicator is None:
         indicator = default_indicator(store, issue or DEFAULT_ISSUE, boundary)
-    elif indicator not in issue_of:
+    elif indicator not in catalogue:
         raise not_found(_("Unknown indicator “%(value)s”.", value=indicator), mapped)
     elif indicator not in store.years_of(boundary):
         raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=indicator), mapped)
-    indicator_issue = issue_of[indicator]
+    indicator_issue = catalogue[indicator]["issue"]
     if issue is not None and issue != indicator_issue:
         raise bad_request(
             _("Indicator “%(indicator)s” belongs to issue “%(issue)s”.", indicator=indicator, issue=indicator_issue),

@@ -27,7 +27,7 @@ def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | No
     by_indicator: dict[str, list[dict]] = {}
     for row in records(store.history(boundary, code)):
         by_indicator.setdefault(row["indicator"], []).append(row)
-    catalogue = store.derived(("catalogue_rows",), lambda s: {r["indicator"]: r for r in records(s.catalogue)})
+    catalogue = store.catalogue_rows()
     out = []
     for indicator, rows in by_indicator.items():
         preferred = [r for r in rows if r["preferred"] and r["value"] == r["value"]]

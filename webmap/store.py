@@ -187,6 +187,14 @@ class Store:
         """The province set a ward-level set lies in."""
         return str(self.sets.loc[ward_set, "parent_set"])
 
+    def ward_set_in(self, boundary: str) -> str | None:
+        """The (first declared) ward-level set whose parent is province set ``boundary``, or None."""
+        return next((w for w in self.ward_sets if self.parent_set(w) == boundary), None)
+
+    def catalogue_rows(self) -> dict[str, dict]:
+        """The catalogue as plain rows by indicator id (made once per build): lookups without pandas per request."""
+        return self.derived(("catalogue_rows",), lambda s: {r["indicator"]: r for r in records(s.catalogue)})
+
     def derived(self, key: tuple, make: Callable[[Store], T]) -> T:
         """``make(self)``, computed once per store and key (the default indicators, the OGC collections):
         whatever is derived from a build lives and dies with it."""

@@ -74,13 +74,8 @@ def allowed_units(user: User, store: Store) -> set[tuple[str, str]] | None:
     units = set(user.unit_codes())
     merger = store.merger
     olds = set(merger.loc[merger["new_code"].isin(units), "old_code"])
-    wards = {
-        (ward_set, ward)
-        for ward_set in store.ward_sets
-        if store.parent_set(ward_set) == "2025"
-        for unit in units
-        for ward in store.children[ward_set].get(unit, [])
-    }
+    ward_set = store.ward_set_in("2025")
+    wards = {(ward_set, ward) for unit in units for ward in store.children[ward_set].get(unit, [])} if ward_set else set()
     return {("2025", u) for u in units} | {("2008", o) for o in olds} | wards
 
 

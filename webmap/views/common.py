@@ -53,17 +53,23 @@ def map_parts(config: MapConfig, bounds: list[list[float]] | None = None) -> Map
 def choropleth_units(data, boundary: str) -> dict[str, dict]:
     """Per unit code: name, value label, colour (None: no data), tooltip detail and the link to its page."""
     table = data.table
-    href = url_for("province.page", code="__CODE__", boundary=boundary)  # one url_for, not one per unit
+    href = unit_links(boundary, table.index)
     return {
         code: {
             "name": name,
             "label": label,
             "colour": colour if isinstance(colour, str) else None,
             "detail": detail,
-            "href": href.replace("__CODE__", code),
+            "href": href[code],
         }
         for code, name, label, colour, detail in zip(table.index, table["name"], table["label"], table["colour"], table["detail"])
     }
+
+
+def unit_links(boundary: str, codes) -> dict[str, str]:
+    """The page of each unit of province set ``boundary`` (one url_for, not one per unit)."""
+    href = url_for("province.page", code="__CODE__", boundary=boundary)
+    return {str(c): href.replace("__CODE__", str(c)) for c in codes}
 
 
 def bounds_of(boundary: str, codes: list[str]) -> list[list[float]]:
@@ -90,7 +96,7 @@ def ward_layer(boundary: str, always: tuple[str, ...] = (), focus: str | None = 
     province's box, the ward page link template, the names' language; ``always``: provinces whose wards are drawn
     at any zoom; ``focus``: the ward drawn outlined."""
     s = store()
-    ward_set = next((w for w in s.ward_sets if s.parent_set(w) == boundary), None)
+    ward_set = s.ward_set_in(boundary)
     if ward_set is None:
         return None
     return {

@@ -84,7 +84,7 @@ def _wards(boundary: str, code: str) -> dict | None:
     """The units of the ward-level set inside this province (in Vietnamese alphabetical order), with the set's id and
     title; None when the boundary set has none."""
     s = store()
-    ward_set = next((w for w in s.ward_sets if s.parent_set(w) == boundary), None)
+    ward_set = s.ward_set_in(boundary)
     if ward_set is None:
         return None
     units = [{"code": c, "name": ward_name(ward_set, c)} for c in s.children[ward_set].get(code, [])]

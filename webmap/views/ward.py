@@ -3,7 +3,7 @@ indicators ranked among the province's wards, and the province's other wards."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from etl.boundary_sets import AREA_RATIO
@@ -12,7 +12,7 @@ from .. import profile
 from ..errors import not_found
 from ..i18n import issue_labels, locale
 from ..params import check_keys
-from .common import cached, map_config, map_parts, store, unit_name, ward_layer
+from .common import cached, map_config, map_parts, store, unit_links, unit_name, ward_layer
 
 bp = Blueprint("ward", __name__)
 PARENT_FILL = "#eeeeee"
@@ -48,7 +48,7 @@ def render(ward_set: str, code: str) -> str:
     siblings = s.children[ward_set][parent]
     provinces = {
         p: {"name": unit_name(parent_set, p), "label": "", "colour": PARENT_FILL if p == parent else None, "detail": "", "href": href}
-        for p, href in _province_links(parent_set).items()
+        for p, href in unit_links(parent_set, s.units[parent_set]["code"]).items()
     }
     config = map_config(parent_set, provinces, "#ffffff", highlight=[parent], wards=ward_layer(parent_set, always=(parent,), focus=code))
     west, south, east, north = s.bounds[ward_set][code]
@@ -73,11 +73,6 @@ def render(ward_set: str, code: str) -> str:
         others=[{"code": c, "name": ward_name(ward_set, c)} for c in siblings if c != code],
         attribution=s.sets.loc[ward_set, "attribution"],
     )
-
-
-def _province_links(boundary: str) -> dict[str, str]:
-    href = url_for("province.page", code="__CODE__", boundary=boundary)
-    return {c: href.replace("__CODE__", c) for c in store().units[boundary]["code"]}
 
 
 def kind_label(kind: str) -> str:

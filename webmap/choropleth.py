@@ -9,9 +9,9 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from flask_babel import gettext as _
 
 from .classify import Classes, classify, classify_gap
+from .i18n import gettext as _
 from .i18n import number, unit_label, value_label, year_label
 from .params import MapView
 from .profile import target_for
@@ -41,19 +41,20 @@ def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> s
     generic = _("No value published for this unit and year.")
     if view.boundary != "2025" or derivation == "reported":
         return generic
-    members = store.units["2025"].loc[code, "old_codes"].split(",")
-    if len(members) == 1:
+    members = store.members_2025().get(code, [])
+    if len(members) <= 1:
         return generic
     return members_reported(store, "2008", view.indicator, view.year, members)
 
 
 def members_reported(store: Store, boundary: str, indicator: str, year: int, members: list[str]) -> str:
     """Why an aggregate of ``members`` (units of ``boundary``) has no value: which of them reported, or that the rule forbids it."""
-    values = store.snapshot(indicator, boundary, year)["value"].dropna()
-    missing = [m for m in members if m not in values.index]
+    reported = store.reported(indicator, boundary, year)
+    missing = [m for m in members if m not in reported]
     if not missing:
         return _("Not aggregable across units.")
-    names = ", ".join(store.units[boundary].loc[m, "name_vi"] for m in missing)
+    vietnamese = store.names(boundary, "vi")
+    names = ", ".join(vietnamese[m] for m in missing)
     return _(
         "%(reported)s of %(total)s units reported; missing: %(names)s.",
         reported=len(members) - len(missing),
@@ -65,10 +66,10 @@ def members_reported(store: Store, boundary: str, indicator: str, year: int, mem
 def build(store: Store, view: MapView, lang: str) -> Choropleth:
     units = store.units[view.boundary]
     snap = store.snapshot(view.indicator, view.boundary, view.year).reindex(units.index)
-    name_column = "name_en" if lang == "en" else "name_vi"
+    names = store.names(view.boundary, lang)
     table = pd.DataFrame(
         {
-            "name": units[name_column].where(units[name_column] != "", units["name_vi"]),
+            "name": [names[c] for c in units.index],
             "value": snap["value"],
             "flag": snap["value_flag"].fillna(""),
             "source_id": snap["source_id"].fillna(""),
@@ -78,7 +79,7 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
         },
         index=units.index,
     )
-    indicator = store.catalogue.loc[view.indicator]
+    indicator = store.catalogue_rows()[view.indicator]
     unit = indicator["unit"]
     target = None
     if view.mode == "gap":
@@ -89,8 +90,8 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
     else:
         table["shown"] = table["value"]
         classes = classify(table["shown"].tolist(), view.method, view.classes, indicator["higher_is_worse"])
-    ranks = store.ranks(view.indicator, view.boundary, view.year)
-    table["rank"] = ranks.reindex(table.index)
+    ranks = store.rank_of(view.indicator, view.boundary, view.year)
+    table["rank"] = [ranks.get(c, math.nan) for c in table.index]
     table["colour"] = [classes.colours[classes.index(v)] if classes and not math.isnan(v) else None for v in table["shown"]]
     unit_text = unit_label(unit)
     table["label"] = [_label(v, f, unit_text, view.mode, lang) for v, f in zip(table["shown"], table["flag"])]

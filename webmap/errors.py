@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+
+from .i18n import gettext as _
 
 
 class AppError(Exception):

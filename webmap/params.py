@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request
-from flask_babel import gettext as _
 
 from etl.numbers import parse_whole
 
 from .classify import CLASS_RANGE, METHODS
 from .errors import bad_request, not_found
+from .i18n import gettext as _
 from .store import BOUNDARIES, ISSUES, Store
 
 DEFAULT_ISSUE = "flooding"

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import gettext as _
 
 from . import work
 from .errors import AppError
+from .i18n import gettext as _
 from .serving import ServedBuild
 
 log = logging.getLogger(__name__)

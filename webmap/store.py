@@ -195,6 +195,18 @@ class Store:
         """The catalogue as plain rows by indicator id (made once per build): lookups without pandas per request."""
         return self.derived(("catalogue_rows",), lambda s: {r["indicator"]: r for r in records(s.catalogue)})
 
+    def names(self, boundary: str, lang: str) -> dict[str, str]:
+        """Each unit's name in ``lang`` by code (once per build, set and language): the English name where there is
+        one and ``lang`` is 'en', else the Vietnamese. Units of a ward-level set by full name ("Phường Cái Khế")."""
+
+        def make(store: Store) -> dict[str, str]:
+            units = store.units[boundary]
+            vi, en = ("full_name_vi", "full_name_en") if "full_name_vi" in units else ("name_vi", "name_en")
+            chosen = units[en].where((units[en] != "") & units[en].notna(), units[vi]) if lang == "en" else units[vi]
+            return dict(zip(units["code"].astype(str), chosen.astype(str)))
+
+        return self.derived(("names", boundary, lang), make)
+
     def derived(self, key: tuple, make: Callable[[Store], T]) -> T:
         """``make(self)``, computed once per store and key (the default indicators, the OGC collections):
         whatever is derived from a build lives and dies with it."""
@@ -294,10 +306,27 @@ class Store:
         values = self.snapshot(indicator, boundary, year)["value"].dropna()
         return values if among is None else values[values.index.isin(among)]
 
+    def reported(self, indicator: str, boundary: str, year: int) -> frozenset[str]:
+        """The units of ``boundary`` with a value of ``indicator`` in ``year`` (once per build, indicator, set, year)."""
+        return self.derived(
+            ("reported", indicator, boundary, year),
+            lambda s: frozenset(str(c) for c in s.snapshot(indicator, boundary, year)["value"].dropna().index),
+        )
+
+    def members_2025(self) -> dict[str, list[str]]:
+        """The 2008 provinces each 2025 unit was formed from, by code (once per build)."""
+        units = self.units["2025"]
+        return self.derived(("members_2025",), lambda s: {str(c): str(o).split(",") for c, o in zip(units["code"], units["old_codes"])})
+
     def median(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> float | None:
-        """Median of the units' values (of the units ``among``, when given)."""
-        values = self._values_among(indicator, boundary, year, among)
-        return float(values.median()) if len(values) else None
+        """Median of the units' values (of the units ``among``, when given; once per build, indicator, set and year
+        when among every unit)."""
+
+        def make(store: Store) -> float | None:
+            values = store._values_among(indicator, boundary, year, among)
+            return float(values.median()) if len(values) else None
+
+        return make(self) if among is not None else self.derived(("median", indicator, boundary, year), make)
 
     def rank_of(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> dict[str, int]:
         """:meth:`ranks` as a dict (made once per build, indicator, set and year when among every unit)."""

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from ..db import Database, User, database_url, open_database
 from ..errors import AppError, respond
+from ..i18n import gettext as _
 from ..i18n import locale
 from ..security import add_placeholder
 

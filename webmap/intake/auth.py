@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 
 from .. import accounts, audit
 from ..errors import AppError
+from ..i18n import gettext as _
 from ..params import check_keys
 from . import current_user, database
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from etl.links import source_problem
 from etl.program import STATUSES, TARGET_FIELDS, TASK_FIELDS
@@ -18,6 +17,7 @@ from etl.publish import publishing
 from .. import submissions as work
 from ..db import User
 from ..errors import AppError
+from ..i18n import gettext as _
 from ..params import check_keys
 from ..views.common import records, store
 from . import database, raw_inputs, requires, signed_in

@@ -8,7 +8,6 @@ import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from etl.problems import ERROR
@@ -18,6 +17,7 @@ from etl.store import StoreError, kept_builds
 from .. import submissions as work
 from ..db import Submission, User
 from ..errors import AppError, not_found
+from ..i18n import gettext as _
 from ..i18n import number
 from ..params import check_keys
 from ..views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name

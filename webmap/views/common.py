@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app, g, url_for
-from flask_babel import gettext as _
+from flask import current_app, g, get_template_attribute, url_for
+from markupsafe import Markup
 
 from etl.links import is_web_address
 
 from ..cache import ByteCache
+from ..i18n import gettext as _
 from ..i18n import locale
 from ..maps import Assets, MapConfig, MapParts, build_map
 from ..store import Store
@@ -31,6 +32,14 @@ def cached(key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
     made once per build and kept in the process's byte-bounded cache."""
     cache: ByteCache = current_app.extensions["urbanmap_cache"]
     return cache.get_or_make((store().build_id, *key), make)
+
+
+def fragment(key: tuple[Hashable, ...], macro: str, *args: object) -> Markup:
+    """Macro ``macro`` of ``macros.html`` called with ``args``, rendered once per build, language and ``key`` (which
+    must name everything the arguments are made of): a part many pages show the same, such as an issue's programme
+    items. Kept with the build; the keys are bounded by the data (issues, indicators, sets)."""
+    lang = locale()
+    return store().derived(("fragment", lang, *key), lambda _store: Markup(get_template_attribute("macros.html", macro)(*args)))
 
 
 def assets() -> Assets:
@@ -155,8 +164,8 @@ def programme_sources(source_ref: str) -> list[dict[str, str]]:
 
 
 def unit_name(boundary: str, code: str) -> str:
-    row = store().units[boundary].loc[code]
-    return row["name_en"] if locale() == "en" and row["name_en"] else row["name_vi"]
+    """The unit's name in the page's language (a ward-level unit's full name: "Phường Cái Khế")."""
+    return store().names(boundary, locale())[code]
 
 
 def indicator_label(indicator: str) -> str:

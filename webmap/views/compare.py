@@ -9,7 +9,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from flask import Blueprint, Response, render_template, request
-from flask_babel import gettext as _
 
 from etl.export import Selection, to_geojson
 
@@ -17,6 +16,7 @@ from .. import choropleth, compare
 from ..classify import MISSING_COLOUR
 from ..errors import bad_request, not_found
 from ..i18n import boundary_labels, issue_labels, locale
+from ..i18n import gettext as _
 from ..params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
 from ..profile import worst_issues
 from .common import bounds_of, cached, choropleth_units, map_config, map_parts, records, store, unit_name
@@ -105,7 +105,7 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
                 for r in result.rows
             ]
             issues += [issue for issue in worst_issues(rows) if issue not in issues]
-        programme = worst_issue_items(issues)
+        programme = worst_issue_items(issues, boundary)
     return render_template(
         "compare.html",
         boundary=boundary,

@@ -8,10 +8,10 @@ from etl.names import vietnamese_key
 
 from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
-from ..i18n import boundary_labels, issue_labels, locale
+from ..i18n import boundary_labels, issue_labels, locale, year_label
 from ..params import MapView, has_target, map_view
-from .common import cached, choropleth_units, map_config, map_parts, records, source_link, store, ward_layer
-from .program import issue_items
+from .common import cached, choropleth_units, map_config, map_parts, records, source_link, store, unit_links, ward_layer
+from .program import indicator_items
 
 bp = Blueprint("national", __name__)
 
@@ -29,6 +29,10 @@ def render(view: MapView, lang: str) -> str:
     units = choropleth_units(data, view.boundary)
     config = map_config(view.boundary, units, MISSING_COLOUR, wards=ward_layer(view.boundary))
     rows = records(data.table.reset_index())
+    href = unit_links(view.boundary, data.table.index)
+    for row in rows:
+        row["href"] = href[row["code"]]
+        row["year_text"] = year_label({"period": row["period"], "year": view.year, "preliminary": row["preliminary"]})
     ranked = sorted((r for r in rows if r["value"] == r["value"]), key=lambda r: (r["rank"], vietnamese_key(r["name"])))
     unranked = sorted((r for r in rows if r["value"] != r["value"]), key=lambda r: vietnamese_key(r["name"]))
     indicator = s.catalogue.loc[view.indicator]
@@ -44,7 +48,7 @@ def render(view: MapView, lang: str) -> str:
         source_list=_sources(data.table["source_id"]),
         national=records(s.national(view.indicator)),
         options=_options(view),
-        programme=issue_items(view.issue, view.indicator),
+        programme=indicator_items(view.issue, view.indicator),
         has_gap=has_target(s, view.indicator),
         median=s.median(view.indicator, view.boundary, view.year),
     )

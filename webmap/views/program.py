@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 from flask import Blueprint, render_template
+from markupsafe import Markup
 
 from ..i18n import issue_labels, locale
 from ..params import check_keys
-from .common import cached, indicator_label, programme_sources, records, store
+from .common import cached, fragment, indicator_label, programme_sources, records, store
 
 bp = Blueprint("program", __name__)
 
@@ -53,9 +54,21 @@ def _issue_items(issue: str, indicator: str | None) -> dict:
     }
 
 
-def worst_issue_items(issues: list[str]) -> list[dict]:
-    """For each issue: its directions, targets, and the tasks of the groups those directions belong to."""
-    return [{"issue": issue, **issue_items(issue)} for issue in issues]
+def worst_issue_items(issues: list[str], boundary: str) -> list[Markup]:
+    """For each issue, its directions, targets and the tasks of the groups those directions belong to, as the
+    province and comparison pages show them (headed by a link to the issue's map of ``boundary``): rendered once
+    per build, issue, set and language, as every page that names the issue shows the same."""
+    labels = issue_labels()
+    return [
+        fragment(("issue_programme", issue, boundary), "issue_programme", {"issue": issue, **issue_items(issue)}, labels, boundary)
+        for issue in issues
+    ]
+
+
+def indicator_items(issue: str, indicator: str) -> Markup:
+    """The national map's "what the action programme says" for ``issue`` and ``indicator`` (rendered once per
+    build, issue, indicator and language)."""
+    return fragment(("programme_section", issue, indicator), "programme_section", issue_items(issue, indicator), issue_labels())
 
 
 @bp.get("/program")

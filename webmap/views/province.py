@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, render_template
 
 from etl.names import vietnamese_key
 
@@ -11,10 +10,10 @@ from .. import profile
 from ..classify import MISSING_COLOUR
 from ..errors import not_found
 from ..i18n import boundary_labels, issue_labels, locale
+from ..i18n import gettext as _
 from ..params import boundary_param, check_keys
-from .common import bounds_of, cached, map_config, map_parts, store, unit_name, ward_layer
+from .common import bounds_of, cached, map_config, map_parts, store, unit_links, unit_name, ward_layer
 from .program import worst_issue_items
-from .ward import ward_name
 
 bp = Blueprint("province", __name__)
 FOCUS, NEIGHBOUR = "#0b5394", "#9ecae1"
@@ -38,20 +37,17 @@ def _unknown() -> str:
 def render(boundary: str, code: str) -> str:
     s = store()
     neighbours = s.neighbours[boundary][code]
+    names = s.names(boundary, locale())
+    table = s.units[boundary]
+    href = unit_links(boundary, table["code"])
     units = {}
-    for other in s.units[boundary]["code"]:
+    for other, region in zip(table["code"], table["region_vi"]):
         colour = FOCUS if other == code else NEIGHBOUR if other in neighbours else None
-        units[other] = {
-            "name": unit_name(boundary, other),
-            "label": s.units[boundary].loc[other, "region_vi"] or "",
-            "colour": colour,
-            "detail": "",
-            "href": url_for("province.page", code=other, boundary=boundary),
-        }
+        units[other] = {"name": names[other], "label": region or "", "colour": colour, "detail": "", "href": href[other]}
     config = map_config(boundary, units, "#eeeeee", focus=code, highlight=[code, *neighbours], wards=ward_layer(boundary, always=(code,)))
     rows = profile.indicator_rows(s, boundary, code)
     worst = profile.worst_issues(rows)
-    programme = worst_issue_items(worst)
+    programme = worst_issue_items(worst, boundary)
     parent = None
     if boundary == "2008":
         new = s.units["2008"].loc[code, "unit_2025"]
@@ -70,14 +66,22 @@ def render(boundary: str, code: str) -> str:
         members=profile.members(s, code) if boundary == "2025" else [],
         parent=parent,
         boundaries=boundary_labels(),
-        neighbours=[{"code": n, "name": unit_name(boundary, n)} for n in neighbours],
+        neighbours=[{"code": n, "name": names[n]} for n in neighbours],
         missing_colour=MISSING_COLOUR,
-        others=sorted(
-            ({"code": c, "name": unit_name(boundary, c)} for c in s.units[boundary]["code"] if c != code),
-            key=lambda o: vietnamese_key(o["name"]),
-        ),
+        others=[o for o in _in_name_order(boundary) if o["code"] != code],
         wards=_wards(boundary, code),
     )
+
+
+def _in_name_order(boundary: str) -> list[dict]:
+    """Every unit of ``boundary`` as {code, name} in the page's language, in Vietnamese alphabetical order (once per
+    build, set and language)."""
+    lang = locale()
+
+    def make(s) -> list[dict]:
+        return sorted(({"code": c, "name": n} for c, n in s.names(boundary, lang).items()), key=lambda o: vietnamese_key(o["name"]))
+
+    return store().derived(("units_in_name_order", boundary, lang), make)
 
 
 def _wards(boundary: str, code: str) -> dict | None:
@@ -87,5 +91,5 @@ def _wards(boundary: str, code: str) -> dict | None:
     ward_set = s.ward_set_in(boundary)
     if ward_set is None:
         return None
-    units = [{"code": c, "name": ward_name(ward_set, c)} for c in s.children[ward_set].get(code, [])]
+    units = [{"code": c, "name": unit_name(ward_set, c)} for c in s.children[ward_set].get(code, [])]
     return {"set": ward_set, "title": s.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"], "units": units}

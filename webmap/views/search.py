@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
 
 from etl.names import fold, vietnamese_key
 
 from .. import work
 from ..errors import bad_request
 from ..i18n import boundary_labels, locale
+from ..i18n import gettext as _
 from ..params import check_keys
 from ..store import BOUNDARIES, Store
 from .common import store

@@ -4,12 +4,12 @@ indicators ranked among the province's wards, and the province's other wards."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import gettext as _
 
 from etl.boundary_sets import AREA_RATIO
 
 from .. import profile
 from ..errors import not_found
+from ..i18n import gettext as _
 from ..i18n import issue_labels, locale
 from ..params import check_keys
 from .common import cached, map_config, map_parts, store, unit_links, unit_name, ward_layer
@@ -24,12 +24,6 @@ def ward_set_of(code: str) -> str | None:
     """The ward-level set that has unit ``code`` (the first declared, if several)."""
     s = store()
     return next((w for w in s.ward_sets if code in s.units[w].index), None)
-
-
-def ward_name(ward_set: str, code: str) -> str:
-    """The unit's full name in the page's language ("Phường Cái Khế", "Cai Khe Ward")."""
-    row = store().units[ward_set].loc[code]
-    return row["full_name_en"] if locale() == "en" and row["full_name_en"] else row["full_name_vi"]
 
 
 @bp.get("/ward/<code>")
@@ -62,7 +56,7 @@ def render(ward_set: str, code: str) -> str:
         set_title=s.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"],
         code=code,
         unit=unit,
-        name=ward_name(ward_set, code),
+        name=unit_name(ward_set, code),
         kind=kind_label(str(unit["kind"])),
         parent={"code": parent, "boundary": parent_set, "name": unit_name(parent_set, parent)},
         area={"published": published if published == published else None, "measured": measured, "far": far},
@@ -70,7 +64,7 @@ def render(ward_set: str, code: str) -> str:
         rows=rows,
         min_ranked=MIN_RANKED,
         issues=issue_labels(),
-        others=[{"code": c, "name": ward_name(ward_set, c)} for c in siblings if c != code],
+        others=[{"code": c, "name": unit_name(ward_set, c)} for c in siblings if c != code],
         attribution=s.sets.loc[ward_set, "attribution"],
     )
 

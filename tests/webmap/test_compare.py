@@ -123,3 +123,13 @@ def test_entry_points_from_the_national_map_and_a_province(client) -> None:
     assert form["action"] == "/compare" and len(form.select("input[name=codes]")) == 34
     province = BeautifulSoup(client.get("/province/92").data, "html.parser")
     assert province.select_one("#compare-with input[name=codes]")["value"] == "92"
+
+
+def test_a_region_of_one_unit_carries_that_units_values(tiny_app) -> None:
+    """A one-member region (Cần Thơ alone in the tiny 2025 set) takes its unit's values as they are (it used to
+    fail on a column the store does not keep)."""
+    client = tiny_app.test_client()
+    regions = _table(client, "boundary=2025&regions=dong_bang_song_hong,dong_bang_song_cuu_long")
+    units = _table(client, "boundary=2025&codes=01,92")
+    assert regions["population"][1] == units["population"][1]
+    assert units["population"][1] not in ("", "no data")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .classify import Classes, classify, classify_gap
+from .i18n import FLAG_SIGNS, number, unit_label
 from .i18n import gettext as _
-from .i18n import number, unit_label, value_label, year_label
 from .params import MapView
 from .profile import target_for
 from .store import Store
@@ -64,61 +64,95 @@ def members_reported(store: Store, boundary: str, indicator: str, year: int, mem
 
 
 def build(store: Store, view: MapView, lang: str) -> Choropleth:
-    units = store.units[view.boundary]
-    snap = store.snapshot(view.indicator, view.boundary, view.year).reindex(units.index)
-    names = store.names(view.boundary, lang)
-    table = pd.DataFrame(
-        {
-            "name": [names[c] for c in units.index],
-            "value": snap["value"],
-            "flag": snap["value_flag"].fillna(""),
-            "source_id": snap["source_id"].fillna(""),
-            "period": snap["period"].fillna(""),
-            "derivation": snap["derivation"].fillna(""),
-            "preliminary": snap["preliminary"].fillna(False).astype(bool),
-        },
-        index=units.index,
+    """The map of ``view`` in ``lang``: one row per unit of the set, built as plain lists (a page's worth of work is
+    a few hundred rows; pandas per row would cost more than the rest of the page)."""
+    codes = [str(c) for c in store.units[view.boundary].index]
+    snap = store.snapshot(view.indicator, view.boundary, view.year)
+    columns = ("value", "value_flag", "source_id", "period", "derivation", "preliminary")
+    found = dict(zip(snap.index.tolist(), zip(*(snap[c].tolist() for c in columns))))
+    empty = (math.nan, "", "", "", "", False)
+    rows = [found.get(c, empty) for c in codes]
+    value, flag, source_id, period, derivation, preliminary = (list(column) for column in zip(*rows)) if rows else ([],) * 6
+    flag, source_id, period, derivation = (
+        [x if isinstance(x, str) else "" for x in column] for column in (flag, source_id, period, derivation)
     )
+    preliminary = [bool(p) if p == p else False for p in preliminary]
     indicator = store.catalogue_rows()[view.indicator]
-    unit = indicator["unit"]
     target = None
     if view.mode == "gap":
         target = target_for(store, view.indicator, view.year)
         assert target is not None, "map_view allows the gap mode only for indicators with a target"
-        table["shown"] = table["value"] - float(target["target_min"])
-        classes = classify_gap(table["shown"].tolist())
+        shown = [v - float(target["target_min"]) for v in value]
+        classes = store.derived(("classes", view.boundary, view.indicator, view.year, "gap"), lambda _s: classify_gap(shown))
     else:
-        table["shown"] = table["value"]
-        classes = classify(table["shown"].tolist(), view.method, view.classes, indicator["higher_is_worse"])
+        shown = list(value)
+        key = ("classes", view.boundary, view.indicator, view.year, view.method, view.classes)
+        classes = store.derived(key, lambda _s: classify(shown, view.method, view.classes, indicator["higher_is_worse"]))
     ranks = store.rank_of(view.indicator, view.boundary, view.year)
-    table["rank"] = [ranks.get(c, math.nan) for c in table.index]
-    table["colour"] = [classes.colours[classes.index(v)] if classes and not math.isnan(v) else None for v in table["shown"]]
-    unit_text = unit_label(unit)
-    table["label"] = [_label(v, f, unit_text, view.mode, lang) for v, f in zip(table["shown"], table["flag"])]
-    columns = zip(table.index, table["value"], table["flag"], table["period"], table["preliminary"], table["derivation"])
-    table["detail"] = [
-        _detail(store, view, code, value, flag, period, prel, derivation) for code, value, flag, period, prel, derivation in columns
-    ]
-    return Choropleth(table, classes, target, unit)
+    names = store.names(view.boundary, lang)
+    unit_text = unit_label(indicator["unit"])
+    texts = _Texts(_("no data"), _("Year %(year)s"), _("Value %(value)s, year %(year)s"), _("(preliminary)"))
+    table = pd.DataFrame(
+        {
+            "name": [names[c] for c in codes],
+            "value": value,
+            "flag": flag,
+            "source_id": source_id,
+            "period": period,
+            "derivation": derivation,
+            "preliminary": preliminary,
+            "shown": shown,
+            "rank": [ranks.get(c, math.nan) for c in codes],
+            "colour": [classes.colours[classes.index(v)] if classes and not math.isnan(v) else None for v in shown],
+            "label": [_label(v, f, unit_text, view.mode, lang, texts) for v, f in zip(shown, flag)],
+            "detail": [
+                _detail(store, view, c, v, f, p, pre, d, lang, texts)
+                for c, v, f, p, pre, d in zip(codes, value, flag, period, preliminary, derivation)
+            ],
+        },
+        index=pd.Index(codes, name="code"),
+    )
+    return Choropleth(table, classes, target, indicator["unit"])
 
 
-def _label(value: float, flag: str, unit_text: str, mode: str, lang: str) -> str:
+@dataclass(frozen=True)
+class _Texts:
+    """The messages every unit's label and tooltip use, translated once per map rather than once per unit."""
+
+    no_data: str
+    year: str
+    value_year: str
+    preliminary: str
+
+
+def _label(value: float, flag: str, unit_text: str, mode: str, lang: str, texts: _Texts) -> str:
     """The value as the map shows it, with the unit already in the page's language."""
     if math.isnan(value):
-        return _("no data")
+        return texts.no_data
     if mode == "gap":
         sign = "+" if value >= 0 else "−"
         return f"{sign}{number(abs(value), lang)} {unit_text}"
-    return f"{value_label(value, flag, lang)} {unit_text}"
+    return f"{FLAG_SIGNS.get(flag, '')}{number(value, lang)} {unit_text}"
 
 
-def _detail(store: Store, view: MapView, code: str, value: float, flag: str, period: str, preliminary: bool, derivation: str) -> str:
+def _detail(
+    store: Store,
+    view: MapView,
+    code: str,
+    value: float,
+    flag: str,
+    period: str,
+    preliminary: bool,
+    derivation: str,
+    lang: str,
+    texts: _Texts,
+) -> str:
     if math.isnan(value):
         return missing_reason(store, view, code, derivation)
-    year = year_label({"period": period, "year": view.year, "preliminary": preliminary})
+    year = (period or str(view.year)) + (" " + texts.preliminary if preliminary else "")
     if view.mode == "gap":
-        return _("Value %(value)s, year %(year)s", value=value_label(value, flag), year=year)
-    return _("Year %(year)s", year=year)
+        return texts.value_year % {"value": FLAG_SIGNS.get(flag, "") + number(value, lang), "year": year}
+    return texts.year % {"year": year}
 
 
 def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:

@@ -13,11 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from .choropleth import members_reported
 from .profile import gap
-from .store import ISSUES, Store
+from .store import ISSUES, Store, records
 
 MAX_UNITS, MAX_REGIONS = 4, 6
 
@@ -81,53 +79,71 @@ def region_items(store: Store, boundary: str, regions: list[str]) -> list[Item]:
     return [Item(region, "region", tuple(sorted(units.loc[units["region"] == region, "code"]))) for region in regions]
 
 
-def _tables(store: Store, item: Item, boundary: str) -> dict[str, pd.DataFrame]:
-    """Per indicator, the rows of ``item`` (value may be NaN for an incomplete region), one per year (index year):
-    made in one pass over the item's rows, not one per indicator."""
-    if item.kind == "unit":
-        rows = store.history(boundary, item.key)
-        rows = rows[rows["preferred"].astype(bool)]
-    else:
-        rows = store.regions(boundary)
-        rows = rows[rows["code"] == item.key]
-    rows = rows.assign(_no_period=rows["period"] == "").sort_values(["indicator", "year", "_no_period", "period"])
-    latest = rows.groupby(["indicator", "year"]).tail(1)
-    return {str(indicator): table.set_index("year") for indicator, table in latest.groupby("indicator", sort=False)}
+def _tables(store: Store, item: Item, boundary: str) -> dict[str, dict[int, dict]]:
+    """Per indicator and year, the preferred row of ``item`` (value may be NaN for an incomplete region): where a
+    year has several periods, the row without period, else the latest. Plain dicts, made once per build and item."""
+
+    def make(s: Store) -> dict[str, dict[int, dict]]:
+        if item.kind == "unit":
+            rows = s.history(boundary, item.key)
+            rows = rows[rows["preferred"].astype(bool)]
+        else:
+            rows = s.regions(boundary)
+            rows = rows[rows["code"] == item.key]
+        rows = rows.assign(_no_period=rows["period"] == "").sort_values(["indicator", "year", "_no_period", "period"])
+        out: dict[str, dict[int, dict]] = {}
+        for row in records(rows[["indicator", "year", "value", "value_flag", "period", "source_id", "note"]]):
+            out.setdefault(str(row["indicator"]), {})[int(row["year"])] = row  # the last of a year wins (sorted above)
+        return out
+
+    return store.derived(("compare_tables", boundary, item.kind, item.key), make)
 
 
-def _year(tables: list[pd.DataFrame], requested: int | str | None) -> int | None:
+def _year(tables: list[dict[int, dict]], requested: int | str | None) -> int | None:
     if isinstance(requested, int):
         return requested
-    with_value = [set(t.index[t["value"].notna()]) for t in tables]
+    with_value = [{y for y, r in t.items() if r["value"] == r["value"]} for t in tables]
     common = set.intersection(*with_value) if with_value else set()
     if common:
         return max(common)
-    anywhere = set().union(*with_value) or set().union(*(set(t.index) for t in tables))  # else a year with incomplete aggregates
+    anywhere = set().union(*with_value) or set().union(*(set(t) for t in tables))  # else a year with incomplete aggregates
     return max(anywhere) if anywhere else None
 
 
-def _cell(store: Store, item: Item, boundary: str, indicator: str, table: pd.DataFrame, year: int) -> Cell:
-    if year not in table.index:
+def _cell(store: Store, item: Item, boundary: str, indicator: str, table: dict[int, dict], year: int) -> Cell:
+    row = table.get(year)
+    if row is None:
         return Cell(None, "", year, "", "", "no_row")
-    row = table.loc[year]
-    value = None if pd.isna(row["value"]) else float(row["value"])
+    value = None if row["value"] != row["value"] else float(row["value"])
     note = row["note"] or ""
     if value is None and item.kind == "region":
         note = members_reported(store, boundary, indicator, year, list(item.members))
     cell = Cell(value, row["value_flag"] or "", year, row["period"], row["source_id"] or "", note)
     if value is not None:
-        ranks = store.ranks(indicator, boundary, year) if item.kind == "unit" else _region_ranks(store, boundary, indicator, year)
-        cell.rank = int(ranks[item.key]) if item.key in ranks.index else None
+        ranks = store.rank_of(indicator, boundary, year) if item.kind == "unit" else _region_ranks(store, boundary, indicator, year)
+        cell.rank = ranks.get(item.key)
         cell.ranked = len(ranks)
         cell.gap = gap(store, indicator, value, year)
     return cell
 
 
-def _region_ranks(store: Store, boundary: str, indicator: str, year: int) -> pd.Series:
-    rows = store.regions(boundary)
-    rows = rows[(rows["indicator"] == indicator) & (rows["year"] == year) & rows["value"].notna()]
-    values = rows.groupby("code")["value"].last()
-    return values.rank(ascending=store.catalogue.loc[indicator, "higher_is_worse"] == "no", method="min").astype(int)
+def _region_ranks(store: Store, boundary: str, indicator: str, year: int) -> dict[str, int]:
+    """Rank of each region with a value (as :meth:`Store.ranks`), once per build, set, indicator and year."""
+
+    def make(s: Store) -> dict[str, int]:
+        rows = s.regions(boundary)
+        rows = rows[(rows["indicator"] == indicator) & (rows["year"] == year) & rows["value"].notna()]
+        values = rows.groupby("code")["value"].last()
+        ranks = values.rank(ascending=s.catalogue_rows()[indicator]["higher_is_worse"] == "no", method="min").astype(int)
+        return {str(c): int(r) for c, r in ranks.items()}
+
+    return store.derived(("region_ranks", boundary, indicator, year), make)
+
+
+def _candidates(store: Store) -> list[str]:
+    """Every indicator of the catalogue, by issue, then id (once per build)."""
+    catalogue = store.catalogue_rows()
+    return store.derived(("compare_candidates",), lambda _s: sorted(catalogue, key=lambda i: (ISSUES.index(catalogue[i]["issue"]), i)))
 
 
 def compare(
@@ -135,11 +151,10 @@ def compare(
 ) -> Comparison:
     """The comparison table of ``items`` (see module docstring for the year rule)."""
     result = Comparison(boundary, items)
-    candidates = indicators or sorted(store.catalogue.index, key=lambda i: (ISSUES.index(store.catalogue.loc[i, "issue"]), i))
+    catalogue = store.catalogue_rows()
     per_item = [_tables(store, item, boundary) for item in items]
-    empty = store.values.iloc[0:0].set_index("year")
-    for indicator in candidates:
-        tables = [found.get(indicator, empty) for found in per_item]
+    for indicator in indicators or _candidates(store):
+        tables = [found.get(indicator, {}) for found in per_item]
         chosen = _year(tables, year)
         if chosen is None:
             continue
@@ -149,7 +164,7 @@ def compare(
             cells = [_cell(store, item, boundary, indicator, table, chosen) for item, table in zip(items, tables)]
         median = store.median(indicator, boundary, chosen)
         _differences(cells, median)
-        result.rows.append(Row(indicator, store.catalogue.loc[indicator, "issue"], chosen, median, cells))
+        result.rows.append(Row(indicator, catalogue[indicator]["issue"], chosen, median, cells))
     _highlight(result.rows)
     return result
 

@@ -32,9 +32,11 @@ def select_locale() -> str:
 
 
 def locale() -> str:
-    if "lang" not in g:
-        g.lang = select_locale()
-    return g.lang
+    """The request's language (chosen once per request; a page asks a few hundred times)."""
+    lang = g.get("lang")
+    if lang is None:
+        lang = g.lang = select_locale()
+    return lang
 
 
 def translations() -> NullTranslations:

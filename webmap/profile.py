@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
 from .store import ISSUES, Store, records
 
 WORST_SHARE = 1 / 3  # an issue is "where the unit ranks worst" when an indicator puts it in the worst third
@@ -55,21 +53,23 @@ def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | No
     return sorted(out, key=lambda e: (order.get(e["issue"], 9), e["indicator"]))
 
 
-def target_for(store: Store, indicator: str, year: int) -> pd.Series | None:
-    """The national target a value of ``year`` is measured against: the first with a numeric minimum due in or
-    after ``year`` (else the latest); of two documents with the same year, the Government programme 148/NQ-CP.
-    Once per build, indicator and year."""
+def target_for(store: Store, indicator: str, year: int) -> dict | None:
+    """The national target (a row of program_targets) a value of ``year`` is measured against: the first with a
+    numeric minimum due in or after ``year`` (else the latest); of two documents with the same year, the
+    Government programme 148/NQ-CP. Once per build, indicator and year."""
     return store.derived(("target_for", indicator, year), lambda s: _target_for(s, indicator, year))
 
 
-def _target_for(store: Store, indicator: str, year: int) -> pd.Series | None:
-    targets = store.targets_for(indicator)
-    targets = targets[targets["target_min"].notna()]
-    if targets.empty:
+def _target_for(store: Store, indicator: str, year: int) -> dict | None:
+    rows = [r for r in store.target_rows(indicator) if r["target_min"] == r["target_min"] and r["target_min"] is not None]
+    if not rows:
         return None
-    targets = targets.assign(_year=targets["year"].astype(int), _other=targets["document"] != "148/NQ-CP").sort_values(["_year", "_other"])
-    due = targets[targets["_year"] >= year]
-    return due.iloc[0] if len(due) else targets[targets["_year"] == targets["_year"].max()].iloc[0]
+    rows.sort(key=lambda r: (int(r["year"]), r["document"] != "148/NQ-CP"))
+    due = [r for r in rows if int(r["year"]) >= year]
+    if due:
+        return due[0]
+    latest = max(int(r["year"]) for r in rows)
+    return next(r for r in rows if int(r["year"]) == latest)
 
 
 def gap(store: Store, indicator: str, value: float, year: int) -> dict | None:

@@ -45,6 +45,8 @@ SUPPORTED_SCHEMA = 1
 BOUNDARIES = ("2025", "2008")
 UNIT_COLUMNS = ["code", "name_vi", "name_en", "kind", "region", "region_vi", "area_km2"]
 WARD_COLUMNS = [*UNIT_COLUMNS, "full_name_vi", "full_name_en", "parent_code", "area_km2_published"]
+_MISSING = object()  # a derived value not made yet
+SNAPSHOT_COLUMNS = ["value", "value_flag", "source_id", "period", "note", "derivation", "preliminary"]
 LEVELS = ("coarse", "fine")  # levels of detail of a ward-level set's web geometry (etl.geometry.WARD_WEB_TOLERANCES)
 
 
@@ -88,8 +90,10 @@ class Store:
         self.path = found.store
         self.folder = found.folder
         self._derived: dict[tuple, object] = {}
-        self._derived_lock = threading.RLock()  # re-entrant: one derived value may be made from another
+        self._key_locks: dict[tuple, threading.Lock] = {}  # one per derived key (see derived)
+        self._derived_lock = threading.Lock()  # guards _key_locks
         self._load(self.path)
+        self._prepare()
         log.info("store %s loaded from %s", self.build_id, self.path)
 
     def _read(self, path: Path, layer: str, **kwargs) -> pd.DataFrame:
@@ -146,7 +150,6 @@ class Store:
         self._preferred = self.values[self.values["preferred"].astype(bool)]
         with_value = self._preferred[self._preferred["value"].notna()]
         self._years = {(str(i), str(b)): sorted({int(y) for y in g["year"]}) for (i, b), g in with_value.groupby(["indicator", "boundary"])}
-        self._snapshots: dict[tuple[str, str, int], pd.DataFrame] = {}  # bounded: one per indicator, set and year
         self._regions: dict[str, pd.DataFrame] = {}
 
     def _load_ward_sets(self, path: Path) -> None:
@@ -157,7 +160,6 @@ class Store:
         self.ward_sets: list[str] = [str(s) for s in self.sets.index if self.sets.loc[s, "level"] == "ward"] if len(self.sets) else []
         self.children: dict[str, dict[str, list[str]]] = {}
         self._ward_web: dict[tuple[str, str, str], gpd.GeoDataFrame] = {}
-        self._ward_assets: dict[tuple[str, str, str], GeoJSONAsset] = {}
         for name in self.ward_sets:
             full = self._read(path, name, columns=WARD_COLUMNS)
             units = pd.DataFrame(full.drop(columns="geometry")).set_index("code", drop=False)
@@ -178,10 +180,9 @@ class Store:
         key = (ward_set, level, parent)
         if key not in self._ward_web:
             return None
-        with self._derived_lock:
-            if key not in self._ward_assets:
-                self._ward_assets[key] = GeoJSONAsset.of(self._ward_web[key], ["code", "full_name_vi", "full_name_en"], precision=None)
-            return self._ward_assets[key]
+        return self.derived(
+            ("ward_geometry", *key), lambda s: GeoJSONAsset.of(s._ward_web[key], ["code", "full_name_vi", "full_name_en"], precision=None)
+        )
 
     def parent_set(self, ward_set: str) -> str:
         """The province set a ward-level set lies in."""
@@ -207,13 +208,44 @@ class Store:
 
         return self.derived(("names", boundary, lang), make)
 
+    def name_order(self, boundary: str, lang: str) -> dict[str, int]:
+        """Each unit's position when the units of ``boundary`` are listed by name in ``lang``, in Vietnamese
+        alphabetical order (a ă â b c d đ …, then tones), by code (once per build, set and language)."""
+
+        def make(store: Store) -> dict[str, int]:
+            names = store.names(boundary, lang)
+            return {code: i for i, code in enumerate(sorted(names, key=lambda c: (vietnamese_key(names[c]), c)))}
+
+        return self.derived(("name_order", boundary, lang), make)
+
     def derived(self, key: tuple, make: Callable[[Store], T]) -> T:
         """``make(self)``, computed once per store and key (the default indicators, the OGC collections):
-        whatever is derived from a build lives and dies with it."""
-        with self._derived_lock:
-            if key not in self._derived:
-                self._derived[key] = make(self)
-            return cast(T, self._derived[key])
+        whatever is derived from a build lives and dies with it. Made under a lock of its own key, so a slow one
+        (an OGC collection of 3,321 wards: seconds) holds up only the requests that need that very value; a value
+        made already is returned without a lock."""
+        found = self._derived.get(key, _MISSING)
+        if found is _MISSING:
+            with self._derived_lock:
+                lock = self._key_locks.setdefault(key, threading.Lock())
+            with lock:
+                found = self._derived.get(key, _MISSING)
+                if found is _MISSING:
+                    found = self._derived[key] = make(self)
+        return cast(T, found)
+
+    def _prepare(self) -> None:
+        """Make, while the build loads, what most views use at once: every snapshot, unit history and regional
+        aggregate, the catalogue rows and unit names (about 0.4 s; the first views then cost what later ones do)."""
+        self.derived(("snapshots",), Store._snapshots_of)
+        self.derived(("history",), Store._histories)
+        self.derived(("targets_by_indicator",), Store._targets_by_indicator)
+        self.derived(("ranks_and_medians",), Store._ranks_and_medians)
+        self.catalogue_rows()
+        for boundary in BOUNDARIES:
+            self.regions(boundary)
+        for boundary in self.units:
+            for lang in ("vi", "en"):
+                self.name_order(boundary, lang)
 
     @staticmethod
     def _touching(frame: gpd.GeoDataFrame) -> dict[str, list[str]]:
@@ -266,19 +298,46 @@ class Store:
         with an incomplete aggregate are included with value NaN; where one
         year has several periods, the row without period wins, else the latest.
         """
-        key = (indicator, boundary, year)
-        if key not in self._snapshots:
-            rows = self._preferred[
-                (self._preferred["indicator"] == indicator) & (self._preferred["boundary"] == boundary) & (self._preferred["year"] == year)
-            ]
-            rows = rows.assign(_no_period=rows["period"] == "").sort_values(["code", "_no_period", "period"])
-            self._snapshots[key] = (
-                rows.groupby("code")
-                .tail(1)
-                .set_index("code")[["value", "value_flag", "source_id", "period", "note", "derivation", "preliminary"]]
-            )
-        work.charge(len(self._snapshots[key]))
-        return self._snapshots[key]
+        snapshots = self.derived(("snapshots",), Store._snapshots_of)
+        found = snapshots.get((indicator, boundary, int(year)))
+        if found is None:
+            found = self._preferred.iloc[0:0].set_index("code")[SNAPSHOT_COLUMNS]
+        work.charge(len(found))
+        return found
+
+    @staticmethod
+    def _latest_preferred(store: Store) -> pd.DataFrame:
+        """The preferred row of each unit, indicator, set and year (of several periods in one year, the row without
+        period, else the latest), sorted by indicator, set, year, code."""
+        rows = store._preferred.assign(_no_period=store._preferred["period"] == "")
+        rows = rows.sort_values(["indicator", "boundary", "year", "code", "_no_period", "period"])
+        return rows.groupby(["indicator", "boundary", "year", "code"], sort=False).tail(1)
+
+    @staticmethod
+    def _snapshots_of(store: Store) -> dict[tuple[str, str, int], pd.DataFrame]:
+        """:meth:`snapshot` of every indicator, set and year, made in one pass over the preferred rows (one at a
+        time cost a scan of every row each: 7 ms per map view never seen before)."""
+        latest = store.derived(("latest_preferred",), Store._latest_preferred).set_index("code")
+        return {
+            (str(i), str(b), int(y)): part[SNAPSHOT_COLUMNS]
+            for (i, b, y), part in latest.groupby(["indicator", "boundary", "year"], sort=False)
+        }
+
+    @staticmethod
+    def _ranks_and_medians(store: Store) -> tuple[dict[tuple[str, str, int], dict[str, int]], dict[tuple[str, str, int], float]]:
+        """Every snapshot's ranks among all units (as :meth:`ranks`) and median, by (indicator, set, year), in
+        one pass: made one at a time, they cost a few ms per province page never seen before."""
+        latest = store.derived(("latest_preferred",), Store._latest_preferred)
+        latest = latest[latest["value"].notna()]
+        keys = ["indicator", "boundary", "year"]
+        groups = latest.groupby(keys, sort=False)["value"]
+        low_is_worse = latest["indicator"].map(dict(zip(store.catalogue["indicator"], store.catalogue["higher_is_worse"] == "no")))
+        rank = groups.rank(ascending=True, method="min").where(low_is_worse.astype(bool), groups.rank(ascending=False, method="min"))
+        ranks: dict[tuple[str, str, int], dict[str, int]] = {}
+        for i, b, y, code, r in zip(latest["indicator"], latest["boundary"], latest["year"], latest["code"], rank.astype(int)):
+            ranks.setdefault((str(i), str(b), int(y)), {})[str(code)] = int(r)
+        medians = {(str(i), str(b), int(y)): float(m) for (i, b, y), m in groups.median().items()}
+        return ranks, medians
 
     def national(self, indicator: str) -> pd.DataFrame:
         """National rows (boundary 'national') of an indicator, by year and period (grouped once per store)."""
@@ -321,20 +380,16 @@ class Store:
     def median(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> float | None:
         """Median of the units' values (of the units ``among``, when given; once per build, indicator, set and year
         when among every unit)."""
-
-        def make(store: Store) -> float | None:
-            values = store._values_among(indicator, boundary, year, among)
-            return float(values.median()) if len(values) else None
-
-        return make(self) if among is not None else self.derived(("median", indicator, boundary, year), make)
+        if among is None:
+            return self.derived(("ranks_and_medians",), Store._ranks_and_medians)[1].get((indicator, boundary, int(year)))
+        values = self._values_among(indicator, boundary, year, among)
+        return float(values.median()) if len(values) else None
 
     def rank_of(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> dict[str, int]:
-        """:meth:`ranks` as a dict (made once per build, indicator, set and year when among every unit)."""
-
-        def make(store: Store) -> dict[str, int]:
-            return {str(c): int(r) for c, r in store.ranks(indicator, boundary, year, among).items()}
-
-        return make(self) if among is not None else self.derived(("rank_of", indicator, boundary, year), make)
+        """:meth:`ranks` as a dict (among every unit: from :meth:`_ranks_and_medians`, made once per build)."""
+        if among is None:
+            return self.derived(("ranks_and_medians",), Store._ranks_and_medians)[0].get((indicator, boundary, int(year)), {})
+        return {str(c): int(r) for c, r in self.ranks(indicator, boundary, year, among).items()}
 
     def ranks(self, indicator: str, boundary: str, year: int, among: list[str] | None = None) -> pd.Series:
         """Rank of each unit with a value (of the units ``among``, when given), 1 = worst where the catalogue says
@@ -371,14 +426,26 @@ class Store:
         return directions[directions["direction_id"].isin(ids)]
 
     def targets_for(self, indicator: str) -> pd.DataFrame:
-        """The national targets linked to ``indicator``, by year and document (once per build and indicator)."""
-        return self.derived(("targets_for", indicator), lambda s: s._targets_for(indicator))
+        """The national targets linked to ``indicator``, by year and document (every indicator's made in one pass,
+        once per build)."""
+        return self.derived(("targets_by_indicator",), Store._targets_by_indicator).get(indicator, self._no_targets())
 
-    def _targets_for(self, indicator: str) -> pd.DataFrame:
-        links = self.program["indicator_links"]
-        keys = set(links.loc[(links["indicator"] == indicator) & (links["item_kind"] == "target"), "item_id"])
-        targets = self.program["program_targets"]
-        return targets[targets["target_key"].isin(keys)].sort_values(["year", "document"])
+    def target_rows(self, indicator: str) -> list[dict]:
+        """:meth:`targets_for` as plain rows (once per build and indicator)."""
+        return self.derived(("target_rows", indicator), lambda s: records(s.targets_for(indicator)))
+
+    def _no_targets(self) -> pd.DataFrame:
+        return self.program["program_targets"].iloc[0:0]
+
+    @staticmethod
+    def _targets_by_indicator(store: Store) -> dict[str, pd.DataFrame]:
+        links = store.program["indicator_links"]
+        links = links[links["item_kind"] == "target"][["indicator", "item_id"]].drop_duplicates()
+        targets = store.program["program_targets"].sort_values(["year", "document"], kind="stable")
+        joined = links.merge(targets, left_on="item_id", right_on="target_key")
+        return {
+            str(indicator): targets[targets["target_key"].isin(set(part["target_key"]))] for indicator, part in joined.groupby("indicator")
+        }
 
     def targets_for_issue(self, issue: str) -> pd.DataFrame:
         keys = set()

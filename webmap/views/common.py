@@ -22,9 +22,10 @@ T = TypeVar("T")
 
 def store() -> Store:
     """The store of the build this request answers from (taken once per request, see :mod:`webmap.scope`)."""
-    if "store" not in g:
-        g.store = current_app.extensions["urbanmap_build"].current()
-    return g.store
+    found = g.get("store")
+    if found is None:
+        found = g.store = current_app.extensions["urbanmap_build"].current()
+    return found
 
 
 def cached(key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
@@ -76,8 +77,11 @@ def choropleth_units(data, boundary: str) -> dict[str, dict]:
 
 
 def unit_links(boundary: str, codes) -> dict[str, str]:
-    """The page of each unit of province set ``boundary`` (one url_for, not one per unit)."""
-    href = url_for("province.page", code="__CODE__", boundary=boundary)
+    """The page of each unit of set ``boundary`` -- a province's or a ward's -- (one url_for, not one per unit)."""
+    if boundary in store().ward_sets:
+        href = url_for("ward.page", code="__CODE__")
+    else:
+        href = url_for("province.page", code="__CODE__", boundary=boundary)
     return {str(c): href.replace("__CODE__", str(c)) for c in codes}
 
 
@@ -151,12 +155,17 @@ def _address(url: object) -> str:
 
 def source_link(source_ids: str) -> list[dict[str, str]]:
     """[{id, title, url}] of the sources a value cites (';'-separated ids); url is "" unless it is http(s)."""
-    index = store().source_index
-    return [
-        {"id": sid, "title": index[sid][0], "url": _address(index[sid][1])}
-        for sid in filter(None, str(source_ids or "").split(";"))
-        if sid in index
-    ]
+    key = str(source_ids or "")
+    known: dict[str, list[dict[str, str]]] = store().derived(
+        ("source_links",), lambda _store: {}
+    )  # filled as values cite them: bounded by the data's sources
+    found = known.get(key)
+    if found is None:
+        index = store().source_index
+        found = known[key] = [
+            {"id": sid, "title": index[sid][0], "url": _address(index[sid][1])} for sid in filter(None, key.split(";")) if sid in index
+        ]
+    return found
 
 
 def programme_sources(source_ref: str) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from etl.export import Selection, to_geojson
 from .. import choropleth, compare
 from ..classify import MISSING_COLOUR
 from ..errors import bad_request, not_found
-from ..i18n import boundary_labels, issue_labels, locale
+from ..i18n import boundary_labels, issue_labels, locale, localized, unit_label
 from ..i18n import gettext as _
 from ..params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
 from ..profile import worst_issues
@@ -97,11 +97,12 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
             legend = choropleth.legend_rows(map_data, lang)
             panes = [_pane(boundary, item, map_data) for item in items]
     programme = []
+    catalogue = s.catalogue_rows()
     if result:
         issues: list[str] = []
         for i in range(len(items)):
             rows = [
-                {"catalogue": s.catalogue.loc[r.indicator], "issue": r.issue, "rank": r.cells[i].rank, "ranked": r.cells[i].ranked}
+                {"catalogue": catalogue[r.indicator], "issue": r.issue, "rank": r.cells[i].rank, "ranked": r.cells[i].ranked}
                 for r in result.rows
             ]
             issues += [issue for issue in worst_issues(rows) if issue not in issues]
@@ -127,7 +128,8 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
         max_regions=compare.MAX_REGIONS,
         mapped=s.mapped_indicators(boundary),
         map_indicator=map_row.indicator if map_row is not None and map_data is not None else None,
-        store_label=lambda indicator: s.catalogue.loc[indicator],
+        labels={i: localized(row, "label") for i, row in catalogue.items()},
+        units_of={i: unit_label(row["unit"]) for i, row in catalogue.items()},
     )
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from etl.names import vietnamese_key
-
 from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
 from ..i18n import boundary_labels, issue_labels, locale, year_label
@@ -33,8 +31,9 @@ def render(view: MapView, lang: str) -> str:
     for row in rows:
         row["href"] = href[row["code"]]
         row["year_text"] = year_label({"period": row["period"], "year": view.year, "preliminary": row["preliminary"]})
-    ranked = sorted((r for r in rows if r["value"] == r["value"]), key=lambda r: (r["rank"], vietnamese_key(r["name"])))
-    unranked = sorted((r for r in rows if r["value"] != r["value"]), key=lambda r: vietnamese_key(r["name"]))
+    order = s.name_order(view.boundary, lang)
+    ranked = sorted((r for r in rows if r["value"] == r["value"]), key=lambda r: (r["rank"], order[r["code"]]))
+    unranked = sorted((r for r in rows if r["value"] != r["value"]), key=lambda r: order[r["code"]])
     indicator = s.catalogue.loc[view.indicator]
     return render_template(
         "national.html",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from etl.names import vietnamese_key
-
 from .. import profile
 from ..classify import MISSING_COLOUR
 from ..errors import not_found
@@ -79,7 +77,8 @@ def _in_name_order(boundary: str) -> list[dict]:
     lang = locale()
 
     def make(s) -> list[dict]:
-        return sorted(({"code": c, "name": n} for c, n in s.names(boundary, lang).items()), key=lambda o: vietnamese_key(o["name"]))
+        names, order = s.names(boundary, lang), s.name_order(boundary, lang)
+        return [{"code": c, "name": names[c]} for c in sorted(names, key=order.__getitem__)]
 
     return store().derived(("units_in_name_order", boundary, lang), make)
 
@@ -91,5 +90,7 @@ def _wards(boundary: str, code: str) -> dict | None:
     ward_set = s.ward_set_in(boundary)
     if ward_set is None:
         return None
-    units = [{"code": c, "name": unit_name(ward_set, c)} for c in s.children[ward_set].get(code, [])]
+    children = s.children[ward_set].get(code, [])
+    names, href = s.names(ward_set, locale()), unit_links(ward_set, children)
+    units = [{"code": c, "name": names[c], "href": href[c]} for c in children]
     return {"set": ward_set, "title": s.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"], "units": units}

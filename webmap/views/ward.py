@@ -48,6 +48,7 @@ def render(ward_set: str, code: str) -> str:
     west, south, east, north = s.bounds[ward_set][code]
     bounds = [[south - PAD, west - PAD], [north + PAD, east + PAD]]
     rows = profile.indicator_rows(s, ward_set, code, peers=siblings, min_ranked=MIN_RANKED)
+    names, href = s.names(ward_set, locale()), unit_links(ward_set, siblings)
     published, measured = unit["area_km2_published"], unit["area_km2"]
     far = published == published and published > 0 and not 1 / AREA_RATIO <= measured / published <= AREA_RATIO
     return render_template(
@@ -64,7 +65,7 @@ def render(ward_set: str, code: str) -> str:
         rows=rows,
         min_ranked=MIN_RANKED,
         issues=issue_labels(),
-        others=[{"code": c, "name": unit_name(ward_set, c)} for c in siblings if c != code],
+        others=[{"code": c, "name": names[c], "href": href[c]} for c in siblings if c != code],
         attribution=s.sets.loc[ward_set, "attribution"],
     )
 

@@ -18,8 +18,10 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
   address, scheme and host are taken from the last N ``X-Forwarded-*`` entries (Werkzeug's ``ProxyFix``), so
   that the per-address sign-in limit and the audit log see the client, not the proxy. Never set it on a server
   clients reach directly: they could then choose their own address.
-- ``COMPILE_TEMPLATES``: compile every page template when the app is made (``urbanmap serve`` sets it), so that
-  no visitor waits for a first compile (about 0.3 s in all); off by default (tests make many apps).
+- ``LONG_RUNNING``: the app is a serving process (``urbanmap serve`` sets it; off by default, as tests make many
+  apps): every page template is compiled when the app is made, so that no visitor waits for a first compile
+  (about 0.3 s in all), and each build, once loaded, is moved out of the garbage collector's scans
+  (:mod:`webmap.serving`).
 - ``TILE_URL`` / ``TILE_ATTRIBUTION``: an online tile layer, off by default (the
   map is drawn from shipped Natural Earth land); ``OGC_MAX_LIMIT``: largest page of items.
 """
@@ -41,7 +43,7 @@ DEFAULTS = {
     "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "[::1]"],
     "OGC_MAX_LIMIT": 10000,
     "PROXIES": 0,
-    "COMPILE_TEMPLATES": False,
+    "LONG_RUNNING": False,
     "JSON_SORT_KEYS": False,
 }
 
@@ -65,7 +67,10 @@ def create_app(config: dict | None = None) -> Flask:
     cache = ByteCache(int(app.config["CACHE_BYTES"]))
     app.extensions["urbanmap_cache"] = cache
     app.extensions["urbanmap_build"] = ServedBuild(
-        Path(app.config["DATA_DIR"]), float(app.config["BUILD_CHECK_SECONDS"]), on_switch=lambda store: cache.keep_only(store.build_id)
+        Path(app.config["DATA_DIR"]),
+        float(app.config["BUILD_CHECK_SECONDS"]),
+        on_switch=lambda store: cache.keep_only(store.build_id),
+        freeze=bool(app.config["LONG_RUNNING"]),
     )
     scope.init_app(app)
     i18n.init_app(app)
@@ -76,7 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(source_link=source_link, missing_colour=MISSING_COLOUR, link=links.link, sources=links.sources)
     app.jinja_env.tests["web_address"] = is_web_address
-    if app.config["COMPILE_TEMPLATES"]:
+    if app.config["LONG_RUNNING"]:
         for name in app.jinja_env.list_templates(extensions=["html"]):
             app.jinja_env.get_template(name)
     proxies = int(app.config["PROXIES"])

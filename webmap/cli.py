@@ -62,7 +62,7 @@ def serve(args: argparse.Namespace) -> int:
         build(raw, data)
     from .db import DatabaseError, database_url, open_database
 
-    config = {"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw), "PROXIES": args.proxies, "COMPILE_TEMPLATES": True}
+    config = {"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw), "PROXIES": args.proxies, "LONG_RUNNING": True}
     if args.workers > 1 and not args.debug:
         try:  # refuse at once what every worker would refuse; the workers then build their own app
             open_database(database_url(data)).engine.dispose()

@@ -7,10 +7,16 @@ OGC documents and ``/healthz`` of one request come from one build. At most every
 changed, the new build is loaded (and verified) in a background thread while the
 old one goes on answering, then swapped in with one assignment. A build that fails
 to load is logged once and the old one stays in use.
+
+In a serving process (``freeze``), each build, once loaded, is frozen out of the cyclic garbage collector's
+scans (:func:`gc.freeze`): the store holds a few hundred thousand objects, and a full collection that walks
+them all paused a request for about 100 ms every few hundred requests. On a switch, the old build is unfrozen
+and collected first (once, in the loader thread), so it does not stay in memory.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -25,11 +31,15 @@ log = logging.getLogger(__name__)
 class ServedBuild:
     """The store of the build in use, and the loader of the next one."""
 
-    def __init__(self, data_dir: Path, interval: float = 1.0, on_switch: Callable[[Store], None] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, interval: float = 1.0, on_switch: Callable[[Store], None] | None = None, freeze: bool = False
+    ) -> None:
         self.data_dir = data_dir
         self.interval = interval
         self._on_switch = on_switch
+        self._freeze = freeze
         self._store = Store(data_dir)
+        self._settle()
         self._checked = time.monotonic()
         self._failed: Path | None = None
         self._last_warning = ""
@@ -83,3 +93,12 @@ class ServedBuild:
         log.info("switched from build %s to build %s", previous.build_id, store.build_id)
         if self._on_switch is not None:
             self._on_switch(store)
+        del previous
+        self._settle()
+
+    def _settle(self) -> None:
+        """In a serving process: collect what the last switch left (the old build), then freeze what is left."""
+        if self._freeze:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()

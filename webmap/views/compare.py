@@ -120,7 +120,9 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
         issues=issue_labels(),
         boundaries=boundary_labels(),
         chart=compare.chart_positions,
-        units=records(s.units[boundary].sort_values("name_vi")),
+        units=_picker(boundary),
+        picked_units={i.key for i in items if i.kind == "unit"},
+        picked_regions={i.key for i in items if i.kind == "region"},
         regions=s.region_names(boundary),
         query=request.query_string.decode(),
         year=year,
@@ -131,6 +133,18 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
         labels={i: localized(row, "label") for i, row in catalogue.items()},
         units_of={i: unit_label(row["unit"]) for i, row in catalogue.items()},
     )
+
+
+def _picker(boundary: str) -> list[dict]:
+    """The units of ``boundary`` to pick from: code, name_vi, name_en, in Vietnamese alphabetical order (once per
+    build and set)."""
+
+    def make(s) -> list[dict]:
+        order = s.name_order(boundary, "vi")
+        rows = records(s.units[boundary][["code", "name_vi", "name_en"]])
+        return sorted(rows, key=lambda r: order[r["code"]])
+
+    return store().derived(("compare_picker", boundary), make)
 
 
 def _default_map_row(result: compare.Comparison, boundary: str):

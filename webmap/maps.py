@@ -4,7 +4,7 @@ The choropleth is drawn by ``static/urbanmap.js`` from a config the map
 carries (values, colours, labels, links per unit code, the box to fit) and geometry fetched
 once per boundary set from a cacheable URL, so geometry is never embedded
 in a page. Folium's default CDN assets are replaced by locally served files,
-and every inline ``<script>``/``<style>`` gets the CSP nonce placeholder.
+and every inline ``<script>``/``<style>`` is allowed by its hash (:mod:`webmap.security`).
 Text from data reaches the page only as JSON inside a script (HTML-escaped
 like Jinja's ``tojson``) and is put into the DOM with ``textContent``, never as HTML.
 
@@ -25,7 +25,6 @@ from branca.element import Figure, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
-NONCE_PLACEHOLDER = "__CSP_NONCE__"
 CONFIG_PLACEHOLDER = "__URBANMAP_CONFIG__"
 VIETNAM_BOUNDS = [[8.2, 102.1], [23.4, 117.0]]  # includes Trường Sa's mapped islands
 
@@ -90,10 +89,6 @@ class MapParts:
         return re.sub(r"<script[^>]*\bsrc=[^>]*>\s*</script>|<link[^>]*>", "", self.head)
 
 
-def _with_nonce(html: str) -> str:
-    return re.sub(r"<(script|style)(?![^>]*\bnonce=)", rf'<\1 nonce="{NONCE_PLACEHOLDER}"', html)
-
-
 def build_map(
     config: MapConfig,
     assets: Assets,
@@ -131,6 +126,6 @@ def map_shell(assets: Assets, tile_url: str | None, tile_attribution: str | None
     _Choropleth().add_to(fmap)
     root = cast(Figure, fmap.get_root())
     root.render()
-    head = _with_nonce(root.header.render())
+    head = root.header.render()
     head = re.sub(r"<meta[^>]*>\s*", "", head)  # the page template has its own (zoomable) viewport
-    return MapParts(head=head, body=root.html.render(), script=_with_nonce(root.script.render()))
+    return MapParts(head=head, body=root.html.render(), script=root.script.render())

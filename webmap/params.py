@@ -16,12 +16,13 @@ from .store import BOUNDARIES, ISSUES, Store
 DEFAULT_ISSUE = "flooding"
 
 
-def check_keys(allowed: set[str]) -> None:
+def check_keys(allowed: set[str] | frozenset[str]) -> None:
     """400 for any query parameter the page does not know."""
-    unknown = sorted(set(request.args) - allowed - {"lang"})
+    args = request.args
+    unknown = sorted(k for k in args if k not in allowed and k != "lang")
     if unknown:
         raise bad_request(_("Unknown parameter: %(names)s.", names=", ".join(unknown)), sorted(allowed | {"lang"}))
-    if "lang" in request.args and request.args["lang"] not in ("vi", "en"):
+    if "lang" in args and args["lang"] not in ("vi", "en"):
         raise bad_request(_("Unknown language."), ["vi", "en"])
 
 
@@ -72,15 +73,19 @@ class MapView:
     mode: str
 
 
+MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "classes", "mode"})
+
+
 def map_view(store: Store) -> MapView:
-    check_keys({"issue", "indicator", "year", "boundary", "method", "classes", "mode"})
+    check_keys(MAP_KEYS)
     boundary = boundary_param()
-    issue = request.args.get("issue")
+    args = request.args  # one lookup through the request proxy, not one per parameter
+    issue = args.get("issue")
     if issue is not None and issue not in ISSUES:
         raise bad_request(_("Unknown issue “%(value)s”.", value=issue), list(ISSUES))
     mapped = store.mapped_indicators(boundary)
     catalogue = store.catalogue_rows()
-    indicator = request.args.get("indicator")
+    indicator = args.get("indicator")
     if indicator is None:
         indicator = default_indicator(store, issue or DEFAULT_ISSUE, boundary)
     elif indicator not in catalogue:
@@ -94,19 +99,19 @@ def map_view(store: Store) -> MapView:
             list(store.indicators(issue)["indicator"]),
         )
     years = store.years(indicator, boundary)
-    year = years[-1] if "year" not in request.args else int_param("year", request.args["year"])
+    year = years[-1] if "year" not in args else int_param("year", args["year"])
     if year not in years:
         raise not_found(_("No values of this indicator for %(year)s.", year=year), [str(y) for y in years])
-    method = request.args.get("method", "quantiles")
+    method = args.get("method", "quantiles")
     if method not in METHODS:
         raise bad_request(_("Unknown classification “%(value)s”.", value=method), list(METHODS))
-    classes = int_param("classes", request.args.get("classes", "5"))
+    classes = int_param("classes", args.get("classes", "5"))
     if not CLASS_RANGE[0] <= classes <= CLASS_RANGE[1]:
         raise bad_request(
             _("The number of classes must be between %(low)s and %(high)s.", low=CLASS_RANGE[0], high=CLASS_RANGE[1]),
             [str(k) for k in range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)],
         )
-    mode = request.args.get("mode", "value")
+    mode = args.get("mode", "value")
     if mode not in ("value", "gap"):
         raise bad_request(_("Unknown map mode “%(value)s”.", value=mode), ["value", "gap"])
     if mode == "gap" and not has_target(store, indicator):

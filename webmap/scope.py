@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
         store = g.get("store")
         if store is not None:
             response.headers[BUILD_HEADER] = store.build_id
-        if "work" in g:
+        if log.isEnabledFor(logging.DEBUG) and "work" in g:  # full_path costs, even unlogged
             log.debug("%s %s: work %d", request.method, request.full_path, g.work[0])
         return response
 

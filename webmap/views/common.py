@@ -30,9 +30,11 @@ def store() -> Store:
 
 def cached(key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
     """The response for ``key`` -- a normalised request, including the locale where the response has text --
-    made once per build and kept in the process's byte-bounded cache."""
+    made once per build and kept in the process's byte-bounded cache. An HTML page made here is also filled,
+    hashed and compressed once for everyone not signed in (:mod:`webmap.security`)."""
     cache: ByteCache = current_app.extensions["urbanmap_cache"]
-    return cache.get_or_make((store().build_id, *key), make)
+    g.page_key = (store().build_id, *key)  # a page made here is the same for every visitor: sent as shared bytes
+    return cache.get_or_make(g.page_key, make)
 
 
 def fragment(key: tuple[Hashable, ...], macro: str, *args: object) -> Markup:

@@ -280,7 +280,10 @@ def items_doc(base: str, collection: Collection, page: Page) -> dict:
 def items_json(base: str, collection: Collection, page: Page) -> bytes:
     """The same document as :func:`items_doc`, as GeoJSON bytes joined from the features serialised once."""
     head = json.dumps(_items_envelope(base, collection, page), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return head[:-1] + b',"features":[' + b",".join(collection.encoded[i] for i in page.shown) + b"]}"
+    parts = [head[:-1] + b',"features":[']
+    for n, i in enumerate(page.shown):
+        parts += [b",", collection.encoded[i]] if n else [collection.encoded[i]]
+    return b"".join([*parts, b"]}"])  # one copy of the features, however many
 
 
 def item_doc(base: str, collection: Collection, feature_id: str) -> dict | None:

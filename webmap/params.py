@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from flask import request
@@ -76,7 +77,28 @@ class MapView:
 MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "classes", "mode"})
 
 
+MAP_VIEWS_KEPT = 4096  # query strings whose map view is remembered (per process; a few hundred KB)
+
+
 def map_view(store: Store) -> MapView:
+    """The national map the query string asks for (400/404 saying what is valid). A query string seen before
+    with this build is not parsed again: the cached page it names is then sent at once."""
+    key = (store.build_id, request.query_string)
+    found = _seen_views.get(key)
+    if found is None:
+        found = _parse_map_view(store)
+        with _seen_lock:
+            if len(_seen_views) >= MAP_VIEWS_KEPT:
+                del _seen_views[next(iter(_seen_views))]  # the oldest: any query string may churn this, nothing else
+            _seen_views[key] = found
+    return found
+
+
+_seen_views: dict[tuple[str, bytes], MapView] = {}
+_seen_lock = threading.Lock()
+
+
+def _parse_map_view(store: Store) -> MapView:
     check_keys(MAP_KEYS)
     boundary = boundary_param()
     args = request.args  # one lookup through the request proxy, not one per parameter

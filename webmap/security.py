@@ -118,7 +118,7 @@ def _page(app: Flask, response: Response) -> None:
         response.headers["Content-Encoding"] = "gzip"
     else:
         response.set_data(sent.body)
-    response.vary.add("Accept-Encoding")
+    response.vary.update(("Accept-Encoding", "Cookie"))  # the language may come from a cookie
 
 
 def _compress(response: Response) -> None:

@@ -125,6 +125,8 @@ class CookieSessions(SecureCookieSessionInterface):
 
 def _load_user() -> None:
     g.user = None
+    if not request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
+        return  # no session: nobody signed in (and the session is not touched)
     uid = session.get("uid")
     if uid is None:
         return

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -111,6 +112,8 @@ def main() -> None:
                 f"max {max(times):6.1f} ms (the first of each kind: {times[0]:.1f} ms); "
                 f"CPU p50 {statistics.median(cpu):5.1f} ms, p99 {percentile(cpu, 0.99):5.1f} ms"
             )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS of this process after every view above (store and what it derives): {peak:.0f} MB")
 
 
 if __name__ == "__main__":

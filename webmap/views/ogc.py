@@ -42,8 +42,10 @@ def allow(names: set[str]) -> None:
         raise bad_request(f"unknown parameter(s): {', '.join(unknown)}", sorted(names))
 
 
-def json_response(document: dict | bytes, media: str) -> Response:
-    body = document if isinstance(document, bytes) else json.dumps(document, ensure_ascii=False).encode("utf-8")
+def json_response(document: dict | bytes | list[bytes], media: str) -> Response:
+    """``document`` as JSON: a dict serialised, bytes as they are, a list of bytes sent piece by piece (with the
+    sum of their lengths as Content-Length)."""
+    body = json.dumps(document, ensure_ascii=False).encode("utf-8") if isinstance(document, dict) else document
     return Response(body, content_type=media)
 
 

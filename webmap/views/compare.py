@@ -9,17 +9,19 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from flask import Blueprint, Response, render_template, request
+from markupsafe import Markup, escape
 
 from etl.export import Selection, to_geojson
 
 from .. import choropleth, compare
 from ..classify import MISSING_COLOUR
 from ..errors import bad_request, not_found
-from ..i18n import boundary_labels, issue_labels, locale, localized, unit_label
+from ..i18n import boundary_labels, issue_labels, locale, localized, number, unit_label, value_label
 from ..i18n import gettext as _
+from ..links import sources
 from ..params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
 from ..profile import worst_issues
-from .common import bounds_of, cached, choropleth_units, map_config, map_parts, records, store, unit_name
+from .common import bounds_of, cached, choropleth_units, map_config, map_parts, records, source_link, store, unit_name
 from .program import worst_issue_items
 
 bp = Blueprint("compare", __name__)
@@ -130,9 +132,48 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
         max_regions=compare.MAX_REGIONS,
         mapped=s.mapped_indicators(boundary),
         map_indicator=map_row.indicator if map_row is not None and map_data is not None else None,
+        cell_html=CellWriter(lang),
         labels={i: localized(row, "label") for i, row in catalogue.items()},
         units_of={i: unit_label(row["unit"]) for i, row in catalogue.items()},
     )
+
+
+class CellWriter:
+    """A comparison table's cell as HTML: value, period, rank, differences, gap to target and sources, or why
+    there is none. Made in Python with the texts translated once per page (a table has a few hundred cells; a
+    Jinja block per cell cost half the page's time). Every text from data is escaped."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.rank, self.median, self.others = _("rank"), _("vs median"), _("vs the others")
+        self.gap, self.incomplete, self.none = _("gap to target"), _("incomplete"), _("no data")
+
+    def _signed(self, value: float) -> str:
+        return ("+" if value >= 0 else "−") + number(abs(value), self.lang)
+
+    def __call__(self, cell: compare.Cell, row: compare.Row) -> Markup:
+        if cell.value is None:
+            text = f"{escape(self.incomplete)}: {escape(cell.note)}" if cell.flag == "incomplete" else escape(self.none)
+            return Markup(f'<td class="um-cell"><span class="um-note">{text}</span></td>')
+        notes = []
+        if cell.year != row.year or cell.period:
+            notes.append(str(cell.period or cell.year))
+        if cell.rank:
+            notes.append(f"{self.rank} {cell.rank}/{cell.ranked}")
+        if cell.diff_median is not None:
+            notes.append(f"{self.median} {self._signed(cell.diff_median)}")
+        if cell.diff_others is not None:
+            notes.append(f"{self.others} {self._signed(cell.diff_others)}")
+        if cell.gap:
+            target = cell.gap["target"]
+            notes.append(f"{self.gap} {self._signed(cell.gap['gap'])} ({target['target']}, {target['year']})")
+        links = source_link(cell.source_id)
+        more = " " + escape(_("and %(n)s more sources", n=len(links) - 2)) if len(links) > 2 else ""
+        value = escape(value_label(cell.value, cell.flag, self.lang))
+        html = "".join(f'<div class="um-note">{escape(n)}</div>' for n in notes)
+        return Markup(
+            f'<td class="um-cell"><strong class="um-num">{value}</strong>{html}<div class="um-source">{sources(links[:2])}{more}</div></td>'
+        )
 
 
 def _picker(boundary: str) -> list[dict]:

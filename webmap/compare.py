@@ -75,8 +75,14 @@ def unit_items(codes: list[str]) -> list[Item]:
 
 
 def region_items(store: Store, boundary: str, regions: list[str]) -> list[Item]:
-    units = store.units[boundary]
-    return [Item(region, "region", tuple(sorted(units.loc[units["region"] == region, "code"]))) for region in regions]
+    """The regions as items, each with its units (grouped once per build and set)."""
+
+    def make(s: Store) -> dict[str, tuple[str, ...]]:
+        units = s.units[boundary]
+        return {str(r): tuple(sorted(map(str, g["code"]))) for r, g in units.groupby("region")}
+
+    members = store.derived(("region_members", boundary), make)
+    return [Item(region, "region", members.get(region, ())) for region in regions]
 
 
 def _tables(store: Store, item: Item, boundary: str) -> dict[str, dict[int, dict]]:

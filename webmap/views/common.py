@@ -74,7 +74,9 @@ def choropleth_units(data, boundary: str) -> dict[str, dict]:
             "detail": detail,
             "href": href[code],
         }
-        for code, name, label, colour, detail in zip(table.index, table["name"], table["label"], table["colour"], table["detail"])
+        for code, name, label, colour, detail in zip(
+            *(c.tolist() for c in (table.index, table["name"], table["label"], table["colour"], table["detail"]))
+        )
     }
 
 

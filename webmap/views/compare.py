@@ -97,7 +97,8 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
             view = MapView(map_row.issue, map_row.indicator, _map_year(map_row, boundary), boundary, "quantiles", 5, "value")
             map_data = choropleth.build(s, view, lang)
             legend = choropleth.legend_rows(map_data, lang)
-            panes = [_pane(boundary, item, map_data) for item in items]
+            units = choropleth_units(map_data, boundary)
+            panes = [_pane(boundary, item, units) for item in items]
     programme = []
     catalogue = s.catalogue_rows()
     if result:
@@ -121,7 +122,8 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
         programme=programme,
         issues=issue_labels(),
         boundaries=boundary_labels(),
-        chart=compare.chart_positions,
+        palette=PALETTE,
+        charts=_charts(result, [item_name(boundary, i) for i in items], lang) if result else {},
         units=_picker(boundary),
         picked_units={i.key for i in items if i.kind == "unit"},
         picked_regions={i.key for i in items if i.kind == "region"},
@@ -176,6 +178,41 @@ class CellWriter:
         )
 
 
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00")  # Okabe-Ito: one colour per item
+CHART_LEFT, CHART_WIDTH = 150, 240  # the scale of a chart row, in SVG units
+
+
+def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str, list[dict]]:
+    """Per issue, the rows of its chart: label, the median's x and title, and one dot (x, colour, title) per item
+    with a value, on each row's scale (:func:`webmap.compare.chart_positions`)."""
+    median_text = _("Median of units")
+    catalogue = store().catalogue_rows()
+
+    def x(percent: float) -> float:
+        return round(CHART_LEFT + CHART_WIDTH * percent / 100, 2)
+
+    out: dict[str, list[dict]] = {}
+    for issue, rows in result.by_issue().items():
+        for row in rows:
+            pos = compare.chart_positions(row)
+            label = localized(catalogue[row.indicator], "label")
+            if len(label) > 75:  # as Jinja's truncate(70): at a word, with "..."
+                label = label[:67].rsplit(" ", 1)[0] + "..."
+            out.setdefault(issue, []).append(
+                {
+                    "label": f"{label} ({row.year})",
+                    "median": None if pos["median"] is None else x(pos["median"]),
+                    "median_title": f"{median_text}: {number(row.median, lang)}",
+                    "dots": [
+                        (x(p), PALETTE[i], f"{names[i]}: {value_label(cell.value, cell.flag, lang)}")
+                        for i, (p, cell) in enumerate(zip(pos["items"], row.cells))
+                        if p is not None
+                    ],
+                }
+            )
+    return out
+
+
 def _picker(boundary: str) -> list[dict]:
     """The units of ``boundary`` to pick from: code, name_vi, name_en, in Vietnamese alphabetical order (once per
     build and set)."""
@@ -200,8 +237,7 @@ def _map_year(row: compare.Row, boundary: str) -> int:
     return row.year if row.year in years else years[-1]
 
 
-def _pane(boundary: str, item: compare.Item, data: choropleth.Choropleth) -> dict:
-    units = choropleth_units(data, boundary)
+def _pane(boundary: str, item: compare.Item, units: dict[str, dict]) -> dict:
     bounds = bounds_of(boundary, list(item.members))
     focus = item.key if item.kind == "unit" else None
     config = map_config(boundary, units, MISSING_COLOUR, focus=focus, highlight=list(item.members))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .choropleth import members_reported
 from .profile import gap
-from .store import ISSUES, Store, records
+from .store import ISSUES, Store
 
 MAX_UNITS, MAX_REGIONS = 4, 6
 
@@ -86,24 +86,8 @@ def region_items(store: Store, boundary: str, regions: list[str]) -> list[Item]:
 
 
 def _tables(store: Store, item: Item, boundary: str) -> dict[str, dict[int, dict]]:
-    """Per indicator and year, the preferred row of ``item`` (value may be NaN for an incomplete region): where a
-    year has several periods, the row without period, else the latest. Plain dicts, made for every unit and every
-    region of the set in one pass, once per build."""
-    kind = "unit" if item.kind == "unit" else "region"
-    return store.derived(("compare_tables", boundary, kind), lambda s: _all_tables(s, boundary, kind)).get(item.key, {})
-
-
-def _all_tables(store: Store, boundary: str, kind: str) -> dict[str, dict[str, dict[int, dict]]]:
-    if kind == "unit":
-        rows = store.derived(("latest_preferred",), Store._latest_preferred)
-        rows = rows[rows["boundary"] == boundary]
-    else:
-        rows = store.regions(boundary)
-        rows = rows.assign(_no_period=rows["period"] == "").sort_values(["code", "indicator", "year", "_no_period", "period"])
-    out: dict[str, dict[str, dict[int, dict]]] = {}
-    for row in records(rows[["code", "indicator", "year", "value", "value_flag", "period", "source_id", "note"]]):
-        out.setdefault(str(row["code"]), {}).setdefault(str(row["indicator"]), {})[int(row["year"])] = row  # sorted: the last wins
-    return out
+    """Per indicator and year, the preferred row of ``item`` (value may be NaN for an incomplete region)."""
+    return store.latest_rows(boundary, "unit" if item.kind == "unit" else "region").get(item.key, {})
 
 
 def _year(tables: list[dict[int, dict]], requested: int | str | None) -> int | None:

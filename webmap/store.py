@@ -234,15 +234,17 @@ class Store:
         return cast(T, found)
 
     def _prepare(self) -> None:
-        """Make, while the build loads, what most views use at once: every snapshot, unit history and regional
-        aggregate, the catalogue rows and unit names (about 0.4 s; the first views then cost what later ones do)."""
+        """Make, while the build loads, what most views use at once: every snapshot, unit history, regional
+        aggregate and latest row, ranks and medians, targets, the catalogue rows and unit names in order (about
+        0.5 s; the first views then cost what later ones do)."""
         self.derived(("snapshots",), Store._snapshots_of)
         self.derived(("history",), Store._histories)
         self.derived(("targets_by_indicator",), Store._targets_by_indicator)
         self.derived(("ranks_and_medians",), Store._ranks_and_medians)
         self.catalogue_rows()
         for boundary in BOUNDARIES:
-            self.regions(boundary)
+            for kind in ("unit", "region"):
+                self.latest_rows(boundary, kind)
         for boundary in self.units:
             for lang in ("vi", "en"):
                 self.name_order(boundary, lang)
@@ -360,6 +362,26 @@ class Store:
     def _histories(store: Store) -> dict[tuple[str, str], pd.DataFrame]:
         ordered = store.values.sort_values(["indicator", "year", "period", "preferred"], ascending=[True, True, True, False])
         return {(str(b), str(c)): rows for (b, c), rows in ordered.groupby(["boundary", "code"], sort=False)}
+
+    def latest_rows(self, boundary: str, kind: str) -> dict[str, dict[str, dict[int, dict]]]:
+        """Per unit (``kind`` 'unit') or socio-economic region ('region') of ``boundary``, per indicator and year, its
+        preferred row (value NaN for an incomplete region): of several periods in a year, the row without period,
+        else the latest. Plain dicts with value, value_flag, period, source_id, note; made in one pass for every
+        unit or region of the set, once per build (a comparison reads them)."""
+
+        def make(store: Store) -> dict[str, dict[str, dict[int, dict]]]:
+            if kind == "unit":
+                rows = store.derived(("latest_preferred",), Store._latest_preferred)
+                rows = rows[rows["boundary"] == boundary]
+            else:
+                rows = store.regions(boundary)
+                rows = rows.assign(_no_period=rows["period"] == "").sort_values(["code", "indicator", "year", "_no_period", "period"])
+            out: dict[str, dict[str, dict[int, dict]]] = {}
+            for row in records(rows[["code", "indicator", "year", "value", "value_flag", "period", "source_id", "note"]]):
+                out.setdefault(str(row["code"]), {}).setdefault(str(row["indicator"]), {})[int(row["year"])] = row  # the last wins
+            return out
+
+        return self.derived(("latest_rows", boundary, kind), make)
 
     def _values_among(self, indicator: str, boundary: str, year: int, among: list[str] | None) -> pd.Series:
         values = self.snapshot(indicator, boundary, year)["value"].dropna()

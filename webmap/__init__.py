@@ -52,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
     from etl.links import is_web_address
 
-    from . import assets, errors, i18n, intake, links, scope, security
+    from . import assets, errors, i18n, intake, links, scope, security, tracking
     from .cache import ByteCache
     from .classify import MISSING_COLOUR
     from .serving import ServedBuild
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
         freeze=bool(app.config["LONG_RUNNING"]),
     )
     scope.init_app(app)
+    tracking.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -1,0 +1,53 @@
+"""Links that arrive with tracking parameters open their page; other unknown parameters are still refused."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from webmap.params import MAP_KEYS
+from webmap.tracking import TRACKING_NAMES, is_tracking
+
+
+@pytest.mark.parametrize(
+    ("url", "clean"),
+    [
+        ("/?indicator=area&utm_source=zalo&utm_medium=social", "/?indicator=area"),
+        ("/?zarsrc=30&utm_source=zalo", "/"),
+        ("/province/92?boundary=2025&fbclid=IwAR0abc", "/province/92?boundary=2025"),
+        ("/compare?codes=31&codes=92&gclid=x&_hsenc=p2&mc_eid=1", "/compare?codes=31&codes=92"),
+        ("/ward/31120?UTM_Campaign=tet&lang=en", "/ward/31120?lang=en"),
+    ],
+)
+def test_tracking_parameters_redirect_once_to_the_clean_page(client, url: str, clean: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 301
+    location = urlsplit(response.headers["Location"])
+    assert location.path == urlsplit(clean).path
+    assert parse_qsl(location.query) == parse_qsl(urlsplit(clean).query)
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_other_unknown_parameters_still_get_a_400_listing_the_valid_ones(client) -> None:
+    response = client.get("/?indicator=area&utm_source=zalo&colour=red")
+    assert response.status_code == 301
+    followed = client.get(response.headers["Location"])
+    assert followed.status_code == 400 and "colour" in followed.get_data(as_text=True)
+
+
+def test_the_ogc_api_keeps_its_own_rules(client) -> None:
+    response = client.get("/ogc/collections?f=json&utm_source=x")
+    assert response.status_code != 301
+
+
+@given(st.sampled_from(sorted(TRACKING_NAMES)) | st.text(max_size=20).map(lambda s: "utm_" + s), st.booleans())
+def test_trackers_are_recognised_in_any_case(name: str, upper: bool) -> None:
+    assert is_tracking(name.upper() if upper else name)
+
+
+@pytest.mark.parametrize("name", sorted(MAP_KEYS | {"lang", "codes", "regions", "map", "q", "fmt", "province", "long", "wkt"}))
+def test_no_parameter_of_a_page_counts_as_tracking(name: str) -> None:
+    assert not is_tracking(name)

@@ -169,3 +169,30 @@ def test_an_ogc_limit_above_the_wards_maximum_gives_the_maximum(client) -> None:
     assert page["numberReturned"] == 1000 and page["numberMatched"] == 3321
     assert any(link["rel"] == "next" and "limit=1000" in link["href"] and "offset=1000" in link["href"] for link in page["links"])
     assert client.get("/ogc/collections/wards_2025/items?limit=10001").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("hcm", "/province/79?boundary=2025"),
+        ("TP.HCM", "/province/79?boundary=2025"),
+        ("tphcm", "/province/79?boundary=2025"),
+        ("Sài Gòn", "/province/79?boundary=2025"),
+        ("saigon", "/province/79?boundary=2025"),
+        ("TP. Hồ Chí Minh", "/province/79?boundary=2025"),
+        ("hn", "/province/01?boundary=2025"),
+        ("Hà Nội", "/province/01?boundary=2025"),
+        ("hue", "/province/46?boundary=2025"),
+        ("Thành phố Cần Thơ", "/province/92?boundary=2025"),
+        ("tỉnh Lào Cai", "/province/15?boundary=2025"),
+    ],
+)
+def test_search_knows_the_common_forms_of_names(client, query: str, first: str) -> None:
+    text = _text(client.get("/search", query_string={"q": query, "lang": "vi"}))
+    assert re.findall(r'<li><a href="([^"]+)">', text)[0] == first
+
+
+def test_a_leading_word_that_is_part_of_a_name_is_kept(client) -> None:
+    """ "Tịnh Khê" begins like "tỉnh": the whole name is searched first."""
+    text = _text(client.get("/search", query_string={"q": "Tịnh Khê", "lang": "vi"}))
+    assert re.findall(r'<li><a href="[^"]+">([^<]+)</a>', text)[0] == "Xã Tịnh Khê"

@@ -3,6 +3,7 @@ each with its province ("Phường Cái Khế, Cần Thơ")."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
@@ -65,18 +66,52 @@ def _index(s: Store, lang: str) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.kind, vietnamese_key(e.label)))
 
 
+# Common short and old forms of a few names, folded and without spaces or dots, and the name they stand for:
+# "TP.HCM", "tphcm", "Sài Gòn", "HN" are how people type them.
+ALIASES = {
+    "hcm": "Hồ Chí Minh",
+    "tphcm": "Hồ Chí Minh",
+    "hcmc": "Hồ Chí Minh",
+    "saigon": "Hồ Chí Minh",
+    "hn": "Hà Nội",
+    "tphn": "Hà Nội",
+    "hanoi": "Hà Nội",
+    "danang": "Đà Nẵng",
+    "tphue": "Huế",
+}
+PREFIXES = ("thanh pho", "tp", "tinh", "t")  # "thành phố", "TP.", "tỉnh": not part of a name as stored
+
+
+def query_words(query: str) -> list[list[str]]:
+    """The folded words ``query`` is searched by, best first: punctuation is a space and a common short form is
+    replaced by its name (:data:`ALIASES`); then, where it starts with "thành phố", "TP." or "tỉnh" (not part of
+    a name as stored), the same without it -- tried when the first finds nothing ("Tịnh Khê" is a name)."""
+    words = re.sub(r"[.,;:/\\()_-]+", " ", fold(query)).split()
+    candidates = [fold(ALIASES["".join(words)]).split() if "".join(words) in ALIASES else words]
+    for prefix in PREFIXES:
+        head = prefix.split()
+        if words[: len(head)] == head and len(words) > len(head):
+            rest = words[len(head) :]
+            candidates.append(fold(ALIASES["".join(rest)]).split() if "".join(rest) in ALIASES else rest)
+            break
+    return candidates
+
+
 def find(s: Store, query: str, lang: str) -> tuple[list[Entry], int]:
-    """Units whose name and province contain every word of ``query`` (folded): exact names first, then names that
-    start with the query, then the rest; at most :data:`MAX_RESULTS`, and how many matched."""
-    words = fold(query).split()
-    if not words:
-        return [], 0
+    """Units whose name and province contain every word of ``query`` (the first of :func:`query_words` that
+    finds any): exact names first, then names that start with the query, then the rest; at most
+    :data:`MAX_RESULTS`, and how many matched."""
     index = s.derived(("search", lang), lambda st: _index(st, lang))
-    work.charge(len(index))
-    whole = " ".join(words)
-    found = [e for e in index if all(w in e.text for w in words)]
-    found.sort(key=lambda e: (e.name != whole, not e.name.startswith(whole), e.kind))
-    return found[:MAX_RESULTS], len(found)
+    for words in query_words(query):
+        if not words:
+            continue
+        work.charge(len(index))
+        whole = " ".join(words)
+        found = [e for e in index if all(w in e.text for w in words)]
+        if found:
+            found.sort(key=lambda e: (e.name != whole, not e.name.startswith(whole), e.kind))
+            return found[:MAX_RESULTS], len(found)
+    return [], 0
 
 
 @bp.get("/search")

@@ -205,3 +205,12 @@ def test_leaflet_is_served_compressed_and_only_from_its_package(client) -> None:
     assert response.headers["Content-Encoding"] == "gzip" and b"Leaflet" in gzip.decompress(response.data)[:2000]
     assert client.get("/vendor/leaflet/leaflet.js", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     assert client.get("/vendor/leaflet/../../../../etc/passwd").status_code == 404
+
+
+def test_error_pages_show_names_in_the_page_font(client) -> None:
+    """A monospace font breaks Vietnamese stacked diacritics ("Băć Ninh"): the values an error lists use the page's."""
+    page = client.get("/province/99?boundary=2025").get_data(as_text=True)
+    assert "<code>01 Hà Nội</code>" in page
+    css = client.get("/static/urbanmap.css").get_data(as_text=True)
+    rule = re.search(r"\.um-error code\s*\{([^}]*)\}", css)
+    assert rule is not None and "font-family: inherit" in rule.group(1)

@@ -214,3 +214,16 @@ def test_error_pages_show_names_in_the_page_font(client) -> None:
     css = client.get("/static/urbanmap.css").get_data(as_text=True)
     rule = re.search(r"\.um-error code\s*\{([^}]*)\}", css)
     assert rule is not None and "font-family: inherit" in rule.group(1)
+
+
+def test_tables_name_sources_by_title_with_the_full_title_on_hover(client, shipped_app) -> None:
+    store = shipped_app.extensions["urbanmap_build"].current()
+    ids, titles = set(store.sources["source_id"]), set(store.sources["title"])
+    soup = BeautifulSoup(client.get("/?indicator=population&lang=en").data, "html.parser")
+    cells = [row.find_all("td")[-1] for row in soup.select("#ranked-table tbody tr")]
+    assert cells and all(c.get_text(strip=True) for c in cells)
+    for cell in cells:
+        for part in cell.find_all(["a", "span"]):
+            text = part.get_text()
+            assert text not in ids
+            assert (text in titles and not part.get("title")) or (text.endswith("…") and part.get("title") in titles)

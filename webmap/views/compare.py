@@ -174,7 +174,7 @@ class CellWriter:
         value = escape(value_label(cell.value, cell.flag, self.lang))
         html = "".join(f'<div class="um-note">{escape(n)}</div>' for n in notes)
         return Markup(
-            f'<td class="um-cell"><strong class="um-num">{value}</strong>{html}<div class="um-source">{sources(links[:2])}{more}</div></td>'
+            f'<td class="um-cell"><strong class="um-num">{value}</strong>{html}<div class="um-source">{sources(links[:2], short=True)}{more}</div></td>'
         )
 
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from .choropleth import members_reported
-from .profile import gap
+from .profile import MIN_RANKED, gap
 from .store import ISSUES, Store
 
 MAX_UNITS, MAX_REGIONS = 4, 6
@@ -112,8 +112,9 @@ def _cell(store: Store, item: Item, boundary: str, indicator: str, table: dict[i
     cell = Cell(value, row["value_flag"] or "", year, row["period"], row["source_id"] or "", note)
     if value is not None:
         ranks = store.rank_of(indicator, boundary, year) if item.kind == "unit" else _region_ranks(store, boundary, indicator, year)
-        cell.rank = ranks.get(item.key)
-        cell.ranked = len(ranks)
+        if len(ranks) >= MIN_RANKED:
+            cell.rank = ranks.get(item.key)
+            cell.ranked = len(ranks)
         cell.gap = gap(store, indicator, value, year)
     return cell
 
@@ -153,7 +154,8 @@ def compare(
             cells = [_cell(store, item, boundary, indicator, table, _year([table], None) or chosen) for item, table in zip(items, tables)]
         else:
             cells = [_cell(store, item, boundary, indicator, table, chosen) for item, table in zip(items, tables)]
-        median = store.median(indicator, boundary, chosen)
+        enough = len(store.rank_of(indicator, boundary, chosen)) >= MIN_RANKED
+        median = store.median(indicator, boundary, chosen) if enough else None  # of fewer units it says nothing
         _differences(cells, median)
         result.rows.append(Row(indicator, catalogue[indicator]["issue"], chosen, median, cells))
     _highlight(result.rows)

@@ -9,6 +9,7 @@ import math
 from .store import ISSUES, Store, records
 
 WORST_SHARE = 1 / 3  # an issue is "where the unit ranks worst" when an indicator puts it in the worst third
+MIN_RANKED = 5  # a rank or median among fewer units with a value says nothing ("1/1"): not shown
 
 
 def _latest_key(row: dict) -> tuple:
@@ -16,7 +17,7 @@ def _latest_key(row: dict) -> tuple:
     return row["year"], row["period"] == "", row["period"]
 
 
-def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | None = None, min_ranked: int = 1) -> list[dict]:
+def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | None = None, min_ranked: int = MIN_RANKED) -> list[dict]:
     """One dict per indicator the unit has a value for (latest preferred), with context. Sorted by issue, label.
 
     Rank and median are among ``peers`` (the wards of one province; default: every unit of the set), and only

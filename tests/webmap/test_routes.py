@@ -227,3 +227,34 @@ def test_tables_name_sources_by_title_with_the_full_title_on_hover(client, shipp
             text = part.get_text()
             assert text not in ids
             assert (text in titles and not part.get("title")) or (text.endswith("…") and part.get("title") in titles)
+
+
+def test_ranks_and_medians_need_five_units_with_a_value(client, shipped_app) -> None:
+    """'1/1' or '+0 vs median' says nothing: among fewer than 5 units with a value, no rank and no median."""
+    from webmap.profile import MIN_RANKED, indicator_rows
+
+    store = shipped_app.extensions["urbanmap_build"].current()
+    sparse = dense = None
+    for code in store.units["2025"]["code"]:
+        for row in indicator_rows(store, "2025", code):
+            if row["ranked"] < MIN_RANKED and sparse is None:
+                sparse = (code, row)
+            if row["ranked"] >= MIN_RANKED and dense is None:
+                dense = (code, row)
+    assert sparse is not None and dense is not None
+    assert sparse[1]["rank"] is None and sparse[1]["median"] is None
+    assert dense[1]["rank"] is not None and dense[1]["median"] is not None
+    soup = BeautifulSoup(client.get(f"/province/{sparse[0]}?boundary=2025&lang=en").data, "html.parser")
+    link = soup.select_one(f'#indicator-table a[href*="indicator={sparse[1]["indicator"]}"]')
+    cells = link.find_parent("tr").find_all("td")
+    assert cells[3].get_text(strip=True) == "—" and cells[4].get_text(strip=True) == "—"
+    partner = "79" if sparse[0] != "79" else "01"
+    table = BeautifulSoup(client.get(f"/compare?boundary=2025&codes={sparse[0]},{partner}&lang=en").data, "html.parser")
+    row = table.select_one(f'#compare-table tr[data-indicator="{sparse[1]["indicator"]}"]')
+    assert row is not None and "rank" not in row.get_text() and "vs median" not in row.get_text()
+
+
+def test_an_unmerged_province_is_not_called_merged(client) -> None:
+    text = client.get("/province/01?boundary=2025&lang=en").get_data(as_text=True)
+    assert "not merged" in text and "formed from 1 provinces" not in text and 'id="members"' not in text
+    assert "formed from 3 provinces" in client.get("/province/79?boundary=2025&lang=en").get_data(as_text=True)

@@ -149,6 +149,7 @@ class CellWriter:
         self.lang = lang
         self.rank, self.median, self.others = _("rank"), _("vs median"), _("vs the others")
         self.gap, self.incomplete, self.none = _("gap to target"), _("incomplete"), _("no data")
+        self.at_median = _("at the median")
 
     def _signed(self, value: float) -> str:
         return ("+" if value >= 0 else "−") + number(abs(value), self.lang)
@@ -163,7 +164,7 @@ class CellWriter:
         if cell.rank:
             notes.append(f"{self.rank} {cell.rank}/{cell.ranked}")
         if cell.diff_median is not None:
-            notes.append(f"{self.median} {self._signed(cell.diff_median)}")
+            notes.append(self.at_median if cell.diff_median == 0 else f"{self.median} {self._signed(cell.diff_median)}")
         if cell.diff_others is not None:
             notes.append(f"{self.others} {self._signed(cell.diff_others)}")
         if cell.gap:

@@ -12,11 +12,11 @@ from ..errors import not_found
 from ..i18n import gettext as _
 from ..i18n import issue_labels, locale
 from ..params import check_keys
+from ..profile import MIN_RANKED
 from .common import cached, map_config, map_parts, store, unit_links, unit_name, ward_layer
 
 bp = Blueprint("ward", __name__)
 PARENT_FILL = "#eeeeee"
-MIN_RANKED = 5  # a rank or median among fewer units says nothing
 PAD = 0.02  # degrees around a ward's box: its neighbours in view
 
 

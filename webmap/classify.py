@@ -1,4 +1,5 @@
-"""Classifying values into colour classes: quantiles, natural breaks (Fisher-Jenks), equal interval.
+"""Classifying values into colour classes with mapclassify: quantiles, natural breaks (Fisher-Jenks), equal
+interval, and for skewed data head/tail breaks and box plot.
 
 Colours are ColorBrewer schemes that are safe for colour-blind readers:
 YlOrRd (dark = worse, for indicators where the catalogue says which way is
@@ -8,13 +9,17 @@ zero, for the gap to a target (red below, blue at or above).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import mapclassify
 import numpy as np
 
-METHODS = ("quantiles", "jenks", "equal")
+METHODS = ("quantiles", "jenks", "equal", "headtail", "box")
 CLASS_RANGE = (3, 7)
+MAX_CLASSES = CLASS_RANGE[1]
 MISSING_COLOUR = "#d9d9d9"
 SCHEMES = {
     "YlOrRd": {
@@ -55,53 +60,45 @@ class Classes:
         return len(self.upper) - 1
 
 
-def quantile_breaks(values: np.ndarray, k: int) -> list[float]:
-    """Upper bounds of k classes holding equal shares of the values (the value at rank ceil(i·n/k))."""
-    data = np.sort(values)
-    n = len(data)
-    return [float(data[max(0, -(-i * n // k) - 1)]) for i in range(1, k + 1)]
+# mapclassify's classifiers by method; head/tail breaks and box plot choose their own number of classes
+CLASSIFIERS: dict[str, Callable[[np.ndarray, int], Any]] = {
+    "quantiles": lambda data, k: mapclassify.Quantiles(data, k=k),
+    "jenks": lambda data, k: mapclassify.FisherJenks(data, k=k),
+    "equal": lambda data, k: mapclassify.EqualInterval(data, k=k),
+    "headtail": lambda data, _k: mapclassify.HeadTailBreaks(data),
+    "box": lambda data, _k: mapclassify.BoxPlot(data),
+}
 
 
-def equal_breaks(values: np.ndarray, k: int) -> list[float]:
-    lo, hi = float(values.min()), float(values.max())
-    return [lo + (hi - lo) * i / k for i in range(1, k)] + [hi]
-
-
-def jenks_breaks(values: np.ndarray, k: int) -> list[float]:
-    """Fisher-Jenks natural breaks: the k classes of sorted values with least within-class squared deviation."""
-    data = np.sort(values.astype(float))
-    n = len(data)
-    cost = np.full((k + 1, n + 1), np.inf)
-    split = np.zeros((k + 1, n + 1), dtype=int)
-    cost[0, 0] = 0.0
-    prefix = np.concatenate([[0.0], np.cumsum(data)])
-    prefix2 = np.concatenate([[0.0], np.cumsum(data**2)])
-
-    def ssd(i: int, j: int) -> float:  # sum of squared deviations of data[i:j]
-        s, s2, m = prefix[j] - prefix[i], prefix2[j] - prefix2[i], j - i
-        return s2 - s * s / m
-
-    for c in range(1, k + 1):
-        for j in range(c, n + 1):
-            for i in range(c - 1, j):
-                total = cost[c - 1, i] + ssd(i, j)
-                if total < cost[c, j]:
-                    cost[c, j], split[c, j] = total, i
-    ends, j = [], n
-    for c in range(k, 0, -1):
-        ends.append(float(data[j - 1]))
-        j = split[c, j]
-    return sorted(ends)
+def occupied(data: np.ndarray, bounds: list[float]) -> list[float]:
+    """The upper bounds of the classes that hold at least one value, the last one the largest value: no two
+    classes with the same bounds, no empty class (a box plot's fence beyond the data, repeated quantiles)."""
+    ordered = np.sort(data)
+    top = float(ordered[-1])
+    kept: list[float] = []
+    low = -np.inf
+    for bound in sorted(min(float(b), top) for b in bounds) + [top]:
+        if bound > low and np.any((ordered > low) & (ordered <= bound)):
+            kept.append(bound)
+            low = bound
+    return kept
 
 
 def classify(values: Sequence[float], method: str, k: int, worse: str) -> Classes | None:
-    """Classes for ``values`` (NaN ignored); ``worse`` is 'yes', 'no' or '' (catalogue higher_is_worse)."""
+    """Classes for ``values`` (NaN ignored) by ``method`` (mapclassify's quantiles, Fisher-Jenks, equal interval,
+    head/tail breaks, box plot); ``worse`` is 'yes', 'no' or '' (catalogue higher_is_worse). At most ``k`` classes
+    (head/tail and box plot choose their own number, at most 7), never more than there are distinct values and
+    never an empty one: ``len(classes.upper)`` says how many were used."""
     data = np.asarray([v for v in values if v == v], dtype=float)
     if len(data) == 0:
         return None
     k = max(1, min(k, len(np.unique(data))))
-    breaks = {"quantiles": quantile_breaks, "jenks": jenks_breaks, "equal": equal_breaks}[method](data, k)
-    breaks = sorted(dict.fromkeys(breaks))  # a repeated break would make an empty class
+    with warnings.catch_warnings():  # "not enough unique values to form k classes": occupied() keeps those there are
+        warnings.simplefilter("ignore", UserWarning)
+        bounds = [float(data.max())] if k == 1 else [float(b) for b in CLASSIFIERS[method](data, k).bins]
+    breaks = occupied(data, bounds)
+    if len(breaks) > MAX_CLASSES:  # head/tail breaks of a long tail: the lowest classes merged
+        breaks = breaks[-MAX_CLASSES:]
     lower = [float(data.min())] + breaks[:-1]
     scheme = SCHEMES["YlOrRd" if worse in ("yes", "no") else "YlGnBu"]
     n = len(breaks)
@@ -122,14 +119,19 @@ def classify_gap(gaps: Sequence[float]) -> Classes | None:
     below, above = data[data < 0], data[data >= 0]
     if len(below):
         k = min(3, len(np.unique(below)))
-        edges = equal_breaks(below, k)
+        edges = _equal(below, k)
         lower += [float(below.min())] + edges[:-1]
         upper += edges[:-1] + [-1e-12]
         colours += RED_BLUE["below"][k]
     if len(above):
         k = min(3, len(np.unique(above)))
-        edges = equal_breaks(above, k)
+        edges = _equal(above, k)
         lower += [0.0] + edges[:-1]
         upper += edges
         colours += RED_BLUE["above"][k]
     return Classes(lower, upper, colours)
+
+
+def _equal(data: np.ndarray, k: int) -> list[float]:
+    """Upper bounds of ``k`` classes of equal width (mapclassify's equal interval; one class of a single value)."""
+    return [float(data.max())] if k == 1 else [float(b) for b in mapclassify.EqualInterval(data, k=k).bins]

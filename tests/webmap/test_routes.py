@@ -258,3 +258,12 @@ def test_an_unmerged_province_is_not_called_merged(client) -> None:
     text = client.get("/province/01?boundary=2025&lang=en").get_data(as_text=True)
     assert "not merged" in text and "formed from 1 provinces" not in text and 'id="members"' not in text
     assert "formed from 3 provinces" in client.get("/province/79?boundary=2025&lang=en").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["quantiles", "jenks", "equal", "headtail", "box"])
+def test_every_classification_maps_and_says_how_many_classes_it_used(client, method: str) -> None:
+    soup = BeautifulSoup(client.get(f"/?indicator=population&boundary=2008&method={method}&classes=7&lang=en").data, "html.parser")
+    bounds = [li.get_text(strip=True) for li in soup.select("#legend ol li")][:-1]  # the last: no data
+    assert len(bounds) == len(set(bounds)) >= 2
+    used = soup.select_one("#classes-used").get_text(strip=True)
+    assert used.startswith(f"{len(bounds)} classes")

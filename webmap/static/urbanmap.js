@@ -198,18 +198,55 @@
     if (cfg.wards) { drawWards(map, cfg); }
   }
 
-  /* Selects with class um-autosubmit submit their form on change (no inline handlers: CSP).
+  /* Selects with class um-autosubmit submit their form on a committed choice (no inline handlers: CSP): a pick
+     with the mouse; from the keyboard, Enter, or leaving the select after changing it -- arrow keys only move
+     through the options, so that a keyboard user is not sent to a new page at every step.
      Choosing another issue, indicator or boundary set drops the choices that depend on it. */
   var DEPENDENT = { issue: ['indicator', 'year', 'mode'], indicator: ['year', 'mode'], boundary: ['indicator', 'year', 'mode'] };
-  document.addEventListener('change', function (event) {
-    var target = event.target;
-    if (!(target && target.classList && target.classList.contains('um-autosubmit') && target.form)) { return; }
-    (DEPENDENT[target.name] || []).forEach(function (name) {
-      var field = target.form.elements[name];
+  function autosubmit(target) {
+    return target && target.classList && target.classList.contains('um-autosubmit') && target.form ? target : null;
+  }
+  function commit(select) {
+    (DEPENDENT[select.name] || []).forEach(function (name) {
+      var field = select.form.elements[name];
       if (field) { field.disabled = true; }
     });
-    target.form.submit();
+    select.form.submit();
+  }
+  document.addEventListener('focusin', function (event) {
+    var select = autosubmit(event.target);
+    if (select) { select.dataset.initial = select.value; delete select.dataset.keyed; }
   });
+  document.addEventListener('keydown', function (event) {
+    var select = autosubmit(event.target);
+    if (!select) { return; }
+    if (event.key === 'Enter') { event.preventDefault(); commit(select); return; }
+    if (event.key !== 'Tab' && event.key !== 'Shift') { select.dataset.keyed = '1'; }
+  });
+  document.addEventListener('change', function (event) {
+    var select = autosubmit(event.target);
+    if (select && !select.dataset.keyed) { commit(select); }
+  });
+  document.addEventListener('focusout', function (event) {
+    var select = autosubmit(event.target);
+    if (select && select.dataset.keyed && select.value !== select.dataset.initial) { commit(select); }
+  });
+
+  /* On a narrow screen a table shows each row as a block (urbanmap.css): every cell is labelled with its
+     column's header. A row after a cell spanning several rows has fewer cells: they are the last columns. */
+  function labelCells() {
+    Array.prototype.forEach.call(document.querySelectorAll('table.um-table'), function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+      Array.prototype.forEach.call(table.querySelectorAll('tbody tr'), function (row) {
+        var offset = Math.max(0, heads.length - row.children.length);
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          var head = heads[i + offset];
+          if (head && cell.tagName === 'TD' && !cell.hasAttribute('colspan')) { cell.setAttribute('data-label', head); }
+        });
+      });
+    });
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', labelCells); } else { labelCells(); }
 
   window.urbanmap = { draw: draw };
 }());

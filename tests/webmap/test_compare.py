@@ -133,3 +133,20 @@ def test_a_region_of_one_unit_carries_that_units_values(tiny_app) -> None:
     units = _table(client, "boundary=2025&codes=01,92")
     assert regions["population"][1] == units["population"][1]
     assert units["population"][1] not in ("", "no data")
+
+
+@pytest.mark.parametrize(
+    ("query", "checked", "message"),
+    [
+        ("codes=92", {"92"}, "Select from 2 to 4 to compare; 1 selected."),
+        ("codes=01,31,48,79,92", {"01", "31", "48", "79", "92"}, "Select from 2 to 4 to compare; 5 selected."),
+        ("regions=tay_nguyen", {"tay_nguyen"}, "Select from 2 to 6 to compare; 1 selected."),
+        ("codes=31&regions=tay_nguyen", {"31", "tay_nguyen"}, "Compare units or regions, not both."),
+    ],
+)
+def test_a_refused_selection_comes_back_kept_with_the_reason_beside_it(client, query: str, checked: set[str], message: str) -> None:
+    response = client.get(f"/compare?{query}&lang=en")
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert {i["value"] for i in soup.select("#compare-select input[checked]")} == checked
+    assert soup.select_one("#compare-select #compare-refused").get_text(strip=True) == message

@@ -15,7 +15,7 @@ from etl.export import Selection, to_geojson
 
 from .. import choropleth, compare
 from ..classify import MISSING_COLOUR
-from ..errors import bad_request, not_found
+from ..errors import AppError, bad_request, not_found
 from ..i18n import boundary_labels, issue_labels, locale, localized, number, unit_label, value_label
 from ..i18n import gettext as _
 from ..links import sources
@@ -47,32 +47,42 @@ def selection() -> tuple[str, list[compare.Item], list[str] | None, int | str | 
     return boundary, items, indicators, year, map_indicator
 
 
+class SelectionError(AppError):
+    """A selection of known units or regions that cannot be compared (one, too many, or both kinds): the page
+    comes back with the selection kept and this message beside it."""
+
+    def __init__(self, boundary: str, message: str, codes: list[str], regions: list[str]) -> None:
+        super().__init__(400, message)
+        self.boundary, self.codes, self.regions = boundary, codes, regions
+
+
 def _items(boundary: str) -> list[compare.Item]:
     """The units (``codes``) or regions (``regions``) asked for: known, not repeated, within the allowed number."""
     s = store()
     codes, regions = list_param("codes"), list_param("regions")
     if codes and regions:
-        raise bad_request(_("Compare units or regions, not both."), ["codes", "regions"])
+        raise SelectionError(boundary, _("Compare units or regions, not both."), codes, regions)
     if codes:
         valid = list(s.units[boundary]["code"])
         unknown = unknown_items(codes, set(valid))
         if unknown:
             raise not_found(_("Unknown unit code(s) in this boundary set: %(codes)s.", codes=unknown), valid)
-        _count(codes, compare.MAX_UNITS)
+        _count(boundary, codes, [], compare.MAX_UNITS)
         return compare.unit_items(codes)
     if regions:
         valid = sorted(s.region_names(boundary))
         unknown = unknown_items(regions, set(valid))
         if unknown:
             raise not_found(_("Unknown region(s): %(regions)s.", regions=unknown), valid)
-        _count(regions, compare.MAX_REGIONS)
+        _count(boundary, [], regions, compare.MAX_REGIONS)
         return compare.region_items(s, boundary, regions)
     return []
 
 
-def _count(keys: list[str], maximum: int) -> None:
+def _count(boundary: str, codes: list[str], regions: list[str], maximum: int) -> None:
+    keys = codes or regions
     if not 2 <= len(keys) <= maximum:
-        raise bad_request(_("Select from 2 to %(n)s to compare; %(k)s selected.", n=maximum, k=len(keys)))
+        raise SelectionError(boundary, _("Select from 2 to %(n)s to compare; %(k)s selected.", n=maximum, k=len(keys)), codes, regions)
 
 
 def item_name(boundary: str, item: compare.Item) -> str:
@@ -81,13 +91,25 @@ def item_name(boundary: str, item: compare.Item) -> str:
 
 @bp.get("/compare")
 def page():
-    boundary, items, indicators, year, map_indicator = selection()
+    try:
+        boundary, items, indicators, year, map_indicator = selection()
+    except SelectionError as exc:  # the pickers again, with what was picked and why it cannot be compared
+        return render(exc.boundary, [], None, None, None, locale(), (exc.codes, exc.regions, exc.message)), exc.status
     lang = locale()
     key = ("compare", boundary, tuple(items), tuple(indicators or ()), year, map_indicator, lang)
     return cached(key, lambda: render(boundary, items, indicators, year, map_indicator, lang))
 
 
-def render(boundary: str, items: list[compare.Item], indicators, year, map_indicator, lang: str) -> str:
+def render(
+    boundary: str,
+    items: list[compare.Item],
+    indicators,
+    year,
+    map_indicator,
+    lang: str,
+    refused: tuple[list[str], list[str], str] | None = None,
+) -> str:
+    """The comparison page; ``refused``: the codes and regions of a selection that cannot be compared, and why."""
     s = store()
     result = compare.compare(s, boundary, items, indicators, year) if items else None
     panes, legend, map_data, map_row = [], [], None, None
@@ -125,8 +147,9 @@ def render(boundary: str, items: list[compare.Item], indicators, year, map_indic
         palette=PALETTE,
         charts=_charts(result, [item_name(boundary, i) for i in items], lang) if result else {},
         units=_picker(boundary),
-        picked_units={i.key for i in items if i.kind == "unit"},
-        picked_regions={i.key for i in items if i.kind == "region"},
+        picked_units=set(refused[0]) if refused else {i.key for i in items if i.kind == "unit"},
+        picked_regions=set(refused[1]) if refused else {i.key for i in items if i.kind == "region"},
+        refused=refused[2] if refused else None,
         regions=s.region_names(boundary),
         query=request.query_string.decode(),
         year=year,

@@ -159,7 +159,9 @@ def _derive(key: tuple, reported: dict[str, dict], context: _Context) -> dict:
         "preliminary": any(bool(r.get("preliminary", False)) for r in reported.values()),
     }
     if len(members) == 1:
-        row.update(value=first["value"], value_flag=first["value_flag"], note=first["note"], origin=first.get("origin", ""), derivation="carried")
+        row.update(
+            value=first["value"], value_flag=first["value_flag"], note=first["note"], origin=first.get("origin", ""), derivation="carried"
+        )
         return row
     rule = context.rules[indicator]
     missing = [m for m in members if m not in reported]

@@ -61,6 +61,7 @@ class Inputs:
     sets: dict[str, BoundarySet] = field(default_factory=dict)
     subdivisions: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)  # ward-level sets, area_km2 and region added
     coverage: dict[str, dict[str, float]] = field(default_factory=dict)  # per ward-level set: overlaps, gaps (km²) ...
+    aliases: list[tuple[str, str, str]] = field(default_factory=list)  # (boundary, code, alias) of names/province_aliases.csv
 
 
 def read_inputs(
@@ -122,7 +123,9 @@ def read_inputs(
     published = import_published(layout, catalogue, resolver, report)
     values = read_values(layout, catalogue, resolver, report, published.rows.items(), submissions)
     program = read_program(layout, catalogue, report, programme_edits)
-    return Inputs(layers, archipelagos, land, merger, catalogue, values, program, report, published, sets, subdivisions, covered)
+    return Inputs(
+        layers, archipelagos, land, merger, catalogue, values, program, report, published, sets, subdivisions, covered, resolver.aliases
+    )
 
 
 def _with_outlines(
@@ -294,6 +297,11 @@ def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.Data
         Layer("indicators", _catalogue_table(inputs.catalogue), "indicator catalogue: issue, labels, unit, direction, aggregation rule"),
         Layer("sources", _sources_table(inputs), "sources of indicator values (D…) and of programme items (S…)"),
         Layer("merger_2025", _merger_table(inputs.merger), "2008 province -> 2025 unit (Resolution 202/2025/QH15)"),
+        Layer(
+            "unit_aliases",
+            pd.DataFrame(inputs.aliases, columns=["boundary", "code", "alias"]),
+            "other names of units (English forms, abbreviations such as TP.HCM): what the importer and the site search know",
+        ),
         Layer("coverage", cover, "units with a value per boundary set, indicator and year"),
         Layer(
             "build_info",

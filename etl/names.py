@@ -171,7 +171,8 @@ class ProvinceResolver:
         for unit in self.units.values():
             for name in (unit.name_vi, unit.name_en):
                 self._add(name, unit.boundary, unit.code)
-        for boundary, code, alias in aliases:
+        self.aliases = list(aliases)  # (boundary, code, alias): kept for the store (the site search knows them too)
+        for boundary, code, alias in self.aliases:
             if (boundary, code) not in self.units:
                 raise ValueError(f"alias {alias!r} names unknown unit {boundary}/{code}")
             self._add(alias, boundary, code)

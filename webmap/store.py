@@ -147,6 +147,9 @@ class Store:
             )
         }
         self.merger = self._read(path, "merger_2025")
+        layers = {name for name, _ in pyogrio.list_layers(path)}
+        # other names of units (stores of schema 1.4 on): abbreviations and English forms, for the search
+        self.aliases = self._read(path, "unit_aliases") if "unit_aliases" in layers else pd.DataFrame(columns=["boundary", "code", "alias"])
         self._preferred = self.values[self.values["preferred"].astype(bool)]
         with_value = self._preferred[self._preferred["value"].notna()]
         self._years = {(str(i), str(b)): sorted({int(y) for y in g["year"]}) for (i, b), g in with_value.groupby(["indicator", "boundary"])}

@@ -29,6 +29,7 @@ EXPECTED_LAYERS = {
     "indicators",
     "sources",
     "merger_2025",
+    "unit_aliases",
     "coverage",
     "build_info",
     "program_groups",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
 
-from etl.names import fold, vietnamese_key
+from etl.names import fold, normalise, vietnamese_key
 
 from .. import work
 from ..errors import bad_request
@@ -66,35 +66,33 @@ def _index(s: Store, lang: str) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.kind, vietnamese_key(e.label)))
 
 
-# Common short and old forms of a few names, folded and without spaces or dots, and the name they stand for:
-# "TP.HCM", "tphcm", "Sài Gòn", "HN" are how people type them.
-ALIASES = {
-    "hcm": "Hồ Chí Minh",
-    "tphcm": "Hồ Chí Minh",
-    "hcmc": "Hồ Chí Minh",
-    "saigon": "Hồ Chí Minh",
-    "hn": "Hà Nội",
-    "tphn": "Hà Nội",
-    "hanoi": "Hà Nội",
-    "danang": "Đà Nẵng",
-    "tphue": "Huế",
-}
-PREFIXES = ("thanh pho", "tp", "tinh", "t")  # "thành phố", "TP.", "tỉnh": not part of a name as stored
+def _names_by_key(s: Store) -> dict[str, str]:
+    """The Vietnamese name of the province each lookup key stands for (:func:`etl.names.normalise`: no prefix
+    such as "thành phố", "TP." or "tỉnh", no spaces or punctuation): the names themselves and the aliases of the
+    store (``unit_aliases``: "TP.HCM", "Sài Gòn", "HN"), the 2025 unit's name where both sets have one."""
+    out: dict[str, str] = {}
+    for boundary in ("2008", "2025"):  # the 2025 names last: they win
+        names = s.names(boundary, "vi")
+        for name in names.values():
+            out[normalise(name)] = name
+        aliases = s.aliases[s.aliases["boundary"] == boundary]
+        for code, alias in zip(aliases["code"], aliases["alias"]):
+            if code in names:
+                out[normalise(alias)] = names[code]
+    out.pop("", None)
+    return out
 
 
-def query_words(query: str) -> list[list[str]]:
-    """The folded words ``query`` is searched by, best first: punctuation is a space and a common short form is
-    replaced by its name (:data:`ALIASES`); then, where it starts with "thành phố", "TP." or "tỉnh" (not part of
-    a name as stored), the same without it -- tried when the first finds nothing ("Tịnh Khê" is a name)."""
+def query_words(s: Store, query: str) -> list[list[str]]:
+    """The folded words ``query`` is searched by, best first: as typed (punctuation is a space); and where the
+    whole text is a province's name or alias in another form ("TP.HCM", "tphcm", "Sài Gòn", "hn", "Thành phố Cần
+    Thơ"), that province's name -- first when typed is not a name itself ("Tịnh Khê" stays a ward)."""
     words = re.sub(r"[.,;:/\\()_-]+", " ", fold(query)).split()
-    candidates = [fold(ALIASES["".join(words)]).split() if "".join(words) in ALIASES else words]
-    for prefix in PREFIXES:
-        head = prefix.split()
-        if words[: len(head)] == head and len(words) > len(head):
-            rest = words[len(head) :]
-            candidates.append(fold(ALIASES["".join(rest)]).split() if "".join(rest) in ALIASES else rest)
-            break
-    return candidates
+    name = s.derived(("search_names",), _names_by_key).get(normalise(query))
+    if name is None:
+        return [words]
+    named = fold(name).split()
+    return [named] if named == words else [named, words]
 
 
 def find(s: Store, query: str, lang: str) -> tuple[list[Entry], int]:
@@ -102,7 +100,7 @@ def find(s: Store, query: str, lang: str) -> tuple[list[Entry], int]:
     finds any): exact names first, then names that start with the query, then the rest; at most
     :data:`MAX_RESULTS`, and how many matched."""
     index = s.derived(("search", lang), lambda st: _index(st, lang))
-    for words in query_words(query):
+    for words in query_words(s, query):
         if not words:
             continue
         work.charge(len(index))

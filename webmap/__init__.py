@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # JSON errors readable as Vietnamese, in UTF-8
     if app.config["BASE_URL"] and "TRUSTED_HOSTS" not in (config or {}):
         app.config["TRUSTED_HOSTS"] = None  # links come from BASE_URL, whatever Host a proxy passes on
     cache = ByteCache(int(app.config["CACHE_BYTES"]))

@@ -20,6 +20,7 @@ import shapely
 from etl.export import Selection, feature_bytes
 from etl.numbers import parse_whole
 
+from .i18n import gettext as _
 from .store import BOUNDARIES, Store
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -190,7 +191,7 @@ def parse_limit(text: str | None, maximum: int) -> int:
         return DEFAULT_LIMIT
     limit = parse_whole(text, len(str(maximum)))
     if limit is None or not 1 <= limit <= maximum:
-        raise OgcParameterError(f"limit must be a whole number from 1 to {maximum}")
+        raise OgcParameterError(_("limit must be a whole number from 1 to %(n)s.", n=maximum))
     return limit
 
 
@@ -199,7 +200,7 @@ def parse_offset(text: str | None) -> int:
         return 0
     offset = parse_whole(text, MAX_OFFSET_DIGITS)
     if offset is None:
-        raise OgcParameterError(f"offset must be a whole number, 0 or more, at most {MAX_OFFSET_DIGITS} digits")
+        raise OgcParameterError(_("offset must be a whole number, 0 or more, of at most %(n)s digits.", n=MAX_OFFSET_DIGITS))
     return offset
 
 
@@ -211,15 +212,15 @@ def parse_bbox(text: str | None, crs: str | None) -> shapely.Geometry | None:
     has no extent and matches nothing (an empty polygon).
     """
     if crs not in (None, CRS84):
-        raise OgcParameterError(f"bbox-crs must be {CRS84}")
+        raise OgcParameterError(_("bbox-crs must be %(crs)s.", crs=CRS84))
     if text is None:
         return None
     try:
         values = [float(v) for v in text.split(",")]
     except ValueError as exc:
-        raise OgcParameterError("bbox must be 4 (or 6) comma-separated numbers") from exc
+        raise OgcParameterError(_("bbox must be 4 (or 6) numbers separated by commas.")) from exc
     if len(values) not in (4, 6) or not all(math.isfinite(v) for v in values):
-        raise OgcParameterError("bbox must be 4 (or 6) comma-separated numbers")
+        raise OgcParameterError(_("bbox must be 4 (or 6) numbers separated by commas."))
     minx, miny, maxx, maxy = values if len(values) == 4 else (values[0], values[1], values[3], values[4])
     minx, maxx = (min(180.0, max(-180.0, x)) for x in (minx, maxx))
     miny, maxy = (min(90.0, max(-90.0, y)) for y in (miny, maxy))
@@ -234,7 +235,7 @@ def check_datetime(text: str | None) -> None:
     """Validate ``datetime`` by the standard's grammar (RFC 3339 instant or interval). The features carry
     no time, so no value excludes any of them."""
     if text is not None and not DATETIME.match(text):
-        raise OgcParameterError("datetime must be an RFC 3339 date-time or an interval such as 2020-01-01/.. (not empty)")
+        raise OgcParameterError(_("datetime must be an RFC 3339 date-time or an interval such as 2020-01-01/.. (not empty)."))
 
 
 def items_page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -44,3 +45,23 @@ def test_numbers_follow_the_locale(tiny_app) -> None:
         assert value_label(2287, "lower_bound", "vi") == "≥ 2.287"
         assert value_label(920, "upper_bound", "en") == "≤ 920"
         assert number(float("nan"), "vi") == "—"
+
+
+@pytest.mark.parametrize(
+    ("url", "vi", "en"),
+    [
+        ("/api/provinces.xyz", "Định dạng “xyz” không hợp lệ.", "Unknown format “xyz”."),
+        ("/ogc/collections/nope?f=json", "Bộ sưu tập “nope” không hợp lệ.", "Unknown collection “nope”."),
+        (
+            "/ogc/collections/provinces_2025/items?limit=0&f=json",
+            "limit phải là số nguyên từ 1 đến",
+            "limit must be a whole number from 1 to",
+        ),
+        ("/geometry/land_x.geojson", "Lớp “land_x” không hợp lệ.", "Unknown layer “land_x”."),
+    ],
+)
+def test_errors_of_the_download_and_ogc_endpoints_speak_vietnamese_first(shipped_app, url: str, vi: str, en: str) -> None:
+    client = shipped_app.test_client()
+    assert vi in client.get(url).get_data(as_text=True)
+    client.set_cookie("lang", "en")  # the OGC API takes no lang parameter: the language a page switch remembered
+    assert en in client.get(url).get_data(as_text=True)

@@ -25,6 +25,7 @@ from werkzeug.http import http_date
 from etl.export import ExportError, Selection, csv_chunks, file_stem, geojson_chunks, to_csv, to_geojson, to_gpkg
 
 from ..errors import AppError, bad_request, not_found
+from ..i18n import gettext as _
 from ..params import boundary_param, check_keys, int_param, list_param
 from ..store import ISSUES
 from .common import cached, store
@@ -57,17 +58,17 @@ def selection_from_request() -> Selection:
     if boundary in s.ward_sets:
         province = request.args.get("province") or None
         if province is not None and province not in s.children[boundary]:
-            raise not_found(f"no unit of {boundary} lies in {province}", sorted(s.children[boundary]))
+            raise not_found(_("No unit of %(set)s lies in province %(code)s.", set=boundary, code=province), sorted(s.children[boundary]))
     else:
         boundary, province = boundary_param(), None
         if request.args.get("province"):
-            raise bad_request("province selects the units of a ward-level set", s.ward_sets)
+            raise bad_request(_("The parameter province selects the units of a ward-level set (boundary=…)."), s.ward_sets)
     issue = request.args.get("issue") or None
     if issue is not None and issue not in ISSUES:
-        raise bad_request(f"unknown issue {issue}", list(ISSUES))
+        raise bad_request(_("Unknown issue “%(value)s”.", value=issue), list(ISSUES))
     indicators = tuple(list_param("indicators"))
     if issue and indicators:
-        raise bad_request("give issue or indicators, not both", ["issue", "indicators"])
+        raise bad_request(_("Give issue or indicators, not both."), ["issue", "indicators"])
     year = int_param("year", request.args["year"]) if request.args.get("year") else None
     codes = tuple(sorted(list_param("codes")))
     if set(codes) == set(s.units[boundary]["code"]):
@@ -103,7 +104,7 @@ def _layer_name(selection: Selection) -> str:
 @bp.get("/api/provinces.<fmt>")
 def provinces(fmt: str):
     if fmt not in MEDIA:
-        raise not_found(f"unknown format {fmt}", [f"/api/provinces.{f}" for f in MEDIA])
+        raise not_found(_("Unknown format “%(value)s”.", value=fmt), [f"/api/provinces.{f}" for f in MEDIA])
     allowed = {"boundary", "codes", "region", "issue", "indicators", "year", "province"} | ({"long", "wkt"} if fmt == "csv" else set())
     check_keys(allowed)
     selection = selection_from_request()
@@ -136,7 +137,9 @@ def _stream(fmt: str, selection: Selection, wkt: bool) -> Response:
         response = Response(status=304)
     else:
         if not STREAMS.acquire(blocking=False):
-            raise AppError(503, f"other large exports are being written; try again in {RETRY_SECONDS} s", retry_after=RETRY_SECONDS)
+            raise AppError(
+                503, _("Other large exports are being written: try again in %(n)s s.", n=RETRY_SECONDS), retry_after=RETRY_SECONDS
+            )
         try:
             frame = s.export(selection)
             if fmt == "gpkg":

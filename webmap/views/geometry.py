@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from ..errors import not_found
+from ..i18n import gettext as _
 from ..store import BOUNDARIES, LEVELS, GeoJSONAsset
 from .common import store
 
@@ -35,7 +36,7 @@ def _send(asset: GeoJSONAsset, build_id: str = "") -> Response:
 @bp.get("/geometry/provinces_<boundary>.geojson")
 def units(boundary: str):
     if boundary not in BOUNDARIES:
-        raise not_found(f"unknown boundary set {boundary}", [f"/geometry/provinces_{b}.geojson" for b in BOUNDARIES])
+        raise not_found(_("Unknown boundary set “%(value)s”.", value=boundary), [f"/geometry/provinces_{b}.geojson" for b in BOUNDARIES])
     return _send(store().geometry[boundary])
 
 
@@ -44,19 +45,19 @@ def subunits(ward_set: str, parent: str, level: str):
     """The units of a ward-level set inside one province, at a level of detail (``coarse``, ``fine``)."""
     s = store()
     if ward_set not in s.ward_sets:
-        raise not_found(f"unknown boundary set {ward_set}", s.ward_sets)
+        raise not_found(_("Unknown boundary set “%(value)s”.", value=ward_set), s.ward_sets)
     if level not in LEVELS:
-        raise not_found(f"unknown level of detail {level}", list(LEVELS))
+        raise not_found(_("Unknown level of detail “%(value)s”.", value=level), list(LEVELS))
     asset = s.ward_geometry(ward_set, level, parent)
     if asset is None:
-        raise not_found(f"no unit of {ward_set} lies in {parent}", sorted(s.children[ward_set]))
+        raise not_found(_("No unit of %(set)s lies in province %(code)s.", set=ward_set, code=parent), sorted(s.children[ward_set]))
     return _send(asset, s.build_id)
 
 
 @bp.get("/geometry/<name>.geojson")
 def layer(name: str):
     if name not in LAYERS:
-        raise not_found(f"unknown layer {name}", [f"/geometry/{n}.geojson" for n in LAYERS])
+        raise not_found(_("Unknown layer “%(value)s”.", value=name), [f"/geometry/{n}.geojson" for n in LAYERS])
     return _send(store().geometry[name])
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import ogc, work
 from ..errors import bad_request, not_found
+from ..i18n import gettext as _
 from ..ogc_openapi import openapi
 from .common import store
 
@@ -30,7 +31,7 @@ def wants_html() -> bool:
     f = request.args.get("f")
     if f is not None:
         if f not in ("json", "html"):
-            raise bad_request(f"unknown format f={f}", ["json", "html"])
+            raise bad_request(_("Unknown format f=%(value)s.", value=f), ["json", "html"])
         return f == "html"
     best = request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML], default=ogc.JSON)
     return best == ogc.HTML
@@ -39,7 +40,7 @@ def wants_html() -> bool:
 def allow(names: set[str]) -> None:
     unknown = sorted(set(request.args) - names)
     if unknown:
-        raise bad_request(f"unknown parameter(s): {', '.join(unknown)}", sorted(names))
+        raise bad_request(_("Unknown parameter: %(names)s.", names=", ".join(unknown)), sorted(names))
 
 
 def json_response(document: dict | bytes | list[bytes], media: str) -> Response:
@@ -58,7 +59,7 @@ def respond(document: dict, media: str, title: str):
 def info_or_404(collection_id: str) -> ogc.CollectionInfo:
     found = collections().get(collection_id)
     if found is None:
-        raise not_found(f"unknown collection {collection_id}", list(collections()))
+        raise not_found(_("Unknown collection “%(value)s”.", value=collection_id), list(collections()))
     return found
 
 
@@ -112,7 +113,7 @@ def items(collection_id: str):
     allow(ITEM_PARAMS | ({"province"} if info.parent_set else set()))
     province = request.args.get("province")
     if province is not None and province not in info.provinces:
-        raise bad_request(f"no unit of {collection_id} lies in province {province[:20]}", list(info.provinces))
+        raise bad_request(_("No unit of %(set)s lies in province %(code)s.", set=collection_id, code=province[:20]), list(info.provinces))
     found = collection_or_404(collection_id)
     html = wants_html()
     try:
@@ -138,5 +139,5 @@ def item(collection_id: str, feature_id: str):
     found = collection_or_404(collection_id)
     document = ogc.item_doc(base_url(), found, feature_id)
     if document is None:
-        raise not_found(f"no feature {feature_id} in {collection_id}", list(found.index))
+        raise not_found(_("No feature %(id)s in %(collection)s.", id=feature_id, collection=collection_id), list(found.index))
     return respond(document, ogc.GEOJSON, f"{found.title}: {feature_id}")

@@ -54,6 +54,9 @@ class MapConfig:
     bounds: list[list[float]] = field(default_factory=lambda: VIETNAM_BOUNDS)  # [[south, west], [north, east]] to fit
     # the units of a ward-level set, loaded per province as the map comes close (see common.ward_layer); None: none
     wards: dict | None = None
+    # maps of one page showing the same units send them once: the first names them, the others refer to that name
+    units_id: str | None = None
+    units_from: str | None = None
 
     def as_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}

@@ -89,6 +89,8 @@ def test_pick_two_units_on_the_map_and_compare_them(page: Page, base_url: str, t
     expect(panes).to_have_count(2)
     for i in range(2):
         expect(panes.nth(i)).to_have_attribute("data-units-drawn", "34", timeout=10_000)
+    fills = [panes.nth(i).locator("path.um-unit").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))") for i in range(2)]
+    assert fills[0] == fills[1] and len(set(fills[0])) > 2  # the units are sent once, and both panes colour them
     expect(page.locator("#legend")).to_have_count(1)
     with page.expect_download() as info:
         page.click("#downloads a[href^='/compare.csv']")

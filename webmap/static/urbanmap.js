@@ -185,7 +185,13 @@
     refresh();
   }
 
+  /* Maps of one page that show the same units (the panes of a comparison) send them once: the first map's
+     config names them (units_id), the others refer to them (units_from). */
+  var sharedUnits = {};
+
   function draw(map, cfg) {
+    if (cfg.units_id) { sharedUnits[cfg.units_id] = cfg.units; }
+    if (cfg.units_from) { cfg.units = sharedUnits[cfg.units_from] || {}; }
     if (cfg.bounds) { map.fitBounds(cfg.bounds); }
     addPanes(map);
     linkZoom(map);

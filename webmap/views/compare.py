@@ -120,7 +120,7 @@ def render(
             map_data = choropleth.build(s, view, lang)
             legend = choropleth.legend_rows(map_data, lang)
             units = choropleth_units(map_data, boundary)
-            panes = [_pane(boundary, item, units) for item in items]
+            panes = [_pane(boundary, item, units, first=i == 0) for i, item in enumerate(items)]
     programme = []
     catalogue = s.catalogue_rows()
     if result:
@@ -261,10 +261,12 @@ def _map_year(row: compare.Row, boundary: str) -> int:
     return row.year if row.year in years else years[-1]
 
 
-def _pane(boundary: str, item: compare.Item, units: dict[str, dict]) -> dict:
+def _pane(boundary: str, item: compare.Item, units: dict[str, dict], first: bool) -> dict:
+    """One item's map; every pane shows the same units, sent once with the first pane."""
     bounds = bounds_of(boundary, list(item.members))
     focus = item.key if item.kind == "unit" else None
-    config = map_config(boundary, units, MISSING_COLOUR, focus=focus, highlight=list(item.members))
+    config = map_config(boundary, units if first else {}, MISSING_COLOUR, focus=focus, highlight=list(item.members))
+    config.units_id, config.units_from = ("compare", None) if first else (None, "compare")
     return {"item": item, "map": map_parts(config, bounds)}
 
 

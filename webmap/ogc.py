@@ -278,14 +278,15 @@ def items_doc(base: str, collection: Collection, page: Page) -> dict:
     return {**_items_envelope(base, collection, page), "features": [collection.feature(i) for i in page.shown]}
 
 
-def items_json(base: str, collection: Collection, page: Page) -> list[bytes]:
-    """The same document as :func:`items_doc`, as the pieces of its GeoJSON: the envelope, then the features as
-    serialised once per build, never copied into one body (a page of 10 provinces in full detail is 1.4 MB)."""
+def items_json(base: str, collection: Collection, page: Page) -> bytes:
+    """The same document as :func:`items_doc`, as GeoJSON bytes: the envelope and the features as serialised once
+    per build, joined in one copy. One body, not its pieces: the server writes each piece it is given on its own,
+    and 2,000 pieces of a page of 1,000 wards cost more than the copy (OGC page p99 165 ms against 40 ms)."""
     head = json.dumps(_items_envelope(base, collection, page), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     parts = [head[:-1] + b',"features":[']
     for n, i in enumerate(page.shown):
         parts += [b",", collection.encoded[i]] if n else [collection.encoded[i]]
-    return [*parts, b"]}"]
+    return b"".join([*parts, b"]}"])
 
 
 def item_doc(base: str, collection: Collection, feature_id: str) -> dict | None:

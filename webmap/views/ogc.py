@@ -43,9 +43,8 @@ def allow(names: set[str]) -> None:
         raise bad_request(_("Unknown parameter: %(names)s.", names=", ".join(unknown)), sorted(names))
 
 
-def json_response(document: dict | bytes | list[bytes], media: str) -> Response:
-    """``document`` as JSON: a dict serialised, bytes as they are, a list of bytes sent piece by piece (with the
-    sum of their lengths as Content-Length)."""
+def json_response(document: dict | bytes, media: str) -> Response:
+    """``document`` as JSON: a dict serialised, bytes as they are."""
     body = json.dumps(document, ensure_ascii=False).encode("utf-8") if isinstance(document, dict) else document
     return Response(body, content_type=media)
 

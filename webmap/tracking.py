@@ -43,11 +43,11 @@ def is_tracking(name: str) -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def drop_tracking():
-        if request.method not in ("GET", "HEAD") or request.path.startswith(UNTOUCHED):
-            return None
+        if request.method not in ("GET", "HEAD") or request.path.startswith(UNTOUCHED) or request.url_rule is None:
+            return None  # only a page of this site is redirected: an unknown path gets its 404
         args = request.args
         if not any(is_tracking(name) for name in args):
             return None
         kept = [(name, value) for name, values in args.lists() if not is_tracking(name) for value in values]
-        target = request.script_root + request.path + ("?" + urlencode(kept) if kept else "")
-        return redirect(target, 301)
+        # Werkzeug's request.path has exactly one leading slash ("//host/x" arrives as "/host/x"): never another site
+        return redirect(request.script_root + request.path + ("?" + urlencode(kept) if kept else ""), 301)

@@ -51,3 +51,12 @@ def test_trackers_are_recognised_in_any_case(name: str, upper: bool) -> None:
 @pytest.mark.parametrize("name", sorted(MAP_KEYS | {"lang", "codes", "regions", "map", "q", "fmt", "province", "long", "wkt"}))
 def test_no_parameter_of_a_page_counts_as_tracking(name: str) -> None:
     assert not is_tracking(name)
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/nope", "///evil.example"])
+def test_only_pages_of_this_site_are_redirected(client, path: str) -> None:
+    """No open redirect: a path that is not a page gets its 404, and no Location ever names another host."""
+    response = client.get("/", query_string="utm_source=x", environ_overrides={"PATH_INFO": path})  # the raw path
+    location = response.headers.get("Location", "")
+    assert response.status_code != 301 or (location.startswith("/") and not location.startswith("//"))
+    assert "evil.example" not in urlsplit(location).netloc

@@ -50,8 +50,6 @@ DEFAULTS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
-    from etl.links import is_web_address
-
     from . import assets, errors, i18n, intake, links, scope, security, tracking
     from .cache import ByteCache
     from .classify import MISSING_COLOUR
@@ -82,7 +80,6 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, ward.bp, search.bp, program.bp, api.bp, ogc.bp, compare.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(source_link=source_link, missing_colour=MISSING_COLOUR, link=links.link, sources=links.sources)
-    app.jinja_env.tests["web_address"] = is_web_address
     if app.config["LONG_RUNNING"]:
         for name in app.jinja_env.list_templates(extensions=["html"]):
             app.jinja_env.get_template(name)

@@ -49,7 +49,7 @@ def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> s
 
 def members_reported(store: Store, boundary: str, indicator: str, year: int, members: list[str]) -> str:
     """Why an aggregate of ``members`` (units of ``boundary``) has no value: which of them reported, or that the rule forbids it."""
-    reported = store.reported(indicator, boundary, year)
+    reported = store.rank_of(indicator, boundary, year)  # every unit with a value has a rank
     missing = [m for m in members if m not in reported]
     if not missing:
         return _("Not aggregable across units.")

@@ -96,7 +96,7 @@ def worst_issues(rows: list[dict]) -> list[str]:
 
 def members(store: Store, code: str) -> list[dict]:
     """The 2008 provinces a 2025 unit was formed from, each with its latest preferred values."""
-    codes = store.units["2025"].loc[code, "old_codes"].split(",")
+    codes = store.members_2025()[code]
     out = []
     for old in codes:
         rows = indicator_rows(store, "2008", old)

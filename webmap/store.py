@@ -100,6 +100,7 @@ class Store:
         return pyogrio.read_dataframe(path, layer=layer, **kwargs)
 
     def _load(self, path: Path) -> None:
+        self._layers = {name for name, _ in pyogrio.list_layers(path)}  # optional layers of newer schemas
         self.units: dict[str, pd.DataFrame] = {}
         self.geometry: dict[str, GeoJSONAsset] = {}
         self.neighbours: dict[str, dict[str, list[str]]] = {}
@@ -147,9 +148,10 @@ class Store:
             )
         }
         self.merger = self._read(path, "merger_2025")
-        layers = {name for name, _ in pyogrio.list_layers(path)}
         # other names of units (stores of schema 1.4 on): abbreviations and English forms, for the search
-        self.aliases = self._read(path, "unit_aliases") if "unit_aliases" in layers else pd.DataFrame(columns=["boundary", "code", "alias"])
+        self.aliases = (
+            self._read(path, "unit_aliases") if "unit_aliases" in self._layers else pd.DataFrame(columns=["boundary", "code", "alias"])
+        )
         self._preferred = self.values[self.values["preferred"].astype(bool)]
         with_value = self._preferred[self._preferred["value"].notna()]
         self._years = {(str(i), str(b)): sorted({int(y) for y in g["year"]}) for (i, b), g in with_value.groupby(["indicator", "boundary"])}
@@ -158,8 +160,7 @@ class Store:
     def _load_ward_sets(self, path: Path) -> None:
         """The ward-level sets (stores of schema 1.3 on): units, children per parent (in Vietnamese name order),
         bounds, and their web geometry per level of detail and parent (served by :meth:`ward_geometry`)."""
-        layers = {name for name, _ in pyogrio.list_layers(path)}
-        self.sets = self._read(path, "boundary_sets").set_index("set", drop=False) if "boundary_sets" in layers else pd.DataFrame()
+        self.sets = self._read(path, "boundary_sets").set_index("set", drop=False) if "boundary_sets" in self._layers else pd.DataFrame()
         self.ward_sets: list[str] = [str(s) for s in self.sets.index if self.sets.loc[s, "level"] == "ward"] if len(self.sets) else []
         self.children: dict[str, dict[str, list[str]]] = {}
         self._ward_web: dict[tuple[str, str, str], gpd.GeoDataFrame] = {}
@@ -389,13 +390,6 @@ class Store:
     def _values_among(self, indicator: str, boundary: str, year: int, among: list[str] | None) -> pd.Series:
         values = self.snapshot(indicator, boundary, year)["value"].dropna()
         return values if among is None else values[values.index.isin(among)]
-
-    def reported(self, indicator: str, boundary: str, year: int) -> frozenset[str]:
-        """The units of ``boundary`` with a value of ``indicator`` in ``year`` (once per build, indicator, set, year)."""
-        return self.derived(
-            ("reported", indicator, boundary, year),
-            lambda s: frozenset(str(c) for c in s.snapshot(indicator, boundary, year)["value"].dropna().index),
-        )
 
     def members_2025(self) -> dict[str, list[str]]:
         """The 2008 provinces each 2025 unit was formed from, by code (once per build)."""

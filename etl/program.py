@@ -29,7 +29,6 @@ from .sources import RawLayout, read_csv
 
 OTHER_ISSUES = ("emissions", "social_infrastructure")
 _SOURCE_REF = re.compile(r"\bS\d+\b")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUALIFIERS = (("at least", "at_least"), ("over", "over"), ("about", "about"))
 
 FILES = {
@@ -58,15 +57,29 @@ FILES = {
             "source_ref",
             "verified",
             "verification_note",
+            "translated_vi",
         ],
     ),
     "program_sections": (
         "nq148_appendix_sections.csv",
-        ["section_key", "section_no", "heading_vi", "heading_en", "pm_group_id", "source_ref", "verified", "note"],
+        ["section_key", "section_no", "heading_vi", "heading_en", "pm_group_id", "source_ref", "verified", "note", "translated_vi"],
     ),
     "program_targets": (
         "targets.csv",
-        ["indicator_en", "indicator_vi", "target", "unit", "year", "source_ref", "document", "verified", "note"],
+        [
+            "indicator_en",
+            "indicator_vi",
+            "target",
+            "target_vi",
+            "unit",
+            "unit_vi",
+            "year",
+            "source_ref",
+            "document",
+            "verified",
+            "note",
+            "translated_vi",
+        ],
     ),
     "program_sources": ("sources.csv", ["source_id", "site", "title", "url", "kind", "used_for"]),
 }
@@ -81,7 +94,7 @@ def parse_target(text: str) -> tuple[float | None, float | None, str]:
     """(min, max, qualifier) of a printed target: 'about 6-8' -> (6, 8, 'about'); 'at least 28' -> (28, None, 'at_least')."""
     lowered = text.strip().lower()
     qualifier = next((q for prefix, q in QUALIFIERS if lowered.startswith(prefix)), "")
-    numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(lowered.split("(")[0])]
+    numbers = _target_numbers(lowered.split("(")[0], ".")
     if not numbers:
         return None, None, "qualitative"
     if len(numbers) >= 2:
@@ -89,6 +102,14 @@ def parse_target(text: str) -> tuple[float | None, float | None, str]:
     if qualifier in ("at_least", "over"):
         return numbers[0], None, qualifier
     return numbers[0], numbers[0], qualifier or "exact"
+
+
+def _target_numbers(text: str, decimal: str) -> list[float]:
+    """The numbers of a printed target, in order; ``decimal`` is its decimal mark ("1.000,5" with ","; "1,000.5"
+    with ".")."""
+    thousands = "," if decimal == "." else "."
+    found = re.findall(rf"\d[\d{re.escape(thousands)}]*(?:{re.escape(decimal)}\d+)?", text)
+    return [float(n.replace(thousands, "").replace(decimal, ".")) for n in found]
 
 
 @dataclass(frozen=True)
@@ -101,10 +122,10 @@ class Program:
 TASK_FIELDS = tuple(  # what an edit in the browser may set on a task
     c
     for c in FILES["program_tasks"][1]
-    if c not in ("task_id", "appendix_section", "output_vi", "source_ref", "verified", "verification_note")
+    if c not in ("task_id", "appendix_section", "output_vi", "source_ref", "verified", "verification_note", "translated_vi")
 )
 STATUSES = ("not_started", "under_way", "done", "overdue")
-TARGET_FIELDS = ("indicator_en", "indicator_vi", "target", "unit", "year", "document", "note")
+TARGET_FIELDS = ("indicator_en", "indicator_vi", "target", "target_vi", "unit", "unit_vi", "year", "document", "note")
 STATUS_COLUMNS = ["status", "status_date", "status_evidence", "status_source"]
 
 
@@ -264,6 +285,16 @@ def _targets(targets: pd.DataFrame, layout: RawLayout, rows: list[tuple[int, dic
     out.insert(0, "target_key", [slug(t) for t in out["indicator_en"]])
     out.insert(0, "target_id", [f"{slug(d)}-{y}-{k}" for d, y, k in zip(out["document"], out["year"], out["target_key"])])
     parsed = [parse_target(t) for t in out["target"]]
+    for (row, _), text, text_vi in zip(rows, out["target"], out["target_vi"]):
+        english, vietnamese = _target_numbers(text, "."), _target_numbers(text_vi, ",")
+        if text_vi and vietnamese != english:
+            report.add(
+                name,
+                row,
+                "target_vi",
+                f'the numbers of "{text_vi}" ({vietnamese}) are not those of "{text}" ({english})',
+                "write the same numbers, Vietnamese style (1.000 and 1,5)",
+            )
     out["target_min"] = [p[0] for p in parsed]
     out["target_max"] = [p[1] for p in parsed]
     out["qualifier"] = [p[2] for p in parsed]

@@ -79,7 +79,9 @@ def create_app(config: dict | None = None) -> Flask:
     intake.init_app(app)
     for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, ward.bp, search.bp, program.bp, api.bp, ogc.bp, compare.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(source_link=source_link, missing_colour=MISSING_COLOUR, link=links.link, sources=links.sources)
+    app.jinja_env.globals.update(
+        source_link=source_link, missing_colour=MISSING_COLOUR, link=links.link, sources=links.sources, in_language=links.in_language
+    )
     if app.config["LONG_RUNNING"]:
         for name in app.jinja_env.list_templates(extensions=["html"]):
             app.jinja_env.get_template(name)

@@ -16,6 +16,7 @@ from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, request, url_for
 from flask_babel import Babel
+from markupsafe import Markup, escape
 
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
@@ -124,6 +125,10 @@ def _unit_labels() -> dict[str, str]:
         "points": _("points"),
         "projects": _("projects"),
         "streets": _("streets"),
+        "thousand VND": _("thousand VND"),
+        "tonnes/day": _("tonnes/day"),
+        "unit": _("unit"),
+        "units": _("units"),
         "vehicles": _("vehicles"),
     }
 
@@ -134,10 +139,33 @@ def unit_label(unit: str) -> str:
 
 
 def localized(row, field: str) -> str:
-    """``row[field_vi]`` or ``row[field_en]`` by locale, falling back to Vietnamese."""
+    """``row[field_vi]`` or ``row[field_en]`` by locale (``row[field]`` is the English where there is no
+    ``field_en``: a target as printed), falling back to the other language."""
     lang = locale()
     value = row.get(f"{field}_{lang}") if hasattr(row, "get") else None
-    return value or row.get(f"{field}_vi") or ""
+    return value or row.get(f"{field}_vi") or row.get(f"{field}_en") or row.get(field) or ""
+
+
+def data_text(row, field: str, tag: bool = True) -> Markup:
+    """A data text (a task's title, a target) in the page's language, escaped: the other language's text, marked
+    ``lang``, where the row has none in it; with ``tag``, :func:`translated_tag` of the field."""
+    lang = locale()
+    english = row.get(f"{field}_en") or row.get(field) or ""
+    own = row.get(f"{field}_vi") if lang == "vi" else english
+    if not own:
+        other = english if lang == "vi" else row.get(f"{field}_vi") or ""
+        return Markup('<span lang="%s">%s</span>') % ("en" if lang == "vi" else "vi", other) if other else Markup("")
+    return escape(own) + (translated_tag(row, field) if tag else Markup(""))
+
+
+def translated_tag(row, *fields: str) -> Markup:
+    """On a Vietnamese page, a "bản dịch" tag when the row lists one of ``fields``' Vietnamese text in
+    ``translated_vi`` (urbanmap's translation, not the wording of the Vietnamese source); else nothing."""
+    listed = str(row.get("translated_vi") or "").split(";")
+    if locale() != "vi" or not any(f"{field}_vi" in listed for field in fields):
+        return Markup("")
+    hover = _("urbanmap's translation; the Vietnamese wording of the source was not available")
+    return Markup(' <span class="um-tag um-tag-translated" title="%s">%s</span>') % (hover, _("translated"))
 
 
 def init_app(app: Flask) -> None:
@@ -159,6 +187,8 @@ def init_app(app: Flask) -> None:
         unit_label=unit_label,
         year_label=year_label,
         localized=localized,
+        data_text=data_text,
+        translated_tag=translated_tag,
         locale=locale,
         lang_url=lang_url,
         role_label=role_label,

@@ -21,6 +21,7 @@ from etl.export import Selection, feature_bytes
 from etl.numbers import parse_whole
 
 from .i18n import gettext as _
+from .i18n import locale
 from .store import BOUNDARIES, Store
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -41,7 +42,10 @@ _DATE = (
 # An empty value, "/" and "../.." are none of these (400). The same pattern is declared in the OpenAPI document.
 DATETIME_PATTERN = rf"^(?:{_DATE}|{_DATE}/(?:{_DATE}|\.\.)?|(?:\.\.)?/{_DATE})$"
 DATETIME = re.compile(DATETIME_PATTERN)
-TITLES = {"2025": "Provincial units from 2025-07-01 (34)", "2008": "Provinces 2008-08-01 – 2025-06-30 (63)"}
+
+
+def _province_title(boundary: str) -> str:
+    return _("Provincial units from 2025-07-01 (34)") if boundary == "2025" else _("Provinces 2008-08-01 – 2025-06-30 (63)")
 
 
 class OgcParameterError(ValueError):
@@ -54,13 +58,29 @@ class CollectionInfo:
 
     id: str
     boundary: str
-    title: str
-    description: str
+    titles: dict[str, str]  # by language, for a ward-level set (its boundary_sets row); empty for a province set
+    attribution: str
     bbox: list[float]
     license: tuple[str, str]  # (href, title)
     parent_set: str | None  # for a ward-level set: the province set whose codes ``province`` takes
     provinces: tuple[str, ...] = ()  # ... and those codes (the provinces that have units of this set)
     max_limit: int | None = None  # the largest page, when smaller than the server's (a ward's outline weighs more)
+
+    @property
+    def title(self) -> str:
+        """The title in the request's language."""
+        return self.titles.get(locale(), "") or _province_title(self.boundary)
+
+    def description(self, build_id: str) -> str:
+        """What the collection holds, in the request's language."""
+        text = _(
+            "%(title)s of Việt Nam with the latest value of every indicator that has one (value, unit, year, flag, source id). "
+            "Build %(build)s. Boundaries: %(attribution)s.",
+            title=self.title,
+            build=build_id,
+            attribution=self.attribution,
+        )
+        return text + (" " + _("Filter by province with province=<code>.") if self.parent_set else "")
 
 
 @dataclass(frozen=True)
@@ -113,16 +133,12 @@ def collection_infos(store: Store) -> dict[str, CollectionInfo]:
         cid = boundary if ward else f"provinces_{boundary}"
         bbox = store.extent[boundary]
         sets = store.sets.loc[boundary] if boundary in store.sets.index else None
-        title = str(sets["title_en"]) if ward and sets is not None else TITLES[boundary]
+        titles = {lang: str(sets[f"title_{lang}"]) for lang in ("vi", "en")} if ward and sets is not None else {}
         attribution = str(sets["attribution"]) if sets is not None else "Natural Earth (public domain)"
-        description = (
-            f"{title} of Việt Nam with the latest value of every indicator that has one (value, unit, year, flag, source id). "
-            f"Build {store.build_id}. Boundaries: {attribution}." + (" Filter by province with province=<code>." if ward else "")
-        )
         license = NATURAL_EARTH if boundary == "2008" or sets is None else WARDS_LICENSE
         parent = store.parent_set(boundary) if ward else None
         provinces = tuple(sorted(store.children.get(boundary, {})))
-        out[cid] = CollectionInfo(cid, boundary, title, description, bbox, license, parent, provinces, WARD_MAX_LIMIT if ward else None)
+        out[cid] = CollectionInfo(cid, boundary, titles, attribution, bbox, license, parent, provinces, WARD_MAX_LIMIT if ward else None)
     return out
 
 
@@ -143,15 +159,16 @@ def _link(href: str, rel: str, media: str, title: str = "") -> dict:
 
 
 def landing(base: str) -> dict:
+    """The landing page, its texts in the request's language (as every document's here)."""
     return {
         "title": "urbanmap — OGC API Features",
-        "description": "Vietnam's urban issues (flooding, congestion, housing, green space) by province, with sources.",
+        "description": _("Vietnam's urban issues (flooding, congestion, housing, green space) by province, with sources."),
         "links": [
-            _link(f"{base}?f=json", "self", JSON, "this document"),
-            _link(f"{base}?f=html", "alternate", HTML, "this document as HTML"),
-            _link(f"{base}/api", "service-desc", OPENAPI, "the API definition"),
-            _link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
-            _link(f"{base}/collections", "data", JSON, "the collections"),
+            _link(f"{base}?f=json", "self", JSON, _("this document")),
+            _link(f"{base}?f=html", "alternate", HTML, _("this document as HTML")),
+            _link(f"{base}/api", "service-desc", OPENAPI, _("the API definition")),
+            _link(f"{base}/conformance", "conformance", JSON, _("conformance classes")),
+            _link(f"{base}/collections", "data", JSON, _("the collections")),
         ],
     }
 
@@ -160,29 +177,32 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def collection_doc(base: str, collection: CollectionInfo) -> dict:
+def collection_doc(base: str, collection: CollectionInfo, build_id: str) -> dict:
     url = f"{base}/collections/{collection.id}"
     return {
         "id": collection.id,
         "title": collection.title,
-        "description": collection.description,
+        "description": collection.description(build_id),
         "itemType": "feature",
         "crs": [CRS84],
         "extent": {"spatial": {"bbox": [collection.bbox], "crs": CRS84}},
         "links": [
-            _link(f"{url}?f=json", "self", JSON),
-            _link(f"{url}?f=html", "alternate", HTML),
-            _link(f"{url}/items?f=json", "items", GEOJSON, "the features"),
-            _link(f"{url}/items?f=html", "items", HTML, "the features as HTML"),
+            _link(f"{url}?f=json", "self", JSON, _("this document")),
+            _link(f"{url}?f=html", "alternate", HTML, _("this document as HTML")),
+            _link(f"{url}/items?f=json", "items", GEOJSON, _("the features")),
+            _link(f"{url}/items?f=html", "items", HTML, _("the features as HTML")),
             _link(collection.license[0], "license", HTML, collection.license[1]),
         ],
     }
 
 
-def collections_doc(base: str, collections: dict[str, CollectionInfo]) -> dict:
+def collections_doc(base: str, collections: dict[str, CollectionInfo], build_id: str) -> dict:
     return {
-        "links": [_link(f"{base}/collections?f=json", "self", JSON), _link(f"{base}/collections?f=html", "alternate", HTML)],
-        "collections": [collection_doc(base, c) for c in collections.values()],
+        "links": [
+            _link(f"{base}/collections?f=json", "self", JSON, _("this document")),
+            _link(f"{base}/collections?f=html", "alternate", HTML, _("this document as HTML")),
+        ],
+        "collections": [collection_doc(base, c, build_id) for c in collections.values()],
     }
 
 
@@ -262,14 +282,14 @@ def _items_envelope(base: str, collection: Collection, page: Page) -> dict:
         + (f"&province={page.province}" if page.province else "")
     )
     links = [
-        _link(f"{url}?f=json&{query}&offset={page.offset}", "self", GEOJSON),
-        _link(f"{url}?f=html&{query}&offset={page.offset}", "alternate", HTML),
-        _link(f"{base}/collections/{collection.id}?f=json", "collection", JSON),
+        _link(f"{url}?f=json&{query}&offset={page.offset}", "self", GEOJSON, _("this document")),
+        _link(f"{url}?f=html&{query}&offset={page.offset}", "alternate", HTML, _("this document as HTML")),
+        _link(f"{base}/collections/{collection.id}?f=json", "collection", JSON, _("the collection")),
     ]
     if page.offset + page.limit < len(page.matched):
-        links.append(_link(f"{url}?f=json&{query}&offset={page.offset + page.limit}", "next", GEOJSON, "next page"))
+        links.append(_link(f"{url}?f=json&{query}&offset={page.offset + page.limit}", "next", GEOJSON, _("next page")))
     if page.offset > 0:
-        links.append(_link(f"{url}?f=json&{query}&offset={max(0, page.offset - page.limit)}", "prev", GEOJSON, "previous page"))
+        links.append(_link(f"{url}?f=json&{query}&offset={max(0, page.offset - page.limit)}", "prev", GEOJSON, _("previous page")))
     return {"type": "FeatureCollection", "numberMatched": len(page.matched), "numberReturned": len(page.shown), "links": links}
 
 
@@ -297,8 +317,8 @@ def item_doc(base: str, collection: Collection, feature_id: str) -> dict | None:
     return {
         **collection.feature(i),
         "links": [
-            _link(f"{url}?f=json", "self", GEOJSON),
-            _link(f"{url}?f=html", "alternate", HTML),
-            _link(f"{base}/collections/{collection.id}?f=json", "collection", JSON),
+            _link(f"{url}?f=json", "self", GEOJSON, _("this document")),
+            _link(f"{url}?f=html", "alternate", HTML, _("this document as HTML")),
+            _link(f"{base}/collections/{collection.id}?f=json", "collection", JSON, _("the collection")),
         ],
     }

@@ -201,6 +201,15 @@ def data_address_in_programme(raw: Path) -> tuple[str, str]:
     return "program/sources.csv", 'row 3, column "url": error: "data:text/html,<b>x</b>" is not an http:// or https:// address'
 
 
+def vietnamese_target_with_other_numbers(raw: Path) -> tuple[str, str]:
+    path = raw / "program/targets.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    number = next(i for i, r in enumerate(rows) if r["target"] == "about 1.5-1.9") + 2
+    rows[number - 2]["target_vi"] = "khoảng 1.5–1,9"  # an English decimal point: 15 in Vietnamese
+    write_csv(path, list(rows[0]), rows)
+    return "program/targets.csv", f'row {number}, column "target_vi": error: the numbers of "khoảng 1.5–1,9" ([15.0, 1.9])'
+
+
 def link_outside(raw: Path) -> tuple[str, str]:
     (raw / "indicators/extra.csv").symlink_to("/etc/passwd")
     return "indicators/extra.csv", "is a symbolic link to /etc/passwd, outside the raw folder"
@@ -227,6 +236,7 @@ BAD_INPUTS: list[Callable[[Path], tuple[str, str]]] = [
     unquoted_comma,
     unclosed_quote,
     data_address_in_programme,
+    vietnamese_target_with_other_numbers,
     link_outside,
     catalogue_without_range,
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,72 @@ def test_errors_of_the_download_and_ogc_endpoints_speak_vietnamese_first(shipped
     assert vi in client.get(url).get_data(as_text=True)
     client.set_cookie("lang", "en")  # the OGC API takes no lang parameter: the language a page switch remembered
     assert en in client.get(url).get_data(as_text=True)
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees, without what sits inside an element marked ``lang="en"``, a script or a style."""
+
+    VOID = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: list[tuple[str, bool]] = []
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in self.VOID:
+            inherited = bool(self.hidden and self.hidden[-1][1])
+            self.hidden.append((tag, inherited or dict(attrs).get("lang") == "en" or tag in ("script", "style")))
+
+    def handle_endtag(self, tag) -> None:
+        while tag not in self.VOID and self.hidden and self.hidden.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data) -> None:
+        if not (self.hidden and self.hidden[-1][1]):
+            self.parts.append(data)
+
+
+def _english_texts() -> set[str]:
+    """Every English text a page could show: the messages of the English catalogue (those that are not the same
+    in Vietnamese) and the ``*_en`` text of the shipped catalogue and programme; longer than a word or two."""
+    texts = set()
+    for message in read_po((ROOT / "webmap/translations/vi/LC_MESSAGES/messages.po").open("rb")):
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        for text in ids:
+            fixed = re.split(r"%\([a-z_]+\)[sd]", text)  # the parts around the placeholders
+            texts |= {p.strip() for p in fixed if len(p.strip()) >= 14 and p.strip() != message.string}
+    for table in (*(ROOT / "geodata/raw/program").glob("*.csv"), ROOT / "geodata/raw/catalogue/indicators.csv"):
+        for row in csv.DictReader(table.open(encoding="utf-8")):
+            texts |= {v for k, v in row.items() if k.endswith("_en") and v and len(v) >= 14}
+    return texts
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/?issue=flooding&boundary=2025",
+        "/province/79?boundary=2025",
+        "/province/01",
+        "/program",
+        "/compare?units=01,79,48",
+        "/search?q=hue",
+        "/ogc?f=html",
+        "/ogc/collections?f=html",
+        "/ogc/collections/provinces_2025?f=html",
+        "/ogc/collections/wards_2025/items?f=html&limit=5",
+        "/ogc/collections/provinces_2008/items/01?f=html",
+        "/nowhere",
+    ],
+)
+def test_a_vietnamese_page_has_no_english_catalogue_text(shipped_app, url: str) -> None:
+    """With lang=vi, no message of the English catalogue and no English data text outside an element marked
+    lang="en" (a publication's title as published)."""
+    client = shipped_app.test_client()
+    client.set_cookie("lang", "vi")
+    parser = _VisibleText()
+    parser.feed(client.get(url).get_data(as_text=True))
+    text = re.sub(r"\s+", " ", " ".join(parser.parts))
+    assert "Hà Nội" in text or "urbanmap" in text
+    assert not [e for e in _english_texts() if e in text]

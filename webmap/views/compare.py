@@ -192,7 +192,7 @@ class CellWriter:
             notes.append(f"{self.others} {self._signed(cell.diff_others)}")
         if cell.gap:
             target = cell.gap["target"]
-            notes.append(f"{self.gap} {self._signed(cell.gap['gap'])} ({target['target']}, {target['year']})")
+            notes.append(f"{self.gap} {self._signed(cell.gap['gap'])} ({localized(target, 'target')}, {target['year']})")
         links = source_link(cell.source_id)
         more = " " + escape(_("and %(n)s more sources", n=len(links) - 2)) if len(links) > 2 else ""
         value = escape(value_label(cell.value, cell.flag, self.lang))

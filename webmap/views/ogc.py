@@ -84,7 +84,7 @@ def landing():
 @bp.get("/conformance")
 def conformance():
     allow({"f"})
-    return respond(ogc.conformance(), ogc.JSON, "Conformance")
+    return respond(ogc.conformance(), ogc.JSON, _("Conformance classes"))
 
 
 @bp.get("/api")
@@ -96,14 +96,14 @@ def api():
 @bp.get("/collections")
 def collection_list():
     allow({"f"})
-    return respond(ogc.collections_doc(base_url(), collections()), ogc.JSON, "Collections")
+    return respond(ogc.collections_doc(base_url(), collections(), store().build_id), ogc.JSON, _("Collections"))
 
 
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     allow({"f"})
     found = info_or_404(collection_id)
-    return respond(ogc.collection_doc(base_url(), found), ogc.JSON, found.title)
+    return respond(ogc.collection_doc(base_url(), found, store().build_id), ogc.JSON, found.title)
 
 
 @bp.get("/collections/<collection_id>/items")

@@ -5,7 +5,8 @@ Run: ``.venv/bin/python bench/web.py [--requests 300]``. Prints figures; asserts
 Measures (issue 3 targets in brackets): national map page server time, warm p50/p95
 [p50 <= 20 ms]; the first (uncached) render of a page; page HTML size [<= 100 KB]; everything
 the browser downloads for the national map, compressed [<= 1 MB]; time from navigation until the
-map has drawn every unit in headless Chromium [<= 1.5 s].
+map has drawn every unit in headless Chromium [<= 1.5 s]; map sheets (issue 10): the first national A4 PDF
+of a server [< 2 s], the same sheet again (cached), and the first of each format and paper, with sizes.
 """
 
 from __future__ import annotations
@@ -85,6 +86,25 @@ def browser_figures(url: str, runs: int = 5, path: str = "/", drawn: str = NATIO
     return times, transferred, requests
 
 
+def sheet_figures(url: str) -> None:
+    """Map sheet render times: each view's first sheet is drawn, the second comes from the cache."""
+    national = "/sheet.{fmt}?indicator=population&boundary=2025&size={size}&orientation={orientation}"
+    first, body, _ = fetch(url + national.format(fmt="pdf", size="a4", orientation="portrait"))
+    again = [fetch(url + national.format(fmt="pdf", size="a4", orientation="portrait"))[0] for _ in range(20)]
+    print(f"map sheet, national A4 PDF: first {first:.0f} ms ({len(body) / 1024:.0f} KB), cached p50 {statistics.median(again):.1f} ms")
+    for path, size, orientation in (
+        (national, "a4", "landscape"),
+        (national, "a3", "landscape"),
+        ("/province/79/sheet.{fmt}?boundary=2025&size={size}&orientation={orientation}", "a4", "portrait"),
+        ("/compare/sheet.{fmt}?codes=01,79,48&boundary=2025&size={size}&orientation={orientation}", "a4", "landscape"),
+    ):
+        figures = []
+        for fmt in ("pdf", "png", "svg"):
+            took, body, _ = fetch(url + path.format(fmt=fmt, size=size, orientation=orientation))
+            figures.append(f"{fmt} {took:.0f} ms / {len(body) / 1024:.0f} KB")
+        print(f"map sheet {path.split('/sheet')[0] or '/'} {size} {orientation}: " + "; ".join(figures))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
@@ -111,6 +131,7 @@ def main() -> None:
                 f"page HTML: {len(html) / 1024:.1f} KB ({len(zipped) / 1024:.1f} KB gzip, Content-Encoding {headers.get('Content-Encoding')})"
             )
             print(f"geometry of the 34 units: {len(gzip.decompress(geometry)) / 1024:.1f} KB ({len(geometry) / 1024:.1f} KB gzip)")
+            sheet_figures(url)
             if Path(CHROMIUM).exists():
                 drawn, transferred, requests = browser_figures(url)
                 print(f"browser: {requests} requests, {transferred / 1024:.1f} KB transferred (compressed) for the national map")

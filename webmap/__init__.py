@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .cache import ByteCache
     from .classify import MISSING_COLOUR
     from .serving import ServedBuild
-    from .views import api, compare, geometry, national, ogc, program, province, search, ward
+    from .views import api, compare, geometry, national, ogc, program, province, search, sheets, ward
     from .views.common import source_link
 
     app = Flask(__name__)
@@ -77,10 +77,27 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     intake.init_app(app)
-    for blueprint in (assets.bp, geometry.bp, national.bp, province.bp, ward.bp, search.bp, program.bp, api.bp, ogc.bp, compare.bp):
+    for blueprint in (
+        assets.bp,
+        geometry.bp,
+        national.bp,
+        province.bp,
+        ward.bp,
+        search.bp,
+        program.bp,
+        api.bp,
+        ogc.bp,
+        compare.bp,
+        sheets.bp,
+    ):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(
-        source_link=source_link, missing_colour=MISSING_COLOUR, link=links.link, sources=links.sources, in_language=links.in_language
+        source_link=source_link,
+        missing_colour=MISSING_COLOUR,
+        link=links.link,
+        sources=links.sources,
+        in_language=links.in_language,
+        sheet_links=sheets.sheet_links,
     )
     if app.config["LONG_RUNNING"]:
         for name in app.jinja_env.list_templates(extensions=["html"]):

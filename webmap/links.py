@@ -51,12 +51,12 @@ def link(url: object, text: object, hover: object = None) -> Markup:
     return Markup("<span%s>%s</span>") % (title, text) if hover else escape(text)
 
 
-def short_title(title: str) -> str:
-    """A source's title as a table shows it: cut at a word to at most :data:`SHORT` characters, with "…" (the
+def short_title(title: str, limit: int = SHORT) -> str:
+    """A source's title as a table shows it: cut at a word to at most ``limit`` characters, with "…" (the
     title itself when it is that short)."""
-    if len(title) <= SHORT:
+    if len(title) <= limit:
         return title
-    return title[:SHORT].rsplit(" ", 1)[0].rstrip(",:;–—- ") + "…"
+    return title[:limit].rsplit(" ", 1)[0].rstrip(",:;–—- ") + "…"
 
 
 def sources(items: Iterable[Mapping[str, object]], short: bool = False, lang: str | None = None) -> Markup:

@@ -80,13 +80,14 @@ MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "class
 MAP_VIEWS_KEPT = 4096  # query strings whose map view is remembered (per process; a few hundred KB)
 
 
-def map_view(store: Store) -> MapView:
-    """The national map the query string asks for (400/404 saying what is valid). A query string seen before
-    with this build is not parsed again: the cached page it names is then sent at once."""
-    key = (store.build_id, request.query_string)
+def map_view(store: Store, extra: frozenset[str] = frozenset()) -> MapView:
+    """The national map the query string asks for, which may also hold the ``extra`` keys of a page built on the
+    map, such as a map sheet's paper (400/404 saying what is valid). A query string seen before with this build
+    and these keys is not parsed again: the cached page it names is then sent at once."""
+    key = (store.build_id, extra, request.query_string)
     found = _seen_views.get(key)
     if found is None:
-        found = _parse_map_view(store)
+        found = _parse_map_view(store, extra)
         with _seen_lock:
             if len(_seen_views) >= MAP_VIEWS_KEPT:
                 del _seen_views[next(iter(_seen_views))]  # the oldest: any query string may churn this, nothing else
@@ -94,12 +95,12 @@ def map_view(store: Store) -> MapView:
     return found
 
 
-_seen_views: dict[tuple[str, bytes], MapView] = {}
+_seen_views: dict[tuple[str, frozenset[str], bytes], MapView] = {}
 _seen_lock = threading.Lock()
 
 
-def _parse_map_view(store: Store) -> MapView:
-    check_keys(MAP_KEYS)
+def _parse_map_view(store: Store, extra: frozenset[str]) -> MapView:
+    check_keys(MAP_KEYS | extra)
     boundary = boundary_param()
     args = request.args  # one lookup through the request proxy, not one per parameter
     issue = args.get("issue")

@@ -99,6 +99,10 @@ class Store:
     def _read(self, path: Path, layer: str, **kwargs) -> pd.DataFrame:
         return pyogrio.read_dataframe(path, layer=layer, **kwargs)
 
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """Layer ``name`` of this build's store, read again (for what is made once per build from it: map sheets)."""
+        return self._read(self.path, name)
+
     def _load(self, path: Path) -> None:
         self._layers = {name for name, _ in pyogrio.list_layers(path)}  # optional layers of newer schemas
         self.units: dict[str, pd.DataFrame] = {}

@@ -28,9 +28,10 @@ bp = Blueprint("compare", __name__)
 PARAMS = {"codes", "regions", "boundary", "indicators", "year", "map"}
 
 
-def selection() -> tuple[str, list[compare.Item], list[str] | None, int | str | None, str | None]:
-    """(boundary, items, indicators, year, map indicator) from the query string; 400/404 with what is valid."""
-    check_keys(PARAMS)
+def selection(extra: frozenset[str] = frozenset()) -> tuple[str, list[compare.Item], list[str] | None, int | str | None, str | None]:
+    """(boundary, items, indicators, year, map indicator) from the query string (which may also hold the ``extra``
+    keys of a page built on the comparison, such as a map sheet's paper); 400/404 with what is valid."""
+    check_keys(PARAMS | extra)
     boundary = boundary_param()
     s = store()
     items = _items(boundary)
@@ -114,9 +115,8 @@ def render(
     result = compare.compare(s, boundary, items, indicators, year) if items else None
     panes, legend, map_data, map_row = [], [], None, None
     if result and result.rows:
-        map_row = next((r for r in result.rows if r.indicator == map_indicator), None) or _default_map_row(result, boundary)
-        if map_row is not None:
-            view = MapView(map_row.issue, map_row.indicator, _map_year(map_row, boundary), boundary, "quantiles", 5, "value")
+        map_row, view = map_row_of(result, boundary, map_indicator)
+        if view is not None:
             map_data = choropleth.build(s, view, lang)
             legend = choropleth.legend_rows(map_data, lang)
             units = choropleth_units(map_data, boundary)
@@ -249,16 +249,22 @@ def _picker(boundary: str) -> list[dict]:
     return store().derived(("compare_picker", boundary), make)
 
 
+def map_row_of(result: compare.Comparison, boundary: str, map_indicator: str | None) -> tuple[compare.Row | None, MapView | None]:
+    """The row the comparison's map shows (``map_indicator``'s; else the highlighted row with most units mapped,
+    else the first row with a value) and its national map view; (None, None) when no row has a map."""
+    row = next((r for r in result.rows if r.indicator == map_indicator), None) or _default_map_row(result, boundary)
+    if row is None:
+        return None, None
+    years = store().years(row.indicator, boundary)
+    year = row.year if row.year in years else years[-1]
+    return row, MapView(row.issue, row.indicator, year, boundary, "quantiles", 5, "value")
+
+
 def _default_map_row(result: compare.Comparison, boundary: str):
     """The highlighted row with most units mapped, else the first row with a value."""
     mapped = set(store().mapped_indicators(boundary))
     rows = [r for r in result.rows if r.indicator in mapped and any(c.value is not None for c in r.cells)]
     return next((r for r in rows if r.highlight), rows[0] if rows else None)
-
-
-def _map_year(row: compare.Row, boundary: str) -> int:
-    years = store().years(row.indicator, boundary)
-    return row.year if row.year in years else years[-1]
 
 
 def _pane(boundary: str, item: compare.Item, units: dict[str, dict], first: bool) -> dict:

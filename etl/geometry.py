@@ -119,12 +119,17 @@ def prepare_layer(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-BASEMAP_BOUNDS = (95.0, 2.0, 125.0, 27.0)
+# The background's box: wide enough that no map of the site shows its straight edges (maps may not be zoomed out
+# or panned beyond it, see MapConfig.land_bounds); simplified to about 2 km, the land being background only.
+BASEMAP_BOUNDS = (80.0, -5.0, 140.0, 35.0)
+BASEMAP_TOLERANCE = 0.02
 
 
 def basemap_land(land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Land polygons clipped to the region around Việt Nam (``BASEMAP_BOUNDS``), one feature per part."""
-    clipped = shapely.make_valid(shapely.clip_by_rect(land.geometry.values, *BASEMAP_BOUNDS))
+    """Land polygons clipped to the region around Việt Nam (``BASEMAP_BOUNDS``) and simplified
+    (``BASEMAP_TOLERANCE``), one feature per part."""
+    simplified = shapely.simplify(land.geometry.values, BASEMAP_TOLERANCE)
+    clipped = shapely.make_valid(shapely.clip_by_rect(simplified, *BASEMAP_BOUNDS))
     parts = [p for g in clipped for p in shapely.get_parts(_polygonal(g)) if p.area > 0]
     return gpd.GeoDataFrame({"kind": ["land"] * len(parts)}, geometry=oriented(np.array(parts, dtype=object)), crs=4326)
 

@@ -25,8 +25,13 @@ from branca.element import Figure, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
+from etl.geometry import BASEMAP_BOUNDS
+
 CONFIG_PLACEHOLDER = "__URBANMAP_CONFIG__"
-VIETNAM_BOUNDS = [[8.2, 102.1], [23.4, 117.0]]  # includes Trường Sa's mapped islands
+# The national map's box: the mainland (with Phú Quốc and Côn Đảo) fills the map's height; Hoàng Sa and Trường Sa
+# are drawn in inset boxes at their true shape (and at their true place, off the box to the east).
+VIETNAM_BOUNDS = [[8.4, 102.1], [23.4, 109.6]]
+LAND_BOUNDS = [[BASEMAP_BOUNDS[1], BASEMAP_BOUNDS[0]], [BASEMAP_BOUNDS[3], BASEMAP_BOUNDS[2]]]
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,10 @@ class MapConfig:
     focus: str | None = None
     highlight: list[str] = field(default_factory=list)  # drawn at full strength; the others faded (all when empty)
     bounds: list[list[float]] = field(default_factory=lambda: VIETNAM_BOUNDS)  # [[south, west], [north, east]] to fit
+    # the background land's box: the map is neither panned nor zoomed out beyond it (its edges are straight lines)
+    land_bounds: list[list[float]] = field(default_factory=lambda: LAND_BOUNDS)
+    # the archipelagos in inset boxes (the national map); their names are in island_labels
+    insets: bool = False
     # the units of a ward-level set, loaded per province as the map comes close (see common.ward_layer); None: none
     wards: dict | None = None
     # maps of one page showing the same units send them once: the first names them, the others refer to that name

@@ -67,6 +67,14 @@ class GeoJSONAsset:
         return cls(body, gzip.compress(body, compresslevel=6, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
 
 
+def _with_label_points(web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``web`` with ``lx``, ``ly``: where the map writes a unit's name, a point inside its largest part (a unit's
+    box centre may lie outside it, or in the sea between its islands)."""
+    largest = [max(shapely.get_parts(g), key=shapely.area) for g in web.geometry.values]
+    points = shapely.point_on_surface(np.array(largest, dtype=object))
+    return web.assign(lx=np.round(shapely.get_x(points), 4), ly=np.round(shapely.get_y(points), 4))
+
+
 def records(frame: pd.DataFrame) -> list[dict]:
     """The rows of ``frame`` as dicts (as ``to_dict("records")``, without its per-call overhead on small frames)."""
     columns = [str(c) for c in frame.columns]
@@ -120,7 +128,7 @@ class Store:
             self.neighbours[boundary] = self._touching(full)
             self.extent[boundary] = [round(float(v), 7) for v in shapely.total_bounds(full.geometry.values)]
             web = self._read(path, f"web_provinces_{boundary}")
-            self.geometry[boundary] = GeoJSONAsset.of(web, ["code"])
+            self.geometry[boundary] = GeoJSONAsset.of(_with_label_points(web), ["code", "lx", "ly"])
         self._load_ward_sets(path)
         islands = self._read(path, "archipelagos")
         self.geometry["archipelagos"] = GeoJSONAsset.of(

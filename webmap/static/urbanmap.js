@@ -70,12 +70,124 @@
             path.setAttribute('data-code', f.id);
             path.setAttribute('aria-label', unit.name + ': ' + unit.label);
             path.classList.add('um-unit');
+            path.setAttribute('tabindex', '-1');
+            path.addEventListener('keydown', function (event) { unitKey(event, lyr); });
           }
         });
       }
     }).addTo(map);
     container.setAttribute('data-units-drawn', String(data.features.length));
+    rovingFocus(container);
+    drawLabels(map, cfg, data);
     return layer;
+  }
+
+  /* The map's units are one stop of the Tab key, not one stop each (the ranked table below is the keyboard route
+     through all of them): the arrow keys move between units in name order, Enter or Space opens the focused one. */
+  function rovingFocus(container) {
+    var paths = Array.prototype.slice.call(container.querySelectorAll('path.um-unit'));
+    paths.sort(function (a, b) { return a.getAttribute('aria-label').localeCompare(b.getAttribute('aria-label'), 'vi'); });
+    paths.forEach(function (path, i) { path.setAttribute('tabindex', i === 0 ? '0' : '-1'); path.umOrder = i; });
+    container.umUnits = paths;
+  }
+
+  function unitKey(event, lyr) {
+    var path = event.currentTarget, paths = path.closest('.folium-map').umUnits || [path];
+    var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      lyr.fire('click');
+    } else if (step || event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      event.stopPropagation();  /* not Leaflet's own arrow-key panning */
+      var next = event.key === 'Home' ? 0 : event.key === 'End' ? paths.length - 1 : (path.umOrder + step + paths.length) % paths.length;
+      path.setAttribute('tabindex', '-1');
+      paths[next].setAttribute('tabindex', '0');
+      paths[next].focus();
+    }
+  }
+
+  /* Unit names on the map where they fit, at every zoom: a name no wider than its unit on screen and clear of the
+     names placed before it (the larger units first); written at the label point the geometry carries (lx, ly). */
+  function drawLabels(map, cfg, data) {
+    var group = L.layerGroup().addTo(map);
+    var units = data.features.filter(function (f) { return cfg.units[f.id] && f.properties.lx !== undefined; })
+      .map(function (f) {
+        var box = L.geoJSON(f).getBounds();
+        return { code: f.id, name: cfg.units[f.id].name, at: L.latLng(f.properties.ly, f.properties.lx), box: box };
+      });
+    function place() {
+      group.clearLayers();
+      var placed = [];
+      var sized = units.map(function (u) {
+        var a = map.latLngToContainerPoint(u.box.getSouthWest()), b = map.latLngToContainerPoint(u.box.getNorthEast());
+        return { u: u, w: Math.abs(b.x - a.x), h: Math.abs(a.y - b.y) };
+      }).sort(function (p, q) { return q.w * q.h - p.w * p.h; });
+      var size = map.getSize();
+      sized.forEach(function (s) {
+        var width = s.u.name.length * 6.2 + 4, height = 14;  /* 11px text */
+        if (s.w < width * 0.8 || s.h < height) { return; }
+        var p = map.latLngToContainerPoint(s.u.at);
+        if (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y) { return; }
+        var box = [p.x - width / 2, p.y - height / 2, p.x + width / 2, p.y + height / 2];
+        if (placed.some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; })) { return; }
+        placed.push(box);
+        L.tooltip({ permanent: true, direction: 'center', className: 'um-unit-label', interactive: false, opacity: 1 })
+          .setLatLng(s.u.at).setContent(el('span', null, s.u.name)).addTo(group);
+      });
+      map.getContainer().setAttribute('data-labels-drawn', String(placed.length));
+    }
+    map.on('zoomend moveend resize', place);
+    place();
+  }
+
+  /* Hoàng Sa and Trường Sa in inset boxes at the map's right edge, each at its true shape (drawn in its own box,
+     north up): a click, Enter or Space takes the map to the archipelago itself, where its units are. */
+  function drawInsets(map, cfg, data) {
+    var Inset = L.Control.extend({
+      onAdd: function () {
+        var box = L.DomUtil.create('div', 'um-insets');
+        data.features.slice().sort(function (a, b) { return b.properties.label_lat - a.properties.label_lat; }).forEach(function (f) {
+          var name = cfg.island_labels[f.properties.name_vi] || f.properties.name_vi;
+          var button = L.DomUtil.create('button', 'um-inset', box);
+          button.type = 'button';
+          button.setAttribute('aria-label', name);
+          button.title = name;
+          button.appendChild(insetDrawing(f));
+          button.appendChild(el('span', 'um-inset-name', name));
+          var bounds = L.geoJSON(f).getBounds();
+          L.DomEvent.disableClickPropagation(button);
+          L.DomEvent.on(button, 'click', function () { map.flyToBounds(bounds, { padding: [20, 20] }); });
+        });
+        return box;
+      }
+    });
+    new Inset({ position: 'topright' }).addTo(map);
+    map.getContainer().setAttribute('data-insets-drawn', String(data.features.length));
+  }
+
+  var SVG = 'http://www.w3.org/2000/svg';
+  function insetDrawing(feature) {
+    var rings = [];
+    var g = feature.geometry;
+    (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).forEach(function (poly) { poly.forEach(function (r) { rings.push(r); }); });
+    var xs = [], ys = [];
+    rings.forEach(function (r) { r.forEach(function (c) { xs.push(c[0]); ys.push(c[1]); }); });
+    var west = Math.min.apply(null, xs), east = Math.max.apply(null, xs), south = Math.min.apply(null, ys), north = Math.max.apply(null, ys);
+    var k = Math.cos((south + north) / 2 * Math.PI / 180);  /* equirectangular at the box's middle latitude */
+    var pad = Math.max((east - west) * k, north - south) * 0.08;
+    var w = (east - west) * k + 2 * pad, h = north - south + 2 * pad;
+    var svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + w.toFixed(4) + ' ' + h.toFixed(4));
+    svg.setAttribute('aria-hidden', 'true');
+    var d = rings.map(function (r) {
+      return 'M' + r.map(function (c) { return ((c[0] - west) * k + pad).toFixed(4) + ' ' + (north - c[1] + pad).toFixed(4); }).join('L') + 'Z';
+    }).join('');
+    var path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', d);
+    path.setAttribute('vector-effect', 'non-scaling-stroke');
+    svg.appendChild(path);
+    return svg;
   }
 
   function drawIslands(map, cfg, data) {
@@ -189,10 +301,27 @@
      config names them (units_id), the others refer to them (units_from). */
   var sharedUnits = {};
 
+  /* The background land is clipped to a box: the map is neither panned nor zoomed out beyond it, so that its
+     straight edges never show. */
+  function keepToLand(map, cfg) {
+    var land = L.latLngBounds(cfg.land_bounds);
+    function limit() {
+      var inside = map.getBoundsZoom(land, true);
+      map.setMinZoom(Math.min(inside, map.getZoom()));
+    }
+    map.setMaxBounds(land);
+    map.options.maxBoundsViscosity = 1;
+    limit();
+    map.on('resize', limit);
+  }
+
   function draw(map, cfg) {
     if (cfg.units_id) { sharedUnits[cfg.units_id] = cfg.units; }
     if (cfg.units_from) { cfg.units = sharedUnits[cfg.units_from] || {}; }
+    map.options.zoomSnap = 0.25;  /* the box fills the map (whole zoom steps leave up to half of it empty) */
+    map.options.zoomDelta = 0.5;
     if (cfg.bounds) { map.fitBounds(cfg.bounds); }
+    keepToLand(map, cfg);
     addPanes(map);
     linkZoom(map);
     getJSON(cfg.land_url).then(function (data) {
@@ -200,7 +329,10 @@
         style: { color: '#b9b4a8', weight: 0.5, fillColor: '#f4f1ea', fillOpacity: 1 } }).addTo(map);
     });
     getJSON(cfg.geometry_url).then(function (data) { drawUnits(map, cfg, data); });
-    getJSON(cfg.islands_url).then(function (data) { drawIslands(map, cfg, data); });
+    getJSON(cfg.islands_url).then(function (data) {
+      drawIslands(map, cfg, data);
+      if (cfg.insets) { drawInsets(map, cfg, data); }
+    });
     if (cfg.wards) { drawWards(map, cfg); }
   }
 

@@ -26,6 +26,7 @@ def render(view: MapView, lang: str) -> str:
     data = choropleth.build(s, view, lang)
     units = choropleth_units(data, view.boundary)
     config = map_config(view.boundary, units, MISSING_COLOUR, wards=ward_layer(view.boundary))
+    config.insets = True
     rows = records(data.table.reset_index())
     href = unit_links(view.boundary, data.table.index)
     for row in rows:

@@ -288,8 +288,16 @@ class Store:
         work.charge(body.count(b"\n"))
         return body
 
-    def export_metadata(self) -> dict:
-        return export.metadata(self.folder)
+    def export_metadata(self, frame: pd.DataFrame | None = None) -> dict:
+        """Build id and attribution of an exported collection; with ``frame``, also the sources its values cite
+        (the ids of every ``*_source`` and ``*_source_id`` column): {id: {title, url}}, so that a download names its sources without the site."""
+        meta = export.metadata(self.folder)
+        if frame is not None:
+            cited = {i for c in frame.columns if str(c).endswith(("_source", "_source_id")) for ids in frame[c].dropna() for i in str(ids).split(";") if i}
+            meta["urbanmap"]["sources"] = {
+                i: {"title": self.source_index[i][0], "url": self.source_index[i][1]} for i in sorted(cited) if i in self.source_index
+            }
+        return meta
 
     # --- catalogue -------------------------------------------------------
     def indicators(self, issue: str | None = None) -> pd.DataFrame:

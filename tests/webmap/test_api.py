@@ -43,6 +43,10 @@ def test_geojson_download_is_rfc7946_with_build_and_attribution(client, shipped_
         hanoi["storm_flood_damage_yagi_2024_year"],
         hanoi["storm_flood_damage_yagi_2024_flag"],
     ) == (2287.0, "billion VND", 2024, "lower_bound")
+    cited = {i for f in data["features"] for k, v in f["properties"].items() if k.endswith("_source") and v for i in v.split(";")}
+    sources = data["urbanmap"]["sources"]  # the download names the sources it cites, without the site
+    assert cited and set(sources) == cited
+    assert all(s["title"].strip() and s["title"] not in cited for s in sources.values())  # a title, not an id
     assert hanoi["storm_flood_damage_yagi_2024_source"].startswith("D")
 
 

@@ -372,4 +372,5 @@ def _geojson(result: compare.Comparison, names: list[str]) -> bytes:
             props[record["indicator"] if column == "value" else f"{record['indicator']}_{column}"] = record[column]
     rows = [properties.get(item.key, {"code": item.key, "kind": item.kind}) for item in result.items]
     shapes = [shapely.union_all([geometry[m] for m in item.members]) for item in result.items]
-    return to_geojson(gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs=4326), s.export_metadata())
+    table = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs=4326)
+    return to_geojson(table, s.export_metadata(table))

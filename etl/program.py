@@ -74,6 +74,7 @@ FILES = {
             "unit",
             "unit_vi",
             "year",
+            "baseline_year",
             "source_ref",
             "document",
             "verified",
@@ -125,7 +126,7 @@ TASK_FIELDS = tuple(  # what an edit in the browser may set on a task
     if c not in ("task_id", "appendix_section", "output_vi", "source_ref", "verified", "verification_note", "translated_vi")
 )
 STATUSES = ("not_started", "under_way", "done", "overdue")
-TARGET_FIELDS = ("indicator_en", "indicator_vi", "target", "target_vi", "unit", "unit_vi", "year", "document", "note")
+TARGET_FIELDS = ("indicator_en", "indicator_vi", "target", "target_vi", "unit", "unit_vi", "year", "baseline_year", "document", "note")
 STATUS_COLUMNS = ["status", "status_date", "status_evidence", "status_source"]
 
 
@@ -285,6 +286,15 @@ def _targets(targets: pd.DataFrame, layout: RawLayout, rows: list[tuple[int, dic
     out.insert(0, "target_key", [slug(t) for t in out["indicator_en"]])
     out.insert(0, "target_id", [f"{slug(d)}-{y}-{k}" for d, y, k in zip(out["document"], out["year"], out["target_key"])])
     parsed = [parse_target(t) for t in out["target"]]
+    for (row, _), year, baseline in zip(rows, out["year"], out["baseline_year"]):
+        if not re.fullmatch(r"(19|20)[0-9]{2}", baseline) or baseline > year:
+            report.add(
+                name,
+                row,
+                "baseline_year",
+                f'"{baseline}" is not the year the target was set (a year no later than {year})',
+                "give the year of the document that set the target, e.g. 2022",
+            )
     for (row, _), text, text_vi in zip(rows, out["target"], out["target_vi"]):
         english, vietnamese = _target_numbers(text, "."), _target_numbers(text_vi, ",")
         if text_vi and vietnamese != english:

@@ -14,7 +14,7 @@ from .classify import Classes, classify, classify_gap
 from .i18n import FLAG_SIGNS, number, unit_label
 from .i18n import gettext as _
 from .params import MapView
-from .profile import target_for
+from .profile import before_baseline, target_for
 from .store import Store
 
 
@@ -26,6 +26,7 @@ class Choropleth:
     classes: Classes | None
     target: pd.Series | None
     unit: str
+    before: int | None = None  # the target's baseline year, when the map's year is older (gap mode)
 
     @property
     def missing(self) -> int:
@@ -78,10 +79,11 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
     )
     preliminary = [bool(p) if p == p else False for p in preliminary]
     indicator = store.catalogue_rows()[view.indicator]
-    target = None
+    target, before = None, None
     if view.mode == "gap":
         target = target_for(store, view.indicator, view.year)
         assert target is not None, "map_view allows the gap mode only for indicators with a target"
+        before = before_baseline(target, view.year)
         shown = [v - float(target["target_min"]) for v in value]
         classes = store.derived(("classes", view.boundary, view.indicator, view.year, "gap"), lambda _s: classify_gap(shown))
     else:
@@ -91,7 +93,13 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
     ranks = store.rank_of(view.indicator, view.boundary, view.year)
     names = store.names(view.boundary, lang)
     unit_text = unit_label(indicator["unit"])
-    texts = _Texts(_("no data"), _("Year %(year)s"), _("Value %(value)s, year %(year)s"), _("(preliminary)"))
+    texts = _Texts(
+        _("no data"),
+        _("Year %(year)s"),
+        _("Value %(value)s, year %(year)s")
+        + (" · " + _("value older than the target (set in %(year)s)", year=before).replace("%", "%%") if before else ""),
+        _("(preliminary)"),
+    )
     table = pd.DataFrame(
         {
             "name": [names[c] for c in codes],
@@ -112,7 +120,7 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
         },
         index=pd.Index(codes, name="code"),
     )
-    return Choropleth(table, classes, target, indicator["unit"])
+    return Choropleth(table, classes, target, indicator["unit"], before)
 
 
 @dataclass(frozen=True)

@@ -74,11 +74,18 @@ def _target_for(store: Store, indicator: str, year: int) -> dict | None:
 
 
 def gap(store: Store, indicator: str, value: float, year: int) -> dict | None:
-    """Gap of ``value`` to :func:`target_for`, or None where there is no target."""
+    """Gap of ``value`` (of ``year``) to :func:`target_for`, or None where there is no target; ``before`` is the
+    target's baseline year when ``year`` is older (the value predates the target: its gap says little of progress)."""
     target = target_for(store, indicator, year)
     if target is None or math.isnan(value):
         return None
-    return {"target": target, "gap": value - float(target["target_min"])}
+    return {"target": target, "gap": value - float(target["target_min"]), "before": before_baseline(target, year)}
+
+
+def before_baseline(target: dict, year: int) -> int | None:
+    """The target's baseline year when ``year`` is older than it, else None (also when the baseline is unknown)."""
+    baseline = str(target.get("baseline_year") or "")
+    return int(baseline) if baseline.isdigit() and year < int(baseline) else None
 
 
 def worst_issues(rows: list[dict]) -> list[str]:

@@ -293,7 +293,14 @@ class Store:
         (the ids of every ``*_source`` and ``*_source_id`` column): {id: {title, url}}, so that a download names its sources without the site."""
         meta = export.metadata(self.folder)
         if frame is not None:
-            cited = {i for c in frame.columns if str(c).endswith(("_source", "_source_id")) for ids in frame[c].dropna() for i in str(ids).split(";") if i}
+            cited = {
+                i
+                for c in frame.columns
+                if str(c).endswith(("_source", "_source_id"))
+                for ids in frame[c].dropna()
+                for i in str(ids).split(";")
+                if i
+            }
             meta["urbanmap"]["sources"] = {
                 i: {"title": self.source_index[i][0], "url": self.source_index[i][1]} for i in sorted(cited) if i in self.source_index
             }

@@ -267,3 +267,17 @@ def test_every_classification_maps_and_says_how_many_classes_it_used(client, met
     assert len(bounds) == len(set(bounds)) >= 2
     used = soup.select_one("#classes-used").get_text(strip=True)
     assert used.startswith(f"{len(bounds)} classes")
+
+
+def test_a_gap_to_target_from_before_the_target_was_set_says_so(client) -> None:
+    """A 2016 value against a target set in 2022 is where a unit stood, not its progress: the legend, the tooltips
+    and the profile say so; a 2024 value needs no such note."""
+    old = client.get("/?indicator=urban_population_share&boundary=2025&year=2016&mode=gap&lang=en").get_data(as_text=True)
+    soup = BeautifulSoup(old, "html.parser")
+    assert "older than the target, set in 2022" in soup.select_one("#before-baseline").get_text()
+    assert "value older than the target (set in 2022)" in old  # each unit's tooltip
+    recent = BeautifulSoup(client.get("/?indicator=urban_population_share&boundary=2025&year=2024&mode=gap&lang=en").data, "html.parser")
+    assert recent.select_one("#before-baseline") is None
+    profile = BeautifulSoup(client.get("/province/79?boundary=2025&lang=vi").data, "html.parser")
+    notes = [n.get_text() for n in profile.select("#indicator-table .um-before")]
+    assert notes and all("đặt năm 2022" in n for n in notes)

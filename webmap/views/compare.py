@@ -193,6 +193,8 @@ class CellWriter:
         if cell.gap:
             target = cell.gap["target"]
             notes.append(f"{self.gap} {self._signed(cell.gap['gap'])} ({localized(target, 'target')}, {target['year']})")
+            if cell.gap["before"]:
+                notes.append(_("value older than the target (set in %(year)s)", year=cell.gap["before"]))
         links = source_link(cell.source_id)
         more = " " + escape(_("and %(n)s more sources", n=len(links) - 2)) if len(links) > 2 else ""
         value = escape(value_label(cell.value, cell.flag, self.lang))

@@ -61,6 +61,8 @@ class MapConfig:
     land_bounds: list[list[float]] = field(default_factory=lambda: LAND_BOUNDS)
     # the archipelagos in inset boxes (the national map); their names are in island_labels
     insets: bool = False
+    # the floating "compare (n)" control of a map whose page has a #compare-form: {"pick": ..., "go": "... (%n)"}
+    compare: dict[str, str] | None = None
     # the units of a ward-level set, loaded per province as the map comes close (see common.ward_layer); None: none
     wards: dict | None = None
     # maps of one page showing the same units send them once: the first names them, the others refer to that name

@@ -66,7 +66,9 @@ def test_hostile_texts_do_not_execute(page: Page, hostile_url: str) -> None:
             _drawn(page, 3 if "2008" not in path else 6)
             if path == "/province/31":  # its wards lie over it: hover one (their names carry markup too)
                 page.locator('path.um-ward[data-ward="00005"]').hover()
-                expect(page.locator(".leaflet-tooltip:not(.um-island-label)")).to_contain_text('Hải Phòng 1 Ward"><img')  # as text
+                expect(page.locator(".leaflet-tooltip:not(.um-island-label):not(.um-unit-label)")).to_contain_text(
+                    'Hải Phòng 1 Ward"><img'
+                )  # as text
             else:
                 page.locator('path.um-unit[data-code="31"]').hover()
         assert page.evaluate("window.__pwned") is None, path
@@ -106,3 +108,19 @@ def test_searchable_list_ignores_diacritics(page: Page, base_url: str) -> None:
     visible = page.locator("#unit-list label:not([hidden])")
     expect(visible).to_have_count(1)
     expect(visible.first).to_contain_text("Cần Thơ")
+
+
+def test_the_floating_compare_control_picks_units_and_compares_them(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/?issue=context&lang=en")
+    _drawn(page, 34)
+    go = page.locator(".um-compare-go")
+    expect(go).to_have_text("Compare (0)")
+    expect(go).to_be_disabled()
+    page.click(".um-pick-toggle")  # the control turns picking on, as the form's box does
+    expect(page.locator("#um-pick")).to_be_checked()
+    page.locator('path.um-unit[data-code="92"]').click()
+    page.locator('path.um-unit[data-code="01"]').click()
+    expect(go).to_have_text("Compare (2)")
+    go.click()
+    page.wait_for_url("**/compare?**")
+    expect(page.locator("h1")).to_contain_text("Can Tho")

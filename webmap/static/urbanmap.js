@@ -210,9 +210,50 @@
     if (!box) { return; }
     box.checked = !box.checked;
     lyr.setStyle({ weight: box.checked ? 3 : 0.8, color: box.checked ? '#000000' : '#555555' });
+    pickedCount();
+  }
+
+  /* How many units are picked: in the form's status and on the map's floating control. */
+  function pickedCount() {
     var count = document.querySelectorAll('#compare-form input[name="codes"]:checked').length;
     var status = document.getElementById('um-picked');
     if (status) { status.textContent = String(count); }
+    Array.prototype.forEach.call(document.querySelectorAll('.um-compare-go'), function (go) {
+      go.textContent = go.getAttribute('data-text').replace('%n', String(count));
+      go.disabled = count < 2;
+    });
+    return count;
+  }
+
+  /* The floating "compare (n)" control beside the map: turns picking on and off (as the form's checkbox does)
+     and sends the picked units to the comparison. */
+  function compareControl(map, cfg) {
+    var form = document.getElementById('compare-form'), box = document.getElementById('um-pick');
+    if (!cfg.compare || !form || !box) { return; }
+    var Control = L.Control.extend({
+      onAdd: function () {
+        var bar = L.DomUtil.create('div', 'um-compare-control leaflet-bar');
+        var pick = L.DomUtil.create('button', 'um-pick-toggle', bar);
+        pick.type = 'button';
+        pick.textContent = cfg.compare.pick;
+        pick.setAttribute('aria-pressed', String(box.checked));
+        var go = L.DomUtil.create('button', 'um-compare-go', bar);
+        go.type = 'button';
+        go.title = cfg.compare.hint;
+        go.setAttribute('data-text', cfg.compare.go);
+        L.DomEvent.disableClickPropagation(bar);
+        L.DomEvent.on(pick, 'click', function () {
+          box.checked = !box.checked;
+          pick.setAttribute('aria-pressed', String(box.checked));
+        });
+        box.addEventListener('change', function () { pick.setAttribute('aria-pressed', String(box.checked)); });
+        L.DomEvent.on(go, 'click', function () { if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); } });
+        form.addEventListener('change', pickedCount);
+        return bar;
+      }
+    });
+    new Control({ position: 'topleft' }).addTo(map);
+    pickedCount();
   }
 
   /* Several maps on a page (the comparison): zoom them together while the "link zoom" box is ticked. */
@@ -322,6 +363,7 @@
     map.options.zoomDelta = 0.5;
     if (cfg.bounds) { map.fitBounds(cfg.bounds); }
     keepToLand(map, cfg);
+    compareControl(map, cfg);
     addPanes(map);
     linkZoom(map);
     getJSON(cfg.land_url).then(function (data) {

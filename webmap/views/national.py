@@ -6,7 +6,9 @@ from flask import Blueprint, render_template
 
 from .. import choropleth
 from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
+from ..compare import MAX_UNITS
 from ..i18n import boundary_labels, issue_labels, locale, year_label
+from ..i18n import gettext as _
 from ..params import MapView, has_target, map_view
 from .common import cached, choropleth_units, map_config, map_parts, records, source_link, store, unit_links, ward_layer
 from .program import indicator_items
@@ -27,6 +29,11 @@ def render(view: MapView, lang: str) -> str:
     units = choropleth_units(data, view.boundary)
     config = map_config(view.boundary, units, MISSING_COLOUR, wards=ward_layer(view.boundary))
     config.insets = True
+    config.compare = {
+        "pick": _("Pick units to compare"),
+        "go": _("Compare (%(n)s)", n="%n"),
+        "hint": _("Pick 2 to %(n)s units", n=MAX_UNITS),
+    }
     rows = records(data.table.reset_index())
     href = unit_links(view.boundary, data.table.index)
     for row in rows:

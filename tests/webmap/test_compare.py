@@ -93,7 +93,13 @@ def test_a_region_with_missing_members_is_flagged_not_partial(client) -> None:
 def test_page_has_one_legend_a_pane_per_unit_charts_and_downloads(client) -> None:
     soup = BeautifulSoup(client.get("/compare?codes=92,48,01&lang=en").data, "html.parser")
     assert len(soup.select(".um-pane .folium-map")) == 3 and len(soup.select("#legend")) == 1
-    assert soup.select("#charts svg circle")
+    sections = soup.select("#compare-table details.um-issue")
+    assert sections and all(d.select_one("summary h3") for d in sections) and sections[0].has_attr("open")  # they fold
+    chart = soup.select_one("#chart-context svg")  # bars with their values, and an axis with the scale's ends
+    bars = chart.select("rect")
+    assert bars and all(b.select_one("title").get_text().split(": ")[0] in ("Can Tho", "Da Nang", "Ha Noi") for b in bars)
+    written = [t.get_text() for t in chart.select("text")]
+    assert any(t.endswith("persons") for t in written) and "0" in written
     assert len([s for s in soup.find_all("script") if s.get("src") and "leaflet.js" in s["src"]]) == 1
     hrefs = [a["href"] for a in soup.select("#downloads a")]
     assert any(h.startswith("/compare.csv?") for h in hrefs) and any(h.startswith("/compare.geojson?") for h in hrefs)

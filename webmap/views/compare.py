@@ -205,37 +205,66 @@ class CellWriter:
 
 
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00")  # Okabe-Ito: one colour per item
-CHART_LEFT, CHART_WIDTH = 150, 240  # the scale of a chart row, in SVG units
+# A chart row, in SVG units: its label, one bar per item (BAR high, BAR_GAP apart) from the scale's start, and an
+# axis with the scale's two ends; bars run from CHART_LEFT over CHART_WIDTH, values are written after them.
+CHART_LEFT, CHART_WIDTH, CHART_TOTAL = 4, 300, 400
+LABEL, BAR, BAR_GAP, AXIS = 14, 8, 3, 16
 
 
-def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str, list[dict]]:
-    """Per issue, the rows of its chart: label, the median's x and title, and one dot (x, colour, title) per item
-    with a value, on each row's scale (:func:`webmap.compare.chart_positions`)."""
+def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str, dict]:
+    """Per issue, its chart: ``height`` and ``rows``, each with its ``label``, ``y``, ``bars`` (x, y, width, colour,
+    value text, title) of the items with a value, the ``median`` (x and title, or None) and the axis (``axis_y``,
+    ``ticks``: x and text of the scale's ends, in the row's unit). One scale per row, from 0 (or the minimum) to
+    the maximum (:func:`webmap.compare.chart_positions`)."""
     median_text = _("Median of units")
     catalogue = store().catalogue_rows()
 
     def x(percent: float) -> float:
         return round(CHART_LEFT + CHART_WIDTH * percent / 100, 2)
 
-    out: dict[str, list[dict]] = {}
+    out: dict[str, dict] = {}
     for issue, rows in result.by_issue().items():
+        chart_rows, top = [], 0
         for row in rows:
             pos = compare.chart_positions(row)
             label = localized(catalogue[row.indicator], "label")
             if len(label) > 75:  # as Jinja's truncate(70): at a word, with "..."
                 label = label[:67].rsplit(" ", 1)[0] + "..."
-            out.setdefault(issue, []).append(
+            unit = unit_label(catalogue[row.indicator]["unit"])
+            y = top + LABEL
+            bars = []
+            for i, (p, cell) in enumerate(zip(pos["items"], row.cells)):
+                if p is None:
+                    continue
+                text = value_label(cell.value, cell.flag, lang)
+                bars.append(
+                    (
+                        CHART_LEFT,
+                        y + len(bars) * (BAR + BAR_GAP),
+                        max(x(p) - CHART_LEFT, 0.5),
+                        PALETTE[i],
+                        text,
+                        f"{names[i]}: {text} {unit}",
+                    )
+                )
+            if not bars:
+                continue  # no selected item has a value: the table says so
+            axis_y = y + max(len(bars), 1) * (BAR + BAR_GAP) + 2
+            values = [c.value for c in row.cells if c.value is not None] + ([row.median] if row.median is not None else [])
+            ticks = [(x(0), number(min(0.0, min(values)), lang)), (x(100), f"{number(max(values), lang)} {unit}")] if values else []
+            chart_rows.append(
                 {
                     "label": f"{label} ({row.year})",
-                    "median": None if pos["median"] is None else x(pos["median"]),
-                    "median_title": f"{median_text}: {number(row.median, lang)}",
-                    "dots": [
-                        (x(p), PALETTE[i], f"{names[i]}: {value_label(cell.value, cell.flag, lang)}")
-                        for i, (p, cell) in enumerate(zip(pos["items"], row.cells))
-                        if p is not None
-                    ],
+                    "y": y,
+                    "bars": bars,
+                    "median": None if pos["median"] is None else (x(pos["median"]), f"{median_text}: {number(row.median, lang)} {unit}"),
+                    "median_span": (y - 2, axis_y),
+                    "axis_y": axis_y,
+                    "ticks": ticks,
                 }
             )
+            top = axis_y + AXIS
+        out[issue] = {"height": top + 4, "rows": chart_rows}
     return out
 
 

@@ -192,6 +192,7 @@ def init_app(app: Flask) -> None:
         locale=locale,
         lang_url=lang_url,
         role_label=role_label,
+        other_issue_labels=other_issue_labels,
         task_status_label=task_status_label,
     )
 
@@ -212,6 +213,12 @@ def issue_labels() -> dict[str, str]:
         "pollution": _("Pollution"),
         "context": _("Context: population, area, urbanisation"),
     }
+
+
+def other_issue_labels() -> dict[str, str]:
+    """The issues a programme direction may name that have no map (etl.program.OTHER_ISSUES), in the page's
+    language: shown as words, never as their ids."""
+    return {"emissions": _("Emissions"), "social_infrastructure": _("Social infrastructure")}
 
 
 def role_label(role: str) -> str:

@@ -13,11 +13,14 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from etl.catalogue import ISSUES
+from etl.program import OTHER_ISSUES
 from webmap.i18n import number, value_label
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "webmap/translations/vi/LC_MESSAGES/messages.po"
 MO = PO.with_suffix(".mo")
+ISSUE_IDS = [*ISSUES, *OTHER_ISSUES]
 METHODS = [("webmap/**.py", "python"), ("webmap/templates/**.html", "jinja2")]
 
 
@@ -137,3 +140,4 @@ def test_a_vietnamese_page_has_no_english_catalogue_text(shipped_app, url: str) 
     text = re.sub(r"\s+", " ", " ".join(parser.parts))
     assert "Hà Nội" in text or "urbanmap" in text
     assert not [e for e in _english_texts() if e in text]
+    assert not re.findall(rf"\b(?:{'|'.join(ISSUE_IDS)})\b", text)  # issues as words, never as their ids

@@ -288,6 +288,19 @@ class Store:
         work.charge(body.count(b"\n"))
         return body
 
+    def source_titles(self, ids: object) -> str:
+        """The titles of the sources ``ids`` (";"-separated) names, "; "-separated: what a table shows, not the id."""
+        return "; ".join(self.source_index[i][0] for i in str(ids or "").split(";") if i in self.source_index)
+
+    def with_source_titles(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """``frame`` with a ``<indicator>_source_title`` column after each ``<indicator>_source`` (a CSV names its
+        sources by title; GeoJSON lists them once, see :meth:`export_metadata`)."""
+        out = frame.copy()
+        for column in [c for c in frame.columns if str(c).endswith("_source")]:
+            titles = [self.source_titles(v) if isinstance(v, str) else "" for v in frame[column]]
+            out.insert(out.columns.get_loc(column) + 1, f"{column}_title", titles)
+        return out
+
     def export_metadata(self, frame: pd.DataFrame | None = None) -> dict:
         """Build id and attribution of an exported collection; with ``frame``, also the sources its values cite
         (the ids of every ``*_source`` and ``*_source_id`` column): {id: {title, url}}, so that a download names its sources without the site."""

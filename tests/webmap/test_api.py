@@ -66,6 +66,9 @@ def test_csv_has_bom_wkt_and_a_long_form(client) -> None:
     assert body.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(io.BytesIO(body), encoding="utf-8-sig", dtype={"code": str})
     assert list(table["code"]) == ["01", "30"] and shapely.from_wkt(table["wkt"][0]).is_valid
+    cited = table[table["population_source"].notna()]  # each source named by its title beside its id
+    assert len(cited) and cited["population_source_title"].str.len().gt(10).all()
+    assert list(table.columns).index("population_source_title") == list(table.columns).index("population_source") + 1
     long = pd.read_csv(
         io.BytesIO(_get(client, "/api/provinces.csv?boundary=2025&codes=31&long=1").data), encoding="utf-8-sig", dtype={"code": str}
     )

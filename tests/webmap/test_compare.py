@@ -113,6 +113,9 @@ def test_csv_download_holds_exactly_the_table(client) -> None:
     assert {r["indicator"] for r in rows} == set(table)
     area = {r["item"]: float(r["value"]) for r in rows if r["indicator"] == "area"}
     assert area == {"92": 6360.83, "48": 11859.59}
+    assert all(r["source"] and r["source"] != r["source_id"] for r in rows if r["source_id"])  # sources by title
+    sources = client.get("/compare.geojson?codes=92,48").get_json()["urbanmap"]["sources"]
+    assert {i for r in rows for i in r["source_id"].split(";") if i} == set(sources)
 
 
 def test_geojson_download_has_one_feature_per_region(client) -> None:

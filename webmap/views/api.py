@@ -85,7 +85,7 @@ def _make(fmt: str, selection: Selection, long: bool, wkt: bool) -> Download:
     if fmt == "geojson":
         body = to_geojson(frame, s.export_metadata(frame))
     elif fmt == "csv":
-        body = s.export_long(frame, selection) if long else to_csv(frame, wkt)
+        body = s.export_long(frame, selection) if long else to_csv(s.with_source_titles(frame), wkt)
     else:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.gpkg"
@@ -145,7 +145,9 @@ def _stream(fmt: str, selection: Selection, wkt: bool) -> Response:
             if fmt == "gpkg":
                 chunks = _gpkg_chunks(frame, _layer_name(selection))
             else:
-                chunks = geojson_chunks(frame, s.export_metadata(frame)) if fmt == "geojson" else csv_chunks(frame, wkt)
+                chunks = (
+                    geojson_chunks(frame, s.export_metadata(frame)) if fmt == "geojson" else csv_chunks(s.with_source_titles(frame), wkt)
+                )
         except ExportError as exc:
             STREAMS.release()
             raise (not_found if exc.missing else bad_request)(exc.message + ": " + exc.fix) from exc

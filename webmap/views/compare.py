@@ -348,6 +348,7 @@ COLUMNS = [
     "target",
     "gap_to_target",
     "source_id",
+    "source",
     "note",
 ]
 
@@ -377,6 +378,7 @@ def _records(result: compare.Comparison, names: list[str]) -> list[dict]:
                     "target": cell.gap["target"]["target"] if cell.gap else None,
                     "gap_to_target": cell.gap["gap"] if cell.gap else None,
                     "source_id": cell.source_id,
+                    "source": s.source_titles(cell.source_id),
                     "note": cell.note if cell.note != "no_row" else "",
                 }
             )

@@ -232,7 +232,7 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
                 label = label[:67].rsplit(" ", 1)[0] + "..."
             unit = unit_label(catalogue[row.indicator]["unit"])
             y = top + LABEL
-            bars = []
+            bars: list[tuple[float, float, float, str, str, str]] = []
             for i, (p, cell) in enumerate(zip(pos["items"], row.cells)):
                 if p is None:
                     continue

@@ -196,3 +196,12 @@ def test_a_leading_word_that_is_part_of_a_name_is_kept(client) -> None:
     """ "Tịnh Khê" begins like "tỉnh": the whole name is searched first."""
     text = _text(client.get("/search", query_string={"q": "Tịnh Khê", "lang": "vi"}))
     assert re.findall(r'<li><a href="[^"]+">([^<]+)</a>', text)[0] == "Xã Tịnh Khê"
+
+
+def test_neighbours_are_listed_in_vietnamese_order(client) -> None:
+    """Bắc Ninh before Hưng Yên before Ninh Bình before Phú Thọ before Thái Nguyên: a ă â b c d đ … order."""
+    names = re.findall(
+        r">([^<]+)</a></li>",
+        re.search(r'<ul id="neighbours">.*?</ul>', _text(client.get("/province/01?boundary=2025&lang=vi")), re.S).group(0),
+    )
+    assert names == ["Bắc Ninh", "Hưng Yên", "Ninh Bình", "Phú Thọ", "Thái Nguyên"]

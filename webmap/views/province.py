@@ -64,7 +64,7 @@ def render(boundary: str, code: str) -> str:
         members=profile.members(s, code) if boundary == "2025" else [],
         parent=parent,
         boundaries=boundary_labels(),
-        neighbours=[{"code": n, "name": names[n]} for n in neighbours],
+        neighbours=[{"code": n, "name": names[n]} for n in sorted(neighbours, key=s.name_order(boundary, locale()).__getitem__)],
         missing_colour=MISSING_COLOUR,
         others=[o for o in _in_name_order(boundary) if o["code"] != code],
         wards=_wards(boundary, code),

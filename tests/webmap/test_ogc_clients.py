@@ -70,7 +70,7 @@ def test_schemathesis_passes_every_check(live_url: str, tmp_path: Path) -> None:
             "--max-examples",
             "10",
             "--max-time",
-            "40",
+            "20",
             "--request-timeout",
             "10",
             "--seed",

@@ -128,8 +128,7 @@ BASEMAP_TOLERANCE = 0.02
 def basemap_land(land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Land polygons clipped to the region around Việt Nam (``BASEMAP_BOUNDS``) and simplified
     (``BASEMAP_TOLERANCE``), one feature per part."""
-    simplified = shapely.simplify(land.geometry.values, BASEMAP_TOLERANCE)
-    clipped = shapely.make_valid(shapely.clip_by_rect(simplified, *BASEMAP_BOUNDS))
+    clipped = shapely.make_valid(shapely.simplify(shapely.clip_by_rect(land.geometry.values, *BASEMAP_BOUNDS), BASEMAP_TOLERANCE))
     parts = [p for g in clipped for p in shapely.get_parts(_polygonal(g)) if p.area > 0]
     return gpd.GeoDataFrame({"kind": ["land"] * len(parts)}, geometry=oriented(np.array(parts, dtype=object)), crs=4326)
 

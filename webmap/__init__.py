@@ -20,7 +20,7 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
   clients reach directly: they could then choose their own address.
 - ``LONG_RUNNING``: the app is a serving process (``urbanmap serve`` sets it; off by default, as tests make many
   apps): every page template is compiled when the app is made, so that no visitor waits for a first compile
-  (about 0.3 s in all), and each build, once loaded, is moved out of the garbage collector's scans
+  (about 0.3 s in all), mapclassify is imported (2 s, else paid by the first map), and each build, once loaded, is moved out of the garbage collector's scans
   (:mod:`webmap.serving`).
 - ``TILE_URL`` / ``TILE_ATTRIBUTION``: an online tile layer, off by default (the
   map is drawn from shipped Natural Earth land); ``OGC_MAX_LIMIT``: largest page of items.
@@ -50,7 +50,7 @@ DEFAULTS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
-    from . import assets, errors, i18n, intake, links, scope, security, tracking
+    from . import assets, classify, errors, i18n, intake, links, scope, security, tracking
     from .cache import ByteCache
     from .classify import MISSING_COLOUR
     from .serving import ServedBuild
@@ -102,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["LONG_RUNNING"]:
         for name in app.jinja_env.list_templates(extensions=["html"]):
             app.jinja_env.get_template(name)
+        classify.load_classifiers()  # mapclassify and scipy: 2 s that the first map's visitor would wait
     proxies = int(app.config["PROXIES"])
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import mapclassify
 import numpy as np
 
 METHODS = ("quantiles", "jenks", "equal", "headtail", "box")
@@ -60,13 +59,26 @@ class Classes:
         return len(self.upper) - 1
 
 
+def _mapclassify() -> Any:
+    """mapclassify, imported on the first classification: with scipy (and matplotlib, when installed) it takes
+    over 2 s to import, which a command or a test that never draws a map should not pay."""
+    import mapclassify
+
+    return mapclassify
+
+
+def load_classifiers() -> None:
+    """Import mapclassify now (a serving process, before its first visitor)."""
+    _mapclassify()
+
+
 # mapclassify's classifiers by method; head/tail breaks and box plot choose their own number of classes
 CLASSIFIERS: dict[str, Callable[[np.ndarray, int], Any]] = {
-    "quantiles": lambda data, k: mapclassify.Quantiles(data, k=k),
-    "jenks": lambda data, k: mapclassify.FisherJenks(data, k=k),
-    "equal": lambda data, k: mapclassify.EqualInterval(data, k=k),
-    "headtail": lambda data, _k: mapclassify.HeadTailBreaks(data),
-    "box": lambda data, _k: mapclassify.BoxPlot(data),
+    "quantiles": lambda data, k: _mapclassify().Quantiles(data, k=k),
+    "jenks": lambda data, k: _mapclassify().FisherJenks(data, k=k),
+    "equal": lambda data, k: _mapclassify().EqualInterval(data, k=k),
+    "headtail": lambda data, _k: _mapclassify().HeadTailBreaks(data),
+    "box": lambda data, _k: _mapclassify().BoxPlot(data),
 }
 
 
@@ -134,4 +146,4 @@ def classify_gap(gaps: Sequence[float]) -> Classes | None:
 
 def _equal(data: np.ndarray, k: int) -> list[float]:
     """Upper bounds of ``k`` classes of equal width (mapclassify's equal interval; one class of a single value)."""
-    return [float(data.max())] if k == 1 else [float(b) for b in mapclassify.EqualInterval(data, k=k).bins]
+    return [float(data.max())] if k == 1 else [float(b) for b in _mapclassify().EqualInterval(data, k=k).bins]

@@ -155,28 +155,42 @@ def _urbanmap(*args: str, stdin: str = "", env: dict | None = None) -> subproces
     )
 
 
+def _in_process(monkeypatch, capsys, *args: str, stdin: str = "") -> tuple[int, str, str]:
+    """The command line run in this process (an interpreter per command costs 2 s): exit code, stdout, stderr."""
+    from webmap.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    capsys.readouterr()
+    code = main(["-q", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 @pytest.mark.slow
-def test_accounts_from_the_command_line(tiny_build, tmp_path: Path, database_url: str) -> None:
+def test_accounts_from_the_command_line(tiny_build, tmp_path: Path, database_url: str, monkeypatch, capsys) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / "current").symlink_to((tiny_build[0] / "current").resolve())
     env = {"DATABASE_URL": database_url}
-    added = _urbanmap(
+    added = _urbanmap(  # the installed entry point, once; the other commands in this process
         "users", "add", "hp-doc", "--role", "contributor", "--units", "31", "--data", str(data), stdin=PASSWORD + "\n", env=env
     )
     assert added.returncode == 0, added.stderr
+    monkeypatch.setenv("DATABASE_URL", database_url)
     for args, message in (
         (["hp-doc", "--role", "contributor", "--units", "31"], "exists already"),
         (["boss", "--role", "publisher", "--units", "31"], "only contributors belong to units"),
         (["x1", "--role", "contributor", "--units", "99"], "unknown 2025 unit code(s) 99"),
         (["x2", "--role", "admin"], "at least 12 characters"),
     ):
-        refused = _urbanmap("users", "add", *args, "--data", str(data), stdin="short\n" if args[0] == "x2" else PASSWORD + "\n", env=env)
-        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
-    assert _urbanmap("users", "disable", "hp-doc", "--data", str(data), env=env).returncode == 0
-    listing = _urbanmap("users", "list", "--data", str(data), env=env).stdout
+        code, _, err = _in_process(
+            monkeypatch, capsys, "users", "add", *args, "--data", str(data), stdin="short\n" if args[0] == "x2" else PASSWORD + "\n"
+        )
+        assert code == 1 and message in err, err
+    assert _in_process(monkeypatch, capsys, "users", "disable", "hp-doc", "--data", str(data))[0] == 0
+    listing = _in_process(monkeypatch, capsys, "users", "list", "--data", str(data))[1]
     assert "hp-doc\tcontributor\t31\tdisabled" in listing
-    assert _urbanmap("db", "upgrade", "--data", str(data), env=env).returncode == 0
+    assert _in_process(monkeypatch, capsys, "db", "upgrade", "--data", str(data))[0] == 0
     database = open_database(database_url, create=False)
     with database.engine.connect() as connection:
         actions = [r[0] for r in connection.execute(text("SELECT action FROM audit_events ORDER BY id"))]

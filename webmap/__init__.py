@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .classify import MISSING_COLOUR
     from .serving import ServedBuild
     from .views import api, compare, geometry, national, ogc, program, province, search, sheets, ward
-    from .views.common import source_link
+    from .views.common import source_html, source_link
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -93,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(
         source_link=source_link,
+        source_html=source_html,
         missing_colour=MISSING_COLOUR,
         link=links.link,
         sources=links.sources,

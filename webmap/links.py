@@ -3,6 +3,7 @@ than the rest of the table). Registered as the templates' ``link`` and ``sources
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -33,10 +34,16 @@ def language_of(text: str) -> str | None:
 
 
 def in_language(text: object, lang: str) -> Markup:
-    """``text`` escaped, each part (split at " – " and ": ") in another language than the page's ``lang`` inside
-    ``<span lang="…">`` (as screen readers need): a publication's English title on a Vietnamese page."""
+    """``text`` escaped, each part (split at " – ", ": " and brackets) in another language than the page's
+    ``lang`` inside ``<span lang="…">`` (as screen readers need): a publication's English title on a Vietnamese
+    page. Memoised: a page shows the same few dozen titles on every row."""
+    return _in_language(str(text), lang)
+
+
+@functools.lru_cache(maxsize=4096)  # titles of the data's sources × 2 languages: bounded by the data
+def _in_language(text: str, lang: str) -> Markup:
     out = []
-    for part in _PARTS.split(str(text)):
+    for part in _PARTS.split(text):
         found = language_of(part)
         out.append(Markup('<span lang="%s">%s</span>') % (found, part) if found and found != lang else escape(part))
     return Markup("").join(out)

@@ -13,6 +13,7 @@ from etl.links import is_web_address
 from ..cache import ByteCache
 from ..i18n import gettext as _
 from ..i18n import locale
+from ..links import sources
 from ..maps import Assets, MapConfig, MapParts, build_map
 from ..store import Store
 from ..store import records as records  # re-exported: every view turns small frames into rows
@@ -169,6 +170,18 @@ def source_link(source_ids: str) -> list[dict[str, str]]:
         found = known[key] = [
             {"id": sid, "title": index[sid][0], "url": _address(index[sid][1])} for sid in filter(None, key.split(";")) if sid in index
         ]
+    return found
+
+
+def source_html(source_ids: str) -> Markup:
+    """The short titles of the sources ``source_ids`` cites, linked (:func:`webmap.links.sources`): a table's
+    source cell. Made once per build, language and value of ``source_ids`` (a page shows the same few dozen on
+    hundreds of rows); bounded by the data's sources."""
+    made: dict[str, Markup] = store().derived(("source_html", locale()), lambda _store: {})
+    key = str(source_ids or "")
+    found = made.get(key)
+    if found is None:
+        found = made[key] = sources(source_link(key), short=True)
     return found
 
 

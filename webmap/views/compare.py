@@ -195,13 +195,21 @@ class CellWriter:
             notes.append(f"{self.gap} {self._signed(cell.gap['gap'])} ({localized(target, 'target')}, {target['year']})")
             if cell.gap["before"]:
                 notes.append(_("value older than the target (set in %(year)s)", year=cell.gap["before"]))
-        links = source_link(cell.source_id)
-        more = " " + escape(_("and %(n)s more sources", n=len(links) - 2)) if len(links) > 2 else ""
         value = escape(value_label(cell.value, cell.flag, self.lang))
         html = "".join(f'<div class="um-note">{escape(n)}</div>' for n in notes)
         return Markup(
-            f'<td class="um-cell"><strong class="um-num">{value}</strong>{html}<div class="um-source">{sources(links[:2], short=True)}{more}</div></td>'
+            f'<td class="um-cell"><strong class="um-num">{value}</strong>{html}<div class="um-source">{self._sources(cell.source_id)}</div></td>'
         )
+
+    def _sources(self, source_ids: str) -> Markup:
+        """The first two sources, and how many more: once per build, language and ``source_ids``."""
+        made: dict[str, Markup] = store().derived(("cell_sources", self.lang), lambda _store: {})
+        found = made.get(source_ids)
+        if found is None:
+            links = source_link(source_ids)
+            more = " " + escape(_("and %(n)s more sources", n=len(links) - 2)) if len(links) > 2 else ""
+            found = made[source_ids] = sources(links[:2], short=True) + more
+        return found
 
 
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00")  # Okabe-Ito: one colour per item
@@ -218,6 +226,7 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
     the maximum (:func:`webmap.compare.chart_positions`)."""
     median_text = _("Median of units")
     catalogue = store().catalogue_rows()
+    issue_names = issue_labels()
 
     def x(percent: float) -> float:
         return round(CHART_LEFT + CHART_WIDTH * percent / 100, 2)
@@ -264,8 +273,38 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
                 }
             )
             top = axis_y + AXIS
-        out[issue] = {"height": top + 4, "rows": chart_rows}
+        out[issue] = {"height": top + 4, "rows": chart_rows, "svg": _chart_svg(issue_names[issue], top + 4, chart_rows)}
     return out
+
+
+def _chart_svg(label: str, height: float, rows: list[dict]) -> Markup:
+    """One issue's chart as SVG, written in Python (a Jinja loop per bar cost as much as the rest of the page); every
+    text escaped."""
+    parts = [f'<svg role="img" aria-label="{escape(label)}" viewBox="0 0 {CHART_TOTAL} {height}" width="100%">']
+    for row in rows:
+        parts.append(f'<text x="0" y="{row["y"] - 4}" font-size="9" fill="#1f2933">{escape(row["label"])}</text>')
+        for x, y, w, colour, text, title in row["bars"]:
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{w}" height="{BAR}" fill="{colour}"><title>{escape(title)}</title></rect>'
+                f'<text x="{round(x + w + 3, 2)}" y="{y + BAR - 1}" font-size="8" fill="#1f2933">{escape(text)}</text>'
+            )
+        if row["median"]:
+            (x, title), (y1, y2) = row["median"], row["median_span"]
+            parts.append(
+                f'<line x1="{x}" x2="{x}" y1="{y1}" y2="{y2}" stroke="#1f2933" stroke-width="1" stroke-dasharray="3 2">'
+                f"<title>{escape(title)}</title></line>"
+            )
+        axis = row["axis_y"]
+        parts.append(
+            f'<line x1="{CHART_LEFT}" x2="{CHART_LEFT + CHART_WIDTH}" y1="{axis}" y2="{axis}" stroke="#52606d" stroke-width="0.8"></line>'
+        )
+        for i, (x, text) in enumerate(row["ticks"]):
+            parts.append(
+                f'<line x1="{x}" x2="{x}" y1="{axis}" y2="{axis + 3}" stroke="#52606d" stroke-width="0.8"></line>'
+                f'<text x="{x}" y="{axis + 11}" font-size="7.5" fill="#52606d" text-anchor="{"start" if i == 0 else "end"}">{escape(text)}</text>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
 
 
 def _picker(boundary: str) -> list[dict]:

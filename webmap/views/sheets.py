@@ -115,23 +115,36 @@ def _send(key: tuple[Hashable, ...], fmt: str, page: sheets.Page, boundary: str,
     cache: ByteCache = current_app.extensions["urbanmap_cache"]
     lang = locale()
 
-    def draw() -> bytes:
+    def draw() -> _Drawn:
         sheet = make()
         frames = s.derived(("sheet_layers", boundary), lambda built: _layers(built, boundary))
         if not _drawing.acquire(timeout=WAIT_SECONDS):
             raise AppError(503, _("Other map sheets are being drawn: try again in %(n)s s.", n=RETRY_SECONDS), retry_after=RETRY_SECONDS)
         try:
-            return sheets.render(sheet, frames, page, fmt)
+            body = sheets.render(sheet, frames, page, fmt)
         finally:
             _drawing.release()
+        return _Drawn(body, '"' + hashlib.sha256(body).hexdigest()[:24] + '"')
 
-    body = cache.get_or_make((s.build_id, "sheet", *key, page, fmt, lang), draw)
-    response = Response(body, mimetype=sheets.FORMATS[fmt])
-    response.headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
+    drawn = cache.get_or_make((s.build_id, "sheet", *key, page, fmt, lang), draw)
+    response = Response(drawn.body, mimetype=sheets.FORMATS[fmt])
+    response.headers["ETag"] = drawn.etag
     response.headers["Content-Disposition"] = f'attachment; filename="urbanmap_{stem}_{page.size}_{page.orientation}_{lang}.{fmt}"'
     response.headers["Cache-Control"] = "public, no-cache"
     response.make_conditional(request)  # 304 for a client that has these bytes
     return response
+
+
+@dataclasses.dataclass(frozen=True)
+class _Drawn:
+    """A drawn sheet as the page cache keeps it: its bytes and their ETag."""
+
+    body: bytes
+    etag: str
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.body) + len(self.etag)
 
 
 def _layers(s: Store, boundary: str) -> sheets.Layers:

@@ -72,6 +72,8 @@ def test_png_sheets_are_300_dpi_at_the_paper_size(client, size: str, orientation
 def test_a_province_sheet_has_its_name_and_indicator_table(client, shipped_app) -> None:
     text = _text(client.get("/province/79/sheet.pdf?boundary=2025&lang=vi").data)
     assert "Hồ Chí Minh" in text and "Chỉ tiêu" in text and "Quần đảo Trường Sa" in text
+    english = _text(client.get("/province/79/sheet.pdf?boundary=2025&lang=en").data)
+    assert "Ho Chi Minh City" in english and "dong_nam_bo" not in english  # a region by its name, never its id
     svg = client.get("/province/79/sheet.svg?boundary=2025&orientation=landscape")
     assert svg.mimetype == "image/svg+xml"
     root = ET.fromstring(svg.data)

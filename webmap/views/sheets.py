@@ -253,9 +253,9 @@ def _province(boundary: str, code: str) -> sheets.Sheet:
     unit_row = s.units[boundary].loc[code]
     return sheets.Sheet(
         title=unit_name(boundary, code),
-        subtitle=f"{boundary_labels()[boundary]} · {unit_row['region_vi'] if lang == 'vi' else unit_row['region']}"
-        if unit_row.get("region_vi")
-        else boundary_labels()[boundary],
+        subtitle=" · ".join(
+            filter(None, [boundary_labels()[boundary], str(unit_row.get("region_vi") or "")])
+        ),  # as the page: the region's name
         colours=colours,
         missing_colour=OTHER,
         legend_title=_("Map"),

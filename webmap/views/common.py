@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 from flask import current_app, g, get_template_attribute, url_for
@@ -173,6 +173,16 @@ def source_link(source_ids: str) -> list[dict[str, str]]:
     return found
 
 
+def cited_sources(source_ids: Iterable[str]) -> list[dict[str, str]]:
+    """The sources ``source_ids`` (one ";"-separated string per value) cite, each once, in order of first citation:
+    [{id, title, url}] (:func:`source_link`)."""
+    seen: dict[str, dict[str, str]] = {}
+    for ids in source_ids:
+        for link in source_link(ids):
+            seen.setdefault(link["id"], link)
+    return list(seen.values())
+
+
 def source_html(source_ids: str) -> Markup:
     """The short titles of the sources ``source_ids`` cites, linked (:func:`webmap.links.sources`): a table's
     source cell. Made once per build, language and value of ``source_ids`` (a page shows the same few dozen on
@@ -195,5 +205,6 @@ def unit_name(boundary: str, code: str) -> str:
 
 
 def indicator_label(indicator: str) -> str:
-    row = store().catalogue.loc[indicator]
-    return row["label_en"] if locale() == "en" else row["label_vi"]
+    """The indicator's label in the page's language."""
+    row = store().catalogue_rows()[indicator]
+    return str(row["label_en"] if locale() == "en" else row["label_vi"])

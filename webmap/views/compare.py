@@ -219,11 +219,11 @@ CHART_LEFT, CHART_WIDTH, CHART_TOTAL = 4, 300, 400
 LABEL, BAR, BAR_GAP, AXIS = 14, 8, 3, 16
 
 
-def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str, dict]:
-    """Per issue, its chart: ``height`` and ``rows``, each with its ``label``, ``y``, ``bars`` (x, y, width, colour,
-    value text, title) of the items with a value, the ``median`` (x and title, or None) and the axis (``axis_y``,
-    ``ticks``: x and text of the scale's ends, in the row's unit). One scale per row, from 0 (or the minimum) to
-    the maximum (:func:`webmap.compare.chart_positions`)."""
+def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str, Markup]:
+    """Per issue, its chart as SVG (:func:`_chart_svg`) from rows with their ``label``, ``y``, ``bars`` (x, y, width,
+    colour, value text, title) of the items with a value, the ``median`` (x and title, or None) and the axis
+    (``axis_y``, ``ticks``: x and text of the scale's ends, in the row's unit). One scale per row, from 0 (or the
+    minimum) to the maximum (:func:`webmap.compare.chart_positions`)."""
     median_text = _("Median of units")
     catalogue = store().catalogue_rows()
     issue_names = issue_labels()
@@ -231,7 +231,7 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
     def x(percent: float) -> float:
         return round(CHART_LEFT + CHART_WIDTH * percent / 100, 2)
 
-    out: dict[str, dict] = {}
+    out: dict[str, Markup] = {}
     for issue, rows in result.by_issue().items():
         chart_rows, top = [], 0
         for row in rows:
@@ -273,7 +273,7 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
                 }
             )
             top = axis_y + AXIS
-        out[issue] = {"height": top + 4, "rows": chart_rows, "svg": _chart_svg(issue_names[issue], top + 4, chart_rows)}
+        out[issue] = _chart_svg(issue_names[issue], top + 4, chart_rows)
     return out
 
 

@@ -10,7 +10,7 @@ from ..compare import MAX_UNITS
 from ..i18n import boundary_labels, issue_labels, locale, year_label
 from ..i18n import gettext as _
 from ..params import MapView, has_target, map_view
-from .common import cached, choropleth_units, map_config, map_parts, records, source_link, store, unit_links, ward_layer
+from .common import cached, choropleth_units, cited_sources, map_config, map_parts, records, store, unit_links, ward_layer
 from .program import indicator_items
 
 bp = Blueprint("national", __name__)
@@ -52,7 +52,7 @@ def render(view: MapView, lang: str) -> str:
         legend=choropleth.legend_rows(data, lang),
         ranked=ranked,
         unranked=unranked,
-        source_list=_sources(data.table["source_id"]),
+        source_list=cited_sources(data.table["source_id"]),
         national=records(s.national(view.indicator)),
         options=_options(view),
         programme=indicator_items(view.issue, view.indicator),
@@ -72,14 +72,6 @@ def _indicator_groups(boundary: str) -> list[dict]:
         if len(rows):
             groups.append({"issue": issue, "label": label, "indicators": records(rows)})
     return groups
-
-
-def _sources(source_ids) -> list[dict]:
-    seen: dict[str, dict] = {}
-    for ids in source_ids:
-        for link in source_link(ids):
-            seen.setdefault(link["id"], link)
-    return list(seen.values())
 
 
 def _options(view: MapView) -> dict:

@@ -27,14 +27,15 @@ from ..i18n import gettext as _
 from ..links import short_title
 from ..params import boundary_param, check_keys, map_view
 from ..store import Store
-from .common import store, unit_name
+from .common import bounds_of, cited_sources, indicator_label, store, unit_name
+from .province import FOCUS, NEIGHBOUR
 
 bp = Blueprint("sheets", __name__)
 PAPER_KEYS = frozenset({"size", "orientation"})
 WAIT_SECONDS = 10
 RETRY_SECONDS = 5
 _drawing = threading.Lock()
-FOCUS, NEIGHBOUR, OTHER = "#0b5394", "#9ecae1", "#e6e6e6"
+OTHER = "#e6e6e6"  # units neither the province nor its neighbours (the page's colours: province.FOCUS, NEIGHBOUR)
 SOURCE_TITLE = 70  # characters of a source's title on a sheet
 
 
@@ -185,18 +186,7 @@ def _footer() -> list[str]:
 
 def _sources(source_ids) -> list[str]:
     """The short titles of the sources ``source_ids`` cite, each once, in order of first citation."""
-    from .common import source_link
-
-    seen: dict[str, str] = {}
-    for ids in source_ids:
-        for link in source_link(ids):
-            seen.setdefault(link["id"], short_title(link["title"], SOURCE_TITLE))
-    return list(seen.values())
-
-
-def _label(indicator: str) -> str:
-    row = store().catalogue_rows()[indicator]
-    return str(row["label_en"] if locale() == "en" else row["label_vi"])
+    return [short_title(link["title"], SOURCE_TITLE) for link in cited_sources(source_ids)]
 
 
 def _national(view) -> sheets.Sheet:
@@ -218,11 +208,11 @@ def _national(view) -> sheets.Sheet:
         for name, label, rank in zip(ranked["name"], ranked["label"], ranked["rank"])
     ]
     return sheets.Sheet(
-        title=f"{_label(view.indicator)} · {view.year}",
+        title=f"{indicator_label(view.indicator)} · {view.year}",
         subtitle=subtitle,
         colours={c: colour for c, colour in zip(table.index, table["colour"]) if isinstance(colour, str)},
         missing_colour=MISSING_COLOUR,
-        legend_title=f"{_label(view.indicator)} ({unit}), {view.year}",
+        legend_title=f"{indicator_label(view.indicator)} ({unit}), {view.year}",
         legend=[(r["colour"], r["text"]) for r in choropleth.legend_rows(data, lang)],
         missing=data.missing,
         sources=_sources(table["source_id"]),
@@ -242,14 +232,14 @@ def _province(boundary: str, code: str) -> sheets.Sheet:
     rows = profile.indicator_rows(s, boundary, code)
     table = [
         (
-            _label(r["indicator"]),
+            indicator_label(r["indicator"]),
             f"{value_label(r['latest']['value'], r['latest']['value_flag'])} {unit_label(r['catalogue']['unit'])}",
             str(r["latest"]["period"] or r["latest"]["year"]),
             f"{r['rank']}/{r['ranked']}" if r["rank"] is not None else "—",
         )
         for r in rows
     ]
-    west, south, east, north = _box(s, boundary, [code, *neighbours])
+    west, south, east, north = _box(boundary, [code, *neighbours])
     unit_row = s.units[boundary].loc[code]
     return sheets.Sheet(
         title=unit_name(boundary, code),
@@ -281,7 +271,7 @@ def _comparison(boundary, items, indicators, year, map_indicator, map_row_of) ->
     codes = [c for i in items for c in i.members]
     rows = [
         (
-            _label(r.indicator),
+            indicator_label(r.indicator),
             *(
                 f"{value_label(c.value, c.flag, lang)} {unit_label(s.catalogue_rows()[r.indicator]['unit'])}"
                 if c.value is not None and c.value == c.value
@@ -305,23 +295,23 @@ def _comparison(boundary, items, indicators, year, map_indicator, map_row_of) ->
         outlined=tuple(codes),
         labels={c: s.names(boundary, lang)[c] for c in codes if c in s.units[boundary].index},
         table=((_("Indicator"), *names), rows) if rows else None,
-        focus=_box(s, boundary, [c for c in codes if c in s.units[boundary].index]),
+        focus=_box(boundary, [c for c in codes if c in s.units[boundary].index]),
     )
     if view is None:  # no compared indicator is mapped: the units in one colour
         return plain
     data = choropleth.build(s, view, lang)
     return dataclasses.replace(
         plain,
-        subtitle=f"{boundary_labels()[boundary]} · {_('Map')}: {_label(view.indicator)} ({unit_label(data.unit)}), {view.year}",
+        subtitle=f"{boundary_labels()[boundary]} · {_('Map')}: {indicator_label(view.indicator)} ({unit_label(data.unit)}), {view.year}",
         colours={c: colour for c, colour in zip(data.table.index, data.table["colour"]) if isinstance(colour, str)},
         missing_colour=MISSING_COLOUR,
-        legend_title=f"{_label(view.indicator)} ({unit_label(data.unit)}), {view.year}",
+        legend_title=f"{indicator_label(view.indicator)} ({unit_label(data.unit)}), {view.year}",
         legend=[(r["colour"], r["text"]) for r in choropleth.legend_rows(data, lang)],
         missing=data.missing,
     )
 
 
-def _box(s: Store, boundary: str, codes: list[str]) -> tuple[float, float, float, float]:
-    """The lon/lat box around ``codes``."""
-    boxes = [s.bounds[boundary][c] for c in codes]
-    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+def _box(boundary: str, codes: list[str]) -> tuple[float, float, float, float]:
+    """The lon/lat box (west, south, east, north) around ``codes``: the one their web map is fitted to."""
+    (south, west), (north, east) = bounds_of(boundary, codes)
+    return west, south, east, north

@@ -10,18 +10,15 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from etl.build import build
 from tests.browser.conftest import serve
-from tests.synthetic import TIDY, tiny_raw, value
+from tests.synthetic import TIDY, value
 from tests.webmap.intake_helpers import PASSWORD
 from webmap import accounts, create_app
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[str]:
-    raw = tiny_raw(tmp_path / "raw")
-    out = tmp_path / "out"
-    build(raw, out)
+def site(tmp_path: Path, tiny_site) -> Iterator[str]:
+    raw, out, _ = tiny_site
     app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
     units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
     with app.extensions["urbanmap_db"].session() as s:

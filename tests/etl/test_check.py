@@ -273,9 +273,8 @@ def test_only_files_the_build_reads_count_toward_the_build_id(raw: Path, tmp_pat
 
 
 @pytest.mark.parametrize("damage", BAD_INPUTS, ids=lambda f: f.__name__)
-def test_bad_input_is_named_and_nothing_is_lost(raw: Path, tmp_path: Path, capsys, damage) -> None:
-    out = tmp_path / "out"
-    assert main(["-q", "build", "--raw", str(raw), "--out", str(out)]) == 0
+def test_bad_input_is_named_and_nothing_is_lost(tiny_site, capsys, damage) -> None:
+    raw, out, _ = tiny_site  # a good build of raw, then raw damaged
     before = folder_state(out)
     file, message = damage(raw)
     capsys.readouterr()

@@ -19,10 +19,8 @@ def _change(raw: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def two_builds(tmp_path: Path) -> tuple[Path, Path, dict, dict]:
-    raw = tiny_raw(tmp_path / "raw")
-    out = tmp_path / "out"
-    first = build(raw, out)
+def two_builds(tiny_site) -> tuple[Path, Path, dict, dict]:
+    raw, out, first = tiny_site
     _change(raw, "6699.6", "6699.7")
     second = build(raw, out)
     return raw, out, first, second

@@ -20,11 +20,9 @@ HEADER = "X-Urbanmap-Build"
 
 
 @pytest.fixture
-def rebuilt(tmp_path: Path):
+def rebuilt(tiny_site):
     """An app over a build directory, the raw folder it was built from, and the first manifest."""
-    raw = tiny_raw(tmp_path / "raw")
-    out = tmp_path / "out"
-    first = build(raw, out)
+    raw, out, first = tiny_site
     app = create_app({"DATA_DIR": out, "TESTING": True, "BUILD_CHECK_SECONDS": 0})
     return app, raw, out, first
 

@@ -9,15 +9,12 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
-from etl.build import build
 from tests.conftest import SERVER
-from tests.servers import serving
-from tests.synthetic import tiny_raw
+from tests.servers import serving_several
 from tests.webmap.intake_helpers import PASSWORD
 from tests.webmap.test_submissions import HP_2024, _tidy
 from webmap import accounts, create_app
@@ -26,10 +23,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SERVER, reason="URBANMAP_
 
 
 @pytest.fixture
-def two_instances(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
-    raw = tiny_raw(tmp_path / "raw")
-    out = tmp_path / "out"
-    build(raw, out)
+def two_instances(tiny_site, database_url: str) -> Iterator[tuple[str, str]]:
+    raw, out, _ = tiny_site
     app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "DATABASE_URL": database_url})
     units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
     with app.extensions["urbanmap_db"].session() as s:
@@ -38,7 +33,7 @@ def two_instances(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]
     app.extensions["urbanmap_db"].engine.dispose()
     env = {**os.environ, "DATABASE_URL": database_url}
     args = ("--data", str(out), "--raw", str(raw))
-    with serving(*args, env=env) as first, serving(*args, env=env) as second:
+    with serving_several(2, *args, env=env) as (first, second):
         yield first, second
 
 

@@ -15,9 +15,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from etl.build import build
 from etl.store import open_build
-from tests.synthetic import TIDY, tiny_raw, value
+from tests.synthetic import TIDY, value
 from tests.webmap.intake_helpers import PASSWORD, csrf_token, sign_in
 from webmap import accounts, create_app
 from webmap.db import Publication, Submission
@@ -35,11 +34,9 @@ HP_2024 = value("2025", "31", "population", 2024, "4700", "thousand persons", na
 
 
 @pytest.fixture
-def site(tmp_path: Path, database_url: str):
+def site(tiny_site, database_url: str):
     """(app, raw, out): a tiny build, its raw folder, three accounts."""
-    raw = tiny_raw(tmp_path / "raw")
-    out = tmp_path / "out"
-    build(raw, out)
+    raw, out, _ = tiny_site
     app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url})
     units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
     with app.extensions["urbanmap_db"].session() as s:

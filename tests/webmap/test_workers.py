@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from etl.build import build
 from tests.servers import serving
-from tests.synthetic import tiny_raw
 
 pytestmark = pytest.mark.slow
 
 
-def test_two_worker_processes_serve_and_switch_builds(tmp_path: Path) -> None:
-    raw = tiny_raw(tmp_path / "raw")
-    out = tmp_path / "out"
-    first = build(raw, out)["build_id"]
+def test_two_worker_processes_serve_and_switch_builds(tiny_site) -> None:
+    raw, out, manifest = tiny_site
+    first = manifest["build_id"]
     with serving("--data", str(out), "--raw", str(raw), "--workers", "2") as url:
         answers = [requests.get(url + "/healthz", timeout=10) for _ in range(20)]  # a connection each: both workers answer
         assert all(a.status_code == 200 and a.headers["X-Urbanmap-Build"] == first for a in answers)

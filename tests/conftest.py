@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, profiles
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -29,6 +30,11 @@ from tests.synthetic import SHIPPED, hostile_raw, tiny_raw
 from webmap import accounts, create_app
 
 logging.getLogger("pyogrio").setLevel(logging.WARNING)
+
+# Property tests check behaviour, never speed (speed is measured in bench/): no per-example deadline, which a test
+# sharing the cores with another worker could miss.
+settings.register_profile("urbanmap", deadline=None)
+settings.load_profile("urbanmap")
 
 
 @pytest.fixture(autouse=True, scope="session")

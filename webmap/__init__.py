@@ -20,14 +20,15 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
   clients reach directly: they could then choose their own address.
 - ``LONG_RUNNING``: the app is a serving process (``urbanmap serve`` sets it; off by default, as tests make many
   apps): every page template is compiled when the app is made, so that no visitor waits for a first compile
-  (about 0.3 s in all), mapclassify is imported (2 s, else paid by the first map), and each build, once loaded, is moved out of the garbage collector's scans
-  (:mod:`webmap.serving`).
+  (about 0.3 s in all), mapclassify is imported (2 s, else paid by the first map), and what the process has made by
+  then, and each build once loaded, is moved out of the garbage collector's scans (:mod:`webmap.serving`).
 - ``TILE_URL`` / ``TILE_ATTRIBUTION``: an online tile layer, off by default (the
   map is drawn from shipped Natural Earth land); ``OGC_MAX_LIMIT``: largest page of items.
 """
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -104,6 +105,9 @@ def create_app(config: dict | None = None) -> Flask:
         for name in app.jinja_env.list_templates(extensions=["html"]):
             app.jinja_env.get_template(name)
         classify.load_classifiers()  # mapclassify and scipy: 2 s that the first map's visitor would wait
+        # what a serving process has made by now (modules, compiled templates) lives as long as it: out of the
+        # collector's full scans, like each loaded build (webmap.serving), which otherwise walk 116,000 objects
+        gc.freeze()
     proxies = int(app.config["PROXIES"])
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -5,6 +5,7 @@ Plain functions over the store (labels come from the active locale).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -15,26 +16,41 @@ from .i18n import FLAG_SIGNS, number, unit_label
 from .i18n import gettext as _
 from .params import MapView
 from .profile import before_baseline, target_for
-from .store import Store
+from .store import SnapshotRow, Store
 
 
 @dataclass
 class Choropleth:
-    """Per unit: value (or gap), label, colour; the classes; the target used for gaps."""
+    """Per unit: value (or gap), label, colour; the classes; the target used for gaps.
 
-    table: pd.DataFrame  # index code; name, value, flag, shown, label, colour, rank, detail, source_id, period
+    ``columns`` holds one list per column, each in the order of ``codes``: name, value, flag, source_id, period,
+    derivation, preliminary, shown (the value or the gap), rank, colour (None: no data), label, detail. Pages read
+    the lists; :attr:`table` is the same as a frame, made when asked for (the map sheets sort it)."""
+
+    codes: list[str]
+    columns: dict[str, list]
     classes: Classes | None
     target: pd.Series | None
     unit: str
     before: int | None = None  # the target's baseline year, when the map's year is older (gap mode)
 
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        """``columns`` as a frame indexed by code."""
+        return pd.DataFrame(self.columns, index=pd.Index(self.codes, name="code"))
+
+    def rows(self) -> list[dict]:
+        """One dict per unit: ``code`` and every column."""
+        names = list(self.columns)
+        return [dict(zip(names, values), code=code) for code, *values in zip(self.codes, *self.columns.values())]
+
     @property
     def missing(self) -> int:
-        return int(self.table["shown"].isna().sum())
+        return sum(1 for v in self.columns["shown"] if math.isnan(v))
 
     @property
     def incomplete(self) -> int:
-        return int((self.table["flag"] == "incomplete").sum())
+        return self.columns["flag"].count("incomplete")
 
 
 def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> str:
@@ -68,16 +84,10 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
     """The map of ``view`` in ``lang``: one row per unit of the set, built as plain lists (a page's worth of work is
     a few hundred rows; pandas per row would cost more than the rest of the page)."""
     codes = [str(c) for c in store.units[view.boundary].index]
-    snap = store.snapshot(view.indicator, view.boundary, view.year)
-    columns = ("value", "value_flag", "source_id", "period", "derivation", "preliminary")
-    found = dict(zip(snap.index.tolist(), zip(*(snap[c].tolist() for c in columns))))
-    empty = (math.nan, "", "", "", "", False)
+    found = store.snapshot_rows(view.indicator, view.boundary, view.year)
+    empty = SnapshotRow(math.nan, "", "", "", "", False)
     rows = [found.get(c, empty) for c in codes]
     value, flag, source_id, period, derivation, preliminary = (list(column) for column in zip(*rows)) if rows else ([],) * 6
-    flag, source_id, period, derivation = (
-        [x if isinstance(x, str) else "" for x in column] for column in (flag, source_id, period, derivation)
-    )
-    preliminary = [bool(p) if p == p else False for p in preliminary]
     indicator = store.catalogue_rows()[view.indicator]
     target, before = None, None
     if view.mode == "gap":
@@ -100,27 +110,24 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
         + (" · " + _("value older than the target (set in %(year)s)", year=before).replace("%", "%%") if before else ""),
         _("(preliminary)"),
     )
-    table = pd.DataFrame(
-        {
-            "name": [names[c] for c in codes],
-            "value": value,
-            "flag": flag,
-            "source_id": source_id,
-            "period": period,
-            "derivation": derivation,
-            "preliminary": preliminary,
-            "shown": shown,
-            "rank": [ranks.get(c, math.nan) for c in codes],
-            "colour": [classes.colours[classes.index(v)] if classes and not math.isnan(v) else None for v in shown],
-            "label": [_label(v, f, unit_text, view.mode, lang, texts) for v, f in zip(shown, flag)],
-            "detail": [
-                _detail(store, view, c, v, f, p, pre, d, lang, texts)
-                for c, v, f, p, pre, d in zip(codes, value, flag, period, preliminary, derivation)
-            ],
-        },
-        index=pd.Index(codes, name="code"),
-    )
-    return Choropleth(table, classes, target, indicator["unit"], before)
+    columns = {
+        "name": [names[c] for c in codes],
+        "value": value,
+        "flag": flag,
+        "source_id": source_id,
+        "period": period,
+        "derivation": derivation,
+        "preliminary": preliminary,
+        "shown": shown,
+        "rank": [ranks.get(c, math.nan) for c in codes],
+        "colour": [classes.colours[classes.index(v)] if classes and not math.isnan(v) else None for v in shown],
+        "label": [_label(v, f, unit_text, view.mode, lang, texts) for v, f in zip(shown, flag)],
+        "detail": [
+            _detail(store, view, c, v, f, p, pre, d, lang, texts)
+            for c, v, f, p, pre, d in zip(codes, value, flag, period, preliminary, derivation)
+        ],
+    }
+    return Choropleth(codes, columns, classes, target, indicator["unit"], before)
 
 
 @dataclass(frozen=True)

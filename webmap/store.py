@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -47,6 +47,19 @@ UNIT_COLUMNS = ["code", "name_vi", "name_en", "kind", "region", "region_vi", "ar
 WARD_COLUMNS = [*UNIT_COLUMNS, "full_name_vi", "full_name_en", "parent_code", "area_km2_published"]
 _MISSING = object()  # a derived value not made yet
 SNAPSHOT_COLUMNS = ["value", "value_flag", "source_id", "period", "note", "derivation", "preliminary"]
+
+
+class SnapshotRow(NamedTuple):
+    """One unit's row of a snapshot as plain Python (:meth:`Store.snapshot_rows`); texts are "" where empty."""
+
+    value: float  # NaN: an aggregate with missing members
+    flag: str
+    source_id: str
+    period: str
+    derivation: str
+    preliminary: bool
+
+
 LEVELS = ("coarse", "fine")  # levels of detail of a ward-level set's web geometry (etl.geometry.WARD_WEB_TOLERANCES)
 
 
@@ -254,7 +267,9 @@ class Store:
         aggregate and latest row, ranks and medians, targets, the catalogue rows and unit names in order (about
         0.5 s; the first views then cost what later ones do)."""
         self.derived(("snapshots",), Store._snapshots_of)
+        self.derived(("snapshot_rows",), Store._snapshot_rows_of)
         self.derived(("history",), Store._histories)
+        self.derived(("national_rows",), Store._national_rows)
         self.derived(("targets_by_indicator",), Store._targets_by_indicator)
         self.derived(("ranks_and_medians",), Store._ranks_and_medians)
         self.catalogue_rows()
@@ -359,6 +374,27 @@ class Store:
         rows = rows.sort_values(["indicator", "boundary", "year", "code", "_no_period", "period"])
         return rows.groupby(["indicator", "boundary", "year", "code"], sort=False).tail(1)
 
+    def snapshot_rows(self, indicator: str, boundary: str, year: int) -> dict[str, SnapshotRow]:
+        """:meth:`snapshot` as {code: row}, made once per build: a map view reads these, never the frame (slicing
+        a frame of the store costs more than the view's own work, and leaves weak references behind it)."""
+        found = self.derived(("snapshot_rows",), Store._snapshot_rows_of).get((indicator, boundary, int(year)), {})
+        work.charge(len(found))
+        return found
+
+    @staticmethod
+    def _snapshot_rows_of(store: Store) -> dict[tuple[str, str, int], dict[str, SnapshotRow]]:
+        def text(x: object) -> str:
+            return x if isinstance(x, str) else ""
+
+        out = {}
+        for key, snap in store.derived(("snapshots",), Store._snapshots_of).items():
+            columns = (snap[c].tolist() for c in ("value", "value_flag", "source_id", "period", "derivation", "preliminary"))
+            out[key] = {
+                str(code): SnapshotRow(float(v), text(f), text(s), text(p), text(d), bool(pre) if pre == pre else False)
+                for code, v, f, s, p, d, pre in zip(snap.index.tolist(), *columns)
+            }
+        return out
+
     @staticmethod
     def _snapshots_of(store: Store) -> dict[tuple[str, str, int], pd.DataFrame]:
         """:meth:`snapshot` of every indicator, set and year, made in one pass over the preferred rows (one at a
@@ -385,15 +421,14 @@ class Store:
         medians = {(str(i), str(b), int(y)): float(m) for (i, b, y), m in groups.median().items()}
         return ranks, medians
 
-    def national(self, indicator: str) -> pd.DataFrame:
-        """National rows (boundary 'national') of an indicator, by year and period (grouped once per store)."""
-        by_indicator = self.derived(
-            ("national_rows",),
-            lambda s: {
-                str(i): g.sort_values(["year", "period"]) for i, g in s.values[s.values["boundary"] == "national"].groupby("indicator")
-            },
-        )
-        return by_indicator.get(indicator, self.values.iloc[0:0])
+    def national(self, indicator: str) -> list[dict]:
+        """National rows (boundary 'national') of an indicator, by year and period, as dicts (made once per store)."""
+        return self.derived(("national_rows",), Store._national_rows).get(indicator, [])
+
+    @staticmethod
+    def _national_rows(store: Store) -> dict[str, list[dict]]:
+        national = store.values[store.values["boundary"] == "national"]
+        return {str(i): records(g.sort_values(["year", "period"])) for i, g in national.groupby("indicator")}
 
     def history(self, boundary: str, code: str) -> pd.DataFrame:
         """Every row (preferred first) of one unit, sorted by indicator, year, period (grouped once per store)."""

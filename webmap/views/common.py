@@ -65,19 +65,11 @@ def map_parts(config: MapConfig, bounds: list[list[float]] | None = None) -> Map
 
 def choropleth_units(data, boundary: str) -> dict[str, dict]:
     """Per unit code: name, value label, colour (None: no data), tooltip detail and the link to its page."""
-    table = data.table
-    href = unit_links(boundary, table.index)
+    columns = data.columns
+    href = unit_links(boundary, data.codes)
     return {
-        code: {
-            "name": name,
-            "label": label,
-            "colour": colour if isinstance(colour, str) else None,
-            "detail": detail,
-            "href": href[code],
-        }
-        for code, name, label, colour, detail in zip(
-            *(c.tolist() for c in (table.index, table["name"], table["label"], table["colour"], table["detail"]))
-        )
+        code: {"name": name, "label": label, "colour": colour, "detail": detail, "href": href[code]}
+        for code, name, label, colour, detail in zip(data.codes, columns["name"], columns["label"], columns["colour"], columns["detail"])
     }
 
 

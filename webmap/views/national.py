@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, render_template
 
 from .. import choropleth
@@ -14,6 +16,22 @@ from .common import cached, choropleth_units, cited_sources, map_config, map_par
 from .program import indicator_items
 
 bp = Blueprint("national", __name__)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A unit's row of the ranked table (or of the list without data): attributes, which the template reads
+    without the failed attribute lookup a dict costs it on every cell."""
+
+    code: str
+    name: str
+    href: str
+    value: float  # NaN: no value
+    rank: float
+    label: str
+    year_text: str
+    source_id: str
+    detail: str
 
 
 @bp.get("/")
@@ -34,15 +52,25 @@ def render(view: MapView, lang: str) -> str:
         "go": _("Compare (%(n)s)", n="%n"),
         "hint": _("Pick 2 to %(n)s units", n=MAX_UNITS),
     }
-    rows = records(data.table.reset_index())
-    href = unit_links(view.boundary, data.table.index)
-    for row in rows:
-        row["href"] = href[row["code"]]
-        row["year_text"] = year_label({"period": row["period"], "year": view.year, "preliminary": row["preliminary"]})
+    href = unit_links(view.boundary, data.codes)
+    rows = [
+        TableRow(
+            r["code"],
+            r["name"],
+            href[r["code"]],
+            r["value"],
+            r["rank"],
+            r["label"],
+            year_label({"period": r["period"], "year": view.year, "preliminary": r["preliminary"]}),
+            r["source_id"],
+            r["detail"],
+        )
+        for r in data.rows()
+    ]
     order = s.name_order(view.boundary, lang)
-    ranked = sorted((r for r in rows if r["value"] == r["value"]), key=lambda r: (r["rank"], order[r["code"]]))
-    unranked = sorted((r for r in rows if r["value"] != r["value"]), key=lambda r: order[r["code"]])
-    indicator = s.catalogue.loc[view.indicator]
+    ranked = sorted((r for r in rows if r.value == r.value), key=lambda r: (r.rank, order[r.code]))
+    unranked = sorted((r for r in rows if r.value != r.value), key=lambda r: order[r.code])
+    indicator = s.catalogue_rows()[view.indicator]
     return render_template(
         "national.html",
         view=view,
@@ -52,8 +80,8 @@ def render(view: MapView, lang: str) -> str:
         legend=choropleth.legend_rows(data, lang),
         ranked=ranked,
         unranked=unranked,
-        source_list=cited_sources(data.table["source_id"]),
-        national=records(s.national(view.indicator)),
+        source_list=cited_sources(data.columns["source_id"]),
+        national=s.national(view.indicator),
         options=_options(view),
         programme=indicator_items(view.issue, view.indicator),
         has_gap=has_target(s, view.indicator),
@@ -74,6 +102,18 @@ def _indicator_groups(boundary: str) -> list[dict]:
     return groups
 
 
+def method_labels() -> dict[str, str]:
+    """The classification methods in the menu's order, with their names in the page's language."""
+    labels = {
+        "quantiles": _("Quantiles"),
+        "jenks": _("Natural breaks (Jenks)"),
+        "equal": _("Equal interval"),
+        "headtail": _("Head/tail breaks (skewed data)"),
+        "box": _("Box plot (outliers apart)"),
+    }
+    return {m: labels[m] for m in METHODS}
+
+
 def _options(view: MapView) -> dict:
     s = store()
     return {
@@ -81,6 +121,6 @@ def _options(view: MapView) -> dict:
         "groups": s.derived(("indicator_groups", view.boundary, locale()), lambda _store: _indicator_groups(view.boundary)),
         "years": s.years(view.indicator, view.boundary),
         "boundaries": boundary_labels(),
-        "methods": METHODS,
+        "methods": method_labels(),
         "classes": range(CLASS_RANGE[0], CLASS_RANGE[1] + 1),
     }

@@ -54,13 +54,15 @@ def sheet_links(endpoint: str, **values: object) -> list[dict]:
     """The page's sheets as the download table lists them: per paper, its PDF, PNG and SVG addresses (``values``:
     the page's parameters; lists stay lists), in the page's language."""
     values.pop("lang", None)
+    # one url_for (a page lists 12 sheets; the parameters are checked ids and numbers, never these placeholders)
+    href = url_for(endpoint, fmt="__FMT__", **values, size="__SIZE__", orientation="__ORIENTATION__", lang=locale())  # type: ignore[arg-type]
     papers = [(size, orientation) for size in sheets.PAGES for orientation in ("portrait", "landscape")]
     names = {"portrait": _("portrait"), "landscape": _("landscape")}
     return [
         {
             "paper": f"{size.upper()} {names[orientation]}",
             "formats": [
-                (fmt.upper(), url_for(endpoint, fmt=fmt, **values, size=size, orientation=orientation, lang=locale()))  # type: ignore[arg-type]
+                (fmt.upper(), href.replace("__FMT__", fmt).replace("__SIZE__", size).replace("__ORIENTATION__", orientation))
                 for fmt in sheets.FORMATS
             ],
         }
@@ -303,7 +305,7 @@ def _comparison(boundary, items, indicators, year, map_indicator, map_row_of) ->
     return dataclasses.replace(
         plain,
         subtitle=f"{boundary_labels()[boundary]} · {_('Map')}: {indicator_label(view.indicator)} ({unit_label(data.unit)}), {view.year}",
-        colours={c: colour for c, colour in zip(data.table.index, data.table["colour"]) if isinstance(colour, str)},
+        colours={c: colour for c, colour in zip(data.codes, data.columns["colour"]) if colour is not None},
         missing_colour=MISSING_COLOUR,
         legend_title=f"{indicator_label(view.indicator)} ({unit_label(data.unit)}), {view.year}",
         legend=[(r["colour"], r["text"]) for r in choropleth.legend_rows(data, lang)],

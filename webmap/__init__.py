@@ -28,6 +28,7 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
 
 from __future__ import annotations
 
+import functools
 import gc
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .serving import ServedBuild
     from .views import api, compare, geometry, national, ogc, program, province, search, sheets, ward
     from .views.common import source_html, source_link
+    from .views.prepare import prepare
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -105,6 +107,9 @@ def create_app(config: dict | None = None) -> Flask:
         for name in app.jinja_env.list_templates(extensions=["html"]):
             app.jinja_env.get_template(name)
         classify.load_classifiers()  # mapclassify and scipy: 2 s that the first map's visitor would wait
+        served = app.extensions["urbanmap_build"]
+        served.prepare = functools.partial(prepare, app)  # each later build, before it is served
+        prepare(app, served.current())
         # what a serving process has made by now (modules, compiled templates) lives as long as it: out of the
         # collector's full scans, like each loaded build (webmap.serving), which otherwise walk 116,000 objects
         gc.freeze()

@@ -83,7 +83,7 @@ def members_reported(store: Store, boundary: str, indicator: str, year: int, mem
 def build(store: Store, view: MapView, lang: str) -> Choropleth:
     """The map of ``view`` in ``lang``: one row per unit of the set, built as plain lists (a page's worth of work is
     a few hundred rows; pandas per row would cost more than the rest of the page)."""
-    codes = [str(c) for c in store.units[view.boundary].index]
+    codes = store.codes(view.boundary)
     found = store.snapshot_rows(view.indicator, view.boundary, view.year)
     empty = SnapshotRow(math.nan, "", "", "", "", False)
     rows = [found.get(c, empty) for c in codes]

@@ -120,16 +120,26 @@ def _cell(store: Store, item: Item, boundary: str, indicator: str, table: dict[i
 
 
 def _region_ranks(store: Store, boundary: str, indicator: str, year: int) -> dict[str, int]:
-    """Rank of each region with a value (as :meth:`Store.ranks`), once per build, set, indicator and year."""
+    """Rank of each region with a value (as :meth:`Store.ranks`): from :func:`region_ranks`."""
+    return region_ranks(store, boundary).get((indicator, int(year)), {})
 
-    def make(s: Store) -> dict[str, int]:
+
+def region_ranks(store: Store, boundary: str) -> dict[tuple[str, int], dict[str, int]]:
+    """Per (indicator, year): the rank of each region of ``boundary`` with a value (as :meth:`Store.ranks`: 1 = worst
+    where the catalogue says which way is worse, else 1 = highest), in one pass, once per build and set."""
+
+    def make(s: Store) -> dict[tuple[str, int], dict[str, int]]:
         rows = s.regions(boundary)
-        rows = rows[(rows["indicator"] == indicator) & (rows["year"] == year) & rows["value"].notna()]
-        values = rows.groupby("code")["value"].last()
-        ranks = values.rank(ascending=s.catalogue_rows()[indicator]["higher_is_worse"] == "no", method="min").astype(int)
-        return {str(c): int(r) for c, r in ranks.items()}
+        last = rows[rows["value"].notna()].groupby(["indicator", "year", "code"], sort=False)["value"].last()
+        catalogue = s.catalogue_rows()
+        ascending = [catalogue[i]["higher_is_worse"] == "no" for i in last.index.get_level_values("indicator")]
+        ranks = last.where(ascending, -last).groupby(level=["indicator", "year"]).rank(method="min")
+        out: dict[tuple[str, int], dict[str, int]] = {}
+        for (indicator, year, code), rank in ranks.items():
+            out.setdefault((str(indicator), int(year)), {})[str(code)] = int(rank)
+        return out
 
-    return store.derived(("region_ranks", boundary, indicator, year), make)
+    return store.derived(("region_ranks", boundary), make)
 
 
 def _candidates(store: Store) -> list[str]:

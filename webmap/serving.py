@@ -32,9 +32,17 @@ class ServedBuild:
     """The store of the build in use, and the loader of the next one."""
 
     def __init__(
-        self, data_dir: Path, interval: float = 1.0, on_switch: Callable[[Store], None] | None = None, freeze: bool = False
+        self,
+        data_dir: Path,
+        interval: float = 1.0,
+        on_switch: Callable[[Store], None] | None = None,
+        freeze: bool = False,
+        prepare: Callable[[Store], None] | None = None,
     ) -> None:
+        """``prepare``: called with each build loaded after the first, before it is served (the first is served by
+        whoever made this, once it is ready)."""
         self.data_dir = data_dir
+        self.prepare = prepare
         self.interval = interval
         self._on_switch = on_switch
         self._freeze = freeze
@@ -89,6 +97,8 @@ class ServedBuild:
             self._failed = target
             log.error("cannot serve %s (%s); still serving build %s", target, exc, self._store.build_id)
             return
+        if self.prepare is not None:
+            self.prepare(store)
         previous, self._store = self._store, store
         log.info("switched from build %s to build %s", previous.build_id, store.build_id)
         if self._on_switch is not None:

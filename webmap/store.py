@@ -237,6 +237,10 @@ class Store:
 
         return self.derived(("names", boundary, lang), make)
 
+    def codes(self, boundary: str) -> list[str]:
+        """The codes of the units of ``boundary`` in the store's order (once per build and set; not to be changed)."""
+        return self.derived(("codes", boundary), lambda s: [str(c) for c in s.units[boundary].index])
+
     def name_order(self, boundary: str, lang: str) -> dict[str, int]:
         """Each unit's position when the units of ``boundary`` are listed by name in ``lang``, in Vietnamese
         alphabetical order (a ă â b c d đ …, then tones), by code (once per build, set and language)."""
@@ -509,8 +513,13 @@ class Store:
         return self._regions[boundary]
 
     def region_names(self, boundary: str) -> dict[str, str]:
-        units = self.units[boundary]
-        return dict(zip(units["region"], units["region_vi"]))
+        """Each socio-economic region's Vietnamese name by id (once per build and set)."""
+
+        def make(store: Store) -> dict[str, str]:
+            units = store.units[boundary]
+            return dict(zip(units["region"].tolist(), units["region_vi"].tolist()))
+
+        return self.derived(("region_names", boundary), make)
 
     # --- programme -------------------------------------------------------
     def directions_for(self, issue: str) -> pd.DataFrame:

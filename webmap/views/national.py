@@ -89,8 +89,13 @@ def render(view: MapView, lang: str) -> str:
     )
 
 
+def indicator_groups(boundary: str) -> list[dict]:
+    """The indicators with values in ``boundary``, grouped by issue, in the page's language (the indicator menu;
+    made once per build, set and language)."""
+    return store().derived(("indicator_groups", boundary, locale()), lambda _store: _indicator_groups(boundary))
+
+
 def _indicator_groups(boundary: str) -> list[dict]:
-    """The indicators with values in ``boundary``, grouped by issue, in the page's language (the indicator menu)."""
     s = store()
     mapped = set(s.mapped_indicators(boundary))
     groups = []
@@ -118,7 +123,7 @@ def _options(view: MapView) -> dict:
     s = store()
     return {
         "issues": issue_labels(),
-        "groups": s.derived(("indicator_groups", view.boundary, locale()), lambda _store: _indicator_groups(view.boundary)),
+        "groups": indicator_groups(view.boundary),
         "years": s.years(view.indicator, view.boundary),
         "boundaries": boundary_labels(),
         "methods": method_labels(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
@@ -36,15 +35,20 @@ def _task(row: dict) -> dict:
 
 def issue_items(issue: str, indicator: str | None = None) -> dict:
     """Directions that name ``issue``, the tasks of their groups (with implementation status where reported),
-    and the national targets of the indicator (or of the issue); made once per build, issue, indicator and language."""
+    and the national targets of the indicator (or of the issue); made once per build, issue, language and
+    indicator with targets of its own (the others show the issue's)."""
+    indicator = _with_targets(indicator)
     return store().derived(("issue_items", issue, indicator, locale()), lambda _store: _issue_items(issue, indicator))
+
+
+def _with_targets(indicator: str | None) -> str | None:
+    """``indicator`` when it has national targets of its own, else None (its programme items are its issue's)."""
+    return indicator if indicator is not None and not store().targets_for(indicator).empty else None
 
 
 def _issue_items(issue: str, indicator: str | None) -> dict:
     s = store()
-    targets = s.targets_for(indicator) if indicator is not None else pd.DataFrame()
-    if indicator is None or targets.empty:
-        targets = s.targets_for_issue(issue)
+    targets = s.targets_for(indicator) if indicator is not None else s.targets_for_issue(issue)
     directions = [_direction(r) for r in records(s.directions_for(issue))]
     groups = {d["group_id"] for d in directions if d["group_id"]}
     return {
@@ -67,8 +71,9 @@ def worst_issue_items(issues: list[str], boundary: str) -> list[Markup]:
 
 def indicator_items(issue: str, indicator: str) -> Markup:
     """The national map's "what the action programme says" for ``issue`` and ``indicator`` (rendered once per
-    build, issue, indicator and language)."""
-    return fragment(("programme_section", issue, indicator), "programme_section", issue_items(issue, indicator), issue_labels())
+    build, issue, language and indicator with targets of its own)."""
+    key = _with_targets(indicator)
+    return fragment(("programme_section", issue, key), "programme_section", issue_items(issue, key), issue_labels())
 
 
 @bp.get("/program")

@@ -1,0 +1,37 @@
+"""What a serving process renders once per build before it serves it: the parts many pages share that cost the
+first visitor to ask for them 5-40 ms each (the programme items of every mapped indicator and of every issue, the
+indicator menus, the ranks of the regions), in each language. Afterwards a map, province or comparison page never waits for them: its
+slowest views cost what the others do (``bench/views.py``)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, g
+
+from ..compare import region_ranks
+from ..i18n import LANGUAGES, issue_labels
+from ..store import BOUNDARIES, Store
+from .national import indicator_groups
+from .program import indicator_items, worst_issue_items
+
+log = logging.getLogger(__name__)
+
+
+def prepare(app: Flask, store: Store) -> None:
+    """Render the shared parts of ``store``'s pages, kept with it (``Store.derived``), in a request context of
+    their own whose store is ``store`` (a build being loaded is not served yet)."""
+    start = time.perf_counter()
+    catalogue = store.catalogue_rows()
+    for boundary in BOUNDARIES:
+        region_ranks(store, boundary)
+    for lang in LANGUAGES:
+        with app.test_request_context(f"/?lang={lang}"):
+            g.store = store
+            for boundary in BOUNDARIES:
+                indicator_groups(boundary)
+                worst_issue_items(list(issue_labels()), boundary)
+                for indicator in store.mapped_indicators(boundary):
+                    indicator_items(catalogue[indicator]["issue"], indicator)
+    log.info("build %s: shared page parts rendered in %.2f s", store.build_id, time.perf_counter() - start)

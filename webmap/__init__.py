@@ -7,6 +7,8 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
   ``DATA_DIR/current`` and switches, whole, to the build it points to next
   (looking at most every ``BUILD_CHECK_SECONDS``).
 - ``CACHE_BYTES``: the one budget of rendered pages and serialised downloads kept.
+- ``OGC_CACHE_BYTES``: the budget of OGC API item pages kept, apart from the pages (their keys take any bbox, so
+  that a client varying it churns only this cache).
 - ``MAX_QUERY_BYTES``: longest query string accepted (414 beyond).
 - ``BASE_URL``: the public address (``https://host/prefix``) links in OGC API
   documents are made from; without it, from the request's host, which must be one
@@ -39,6 +41,7 @@ DEFAULTS = {
     "TILE_URL": None,
     "TILE_ATTRIBUTION": None,
     "CACHE_BYTES": 256 * 2**20,
+    "OGC_CACHE_BYTES": 32 * 2**20,
     "BUILD_CHECK_SECONDS": 1.0,
     "MAX_QUERY_BYTES": 4096,
     "BASE_URL": None,
@@ -68,10 +71,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["TRUSTED_HOSTS"] = None  # links come from BASE_URL, whatever Host a proxy passes on
     cache = ByteCache(int(app.config["CACHE_BYTES"]))
     app.extensions["urbanmap_cache"] = cache
+    ogc_cache = ByteCache(int(app.config["OGC_CACHE_BYTES"]))
+    app.extensions["urbanmap_ogc_cache"] = ogc_cache
     app.extensions["urbanmap_build"] = ServedBuild(
         Path(app.config["DATA_DIR"]),
         float(app.config["BUILD_CHECK_SECONDS"]),
-        on_switch=lambda store: cache.keep_only(store.build_id),
+        on_switch=lambda store: (cache.keep_only(store.build_id), ogc_cache.keep_only(store.build_id)),
         freeze=bool(app.config["LONG_RUNNING"]),
     )
     scope.init_app(app)

@@ -172,6 +172,23 @@ def test_ogc_pages_are_normalised_and_not_cached_per_bbox(app) -> None:
     assert 0 < subset["numberReturned"] < 63 and "bbox=105.5" in subset["links"][0]["href"]
 
 
+def test_ogc_item_pages_are_kept_in_their_own_bounded_cache(shipped_build) -> None:
+    app = create_app({"DATA_DIR": shipped_build[0], "TESTING": True, "OGC_CACHE_BYTES": 4_000_000})
+    pages, items = app.extensions["urbanmap_cache"], app.extensions["urbanmap_ogc_cache"]
+    url = "/ogc/collections/provinces_2025/items?limit=3&offset=2"
+    first, _ = _get(app, url)
+    assert len(items) == 1
+    again, _ = _get(app, url + "&bbox=90,0,120,40")  # covers every unit: the same page
+    assert again.data == first.data and len(items) == 1
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    english = client.get(url)  # link titles in English: another entry
+    assert english.data != first.data and len(items) == 2
+    for digit in range(30):  # varied bboxes churn this cache only, within its budget
+        assert _get(app, f"/ogc/collections/provinces_2008/items?limit=10000&bbox=105,10,106.{digit:02},22")[0].status_code == 200
+    assert 0 < items.nbytes <= 4_000_000 and pages.nbytes == 0
+
+
 def test_downloads_are_keyed_on_the_normalised_selection(app) -> None:
     cache = app.extensions["urbanmap_cache"]
     a, _ = _get(app, "/api/provinces.csv?codes=79,01&indicators=population,area")

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from .. import ogc, work
 from ..errors import bad_request, not_found
 from ..i18n import gettext as _
+from ..i18n import locale
 from ..ogc_openapi import openapi
 from .common import store
 
@@ -127,9 +128,14 @@ def items(collection_id: str):
         raise bad_request(str(exc), sorted(ITEM_PARAMS)) from exc
     page = ogc.items_page(found, limit, offset, bbox, bbox_text, province)
     work.charge(len(page.shown))
+    base = base_url()
     if html:
-        return render_template("ogc.html", title=found.title, document=ogc.items_doc(base_url(), found, page), collection=found.id)
-    return json_response(ogc.items_json(base_url(), found, page), ogc.GEOJSON)
+        return render_template("ogc.html", title=found.title, document=ogc.items_doc(base, found, page), collection=found.id)
+    # the normalised page (a bbox covering every match is none): kept in a cache of its own (OGC_CACHE_BYTES)
+    crs = request.args.get("bbox-crs") if page.bbox_text else None
+    key = (store().build_id, found.id, page.limit, page.offset, page.bbox_text, crs, page.province, base, locale())
+    body = current_app.extensions["urbanmap_ogc_cache"].get_or_make(key, lambda: ogc.items_json(base, found, page))
+    return json_response(body, ogc.GEOJSON)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")

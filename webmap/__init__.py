@@ -73,10 +73,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["urbanmap_cache"] = cache
     ogc_cache = ByteCache(int(app.config["OGC_CACHE_BYTES"]))
     app.extensions["urbanmap_ogc_cache"] = ogc_cache
+
+    def keep_only(store) -> None:  # a response is never served from another build's entry
+        cache.keep_only(store.build_id)
+        ogc_cache.keep_only(store.build_id)
+
     app.extensions["urbanmap_build"] = ServedBuild(
         Path(app.config["DATA_DIR"]),
         float(app.config["BUILD_CHECK_SECONDS"]),
-        on_switch=lambda store: (cache.keep_only(store.build_id), ogc_cache.keep_only(store.build_id)),
+        on_switch=keep_only,
         freeze=bool(app.config["LONG_RUNNING"]),
     )
     scope.init_app(app)

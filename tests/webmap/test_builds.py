@@ -15,6 +15,7 @@ from etl.store import switch_current
 from tests.synthetic import tiny_raw
 from webmap import create_app
 from webmap.cache import ByteCache
+from webmap.views.prepare import prepare
 
 HEADER = "X-Urbanmap-Build"
 
@@ -169,3 +170,16 @@ def test_a_build_made_before_the_wards_can_still_be_restored(tmp_path: Path) -> 
     assert client.get("/province/92?boundary=2025").status_code == 200
     assert client.get("/?boundary=2025").status_code == 200
     assert client.get("/ward/00001").status_code == 404 and client.get("/ogc/collections?f=json").status_code == 200
+
+
+def test_a_serving_process_renders_the_shared_page_parts_before_serving(shipped_build) -> None:
+    app = create_app({"DATA_DIR": shipped_build[0], "TESTING": True})
+    store = app.extensions["urbanmap_build"].current()
+    prepare(app, store)
+    made = set(store._derived)
+    assert {k[0] for k in made} >= {"fragment", "issue_items", "indicator_groups", "region_ranks"}
+    client = app.test_client()
+    for url in ("/?indicator=flood_deaths_event_2025_11", "/province/79?lang=en", "/compare?regions=tay_nguyen,dong_nam_bo"):
+        assert client.get(url).status_code == 200, url
+    later = {k[0] for k in set(store._derived) - made}
+    assert not later & {"fragment", "issue_items", "indicator_groups", "region_ranks"}, later

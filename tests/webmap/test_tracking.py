@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from webmap.params import MAP_KEYS
-from webmap.tracking import TRACKING_NAMES, is_tracking
+from webmap.tracking import TRACKING_NAMES, is_tracking, may_track
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,29 @@ def test_the_ogc_api_keeps_its_own_rules(client) -> None:
 @given(st.sampled_from(sorted(TRACKING_NAMES)) | st.text(max_size=20).map(lambda s: "utm_" + s), st.booleans())
 def test_trackers_are_recognised_in_any_case(name: str, upper: bool) -> None:
     assert is_tracking(name.upper() if upper else name)
+
+
+def _encoded(name: str, escaped: list[bool]) -> str:
+    """``name`` with the characters at the positions marked True percent-encoded (as a client may send them)."""
+    return "".join(f"%{ord(c):02X}" if e and ord(c) < 128 else quote(c) for c, e in zip(name, escaped + [False] * len(name)))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(sorted(TRACKING_NAMES)) | st.text(max_size=12) | st.text(max_size=8).map(lambda s: "UTM_" + s),
+            st.text(max_size=8),
+            st.booleans(),
+            st.lists(st.booleans(), max_size=12),
+        ),
+        max_size=4,
+    )
+)
+def test_the_quick_check_misses_no_tracking_parameter(params) -> None:
+    """Whenever the parsed names hold a tracker, the check on the raw query string says it may (no false negative)."""
+    query = "&".join(_encoded(name.upper() if upper else name, escaped) + "=" + quote(value) for name, value, upper, escaped in params)
+    if any(is_tracking(name) for name, _ in parse_qsl(query, keep_blank_values=True)):
+        assert may_track(query.encode("ascii"))
 
 
 @pytest.mark.parametrize("name", sorted(MAP_KEYS | {"lang", "codes", "regions", "map", "q", "fmt", "province", "long", "wkt"}))

@@ -22,7 +22,7 @@ from ..i18n import gettext as _
 from ..links import sources
 from ..params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
 from ..profile import worst_issues
-from .common import bounds_of, cached, choropleth_units, map_config, map_parts, records, source_link, store, unit_name
+from .common import bounds_of, cached, cached_page, choropleth_units, map_config, map_parts, records, source_link, store, unit_name
 from .program import worst_issue_items
 
 bp = Blueprint("compare", __name__)
@@ -99,7 +99,7 @@ def page():
         return render(exc.boundary, [], None, None, None, locale(), (exc.codes, exc.regions, exc.message)), exc.status
     lang = locale()
     key = ("compare", boundary, tuple(items), tuple(indicators or ()), year, map_indicator, lang)
-    return cached(key, lambda: render(boundary, items, indicators, year, map_indicator, lang))
+    return cached_page(key, lambda: render(boundary, items, indicators, year, map_indicator, lang))
 
 
 def render(

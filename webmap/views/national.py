@@ -12,7 +12,7 @@ from ..compare import MAX_UNITS
 from ..i18n import boundary_labels, issue_labels, locale, year_label
 from ..i18n import gettext as _
 from ..params import MapView, has_target, map_view
-from .common import cached, choropleth_units, cited_sources, map_config, map_parts, records, store, unit_links, ward_layer
+from .common import cached_page, choropleth_units, cited_sources, map_config, map_parts, records, store, unit_links, ward_layer
 from .program import indicator_items
 
 bp = Blueprint("national", __name__)
@@ -38,7 +38,7 @@ class TableRow:
 def index():
     view = map_view(store())
     lang = locale()
-    return cached(("national", view, lang), lambda: render(view, lang))
+    return cached_page(("national", view, lang), lambda: render(view, lang))
 
 
 def render(view: MapView, lang: str) -> str:

@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from ..i18n import issue_labels, locale
 from ..params import check_keys
-from .common import cached, fragment, indicator_label, programme_sources, records, store
+from .common import cached_page, fragment, indicator_label, programme_sources, records, store
 
 bp = Blueprint("program", __name__)
 
@@ -80,7 +80,7 @@ def indicator_items(issue: str, indicator: str) -> Markup:
 def page():
     check_keys(set())
     lang = locale()
-    return cached(("program", lang), render)
+    return cached_page(("program", lang), render)
 
 
 def render() -> str:

@@ -10,7 +10,7 @@ from ..errors import not_found
 from ..i18n import boundary_labels, issue_labels, locale
 from ..i18n import gettext as _
 from ..params import boundary_param, check_keys
-from .common import bounds_of, cached, map_config, map_parts, store, unit_links, unit_name, ward_layer
+from .common import bounds_of, cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
 from .program import worst_issue_items
 
 bp = Blueprint("province", __name__)
@@ -25,7 +25,7 @@ def page(code: str):
     if code not in s.units[boundary].index:
         raise not_found(f"{code}: " + _unknown(), [f"{c} {n}" for c, n in zip(s.units[boundary]["code"], s.units[boundary]["name_vi"])])
     lang = locale()
-    return cached(("province", boundary, code, lang), lambda: render(boundary, code))
+    return cached_page(("province", boundary, code, lang), lambda: render(boundary, code))
 
 
 def _unknown() -> str:

@@ -13,7 +13,7 @@ from ..i18n import gettext as _
 from ..i18n import issue_labels, locale
 from ..params import check_keys
 from ..profile import MIN_RANKED
-from .common import cached, map_config, map_parts, store, unit_links, unit_name, ward_layer
+from .common import cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
 
 bp = Blueprint("ward", __name__)
 PARENT_FILL = "#eeeeee"
@@ -32,7 +32,7 @@ def page(code: str):
     ward_set = ward_set_of(code)
     if ward_set is None:
         raise not_found(f"{code}: " + _("there is no ward or commune with this code."), [_("5-digit code, e.g. 31120")])
-    return cached(("ward", ward_set, code, locale()), lambda: render(ward_set, code))
+    return cached_page(("ward", ward_set, code, locale()), lambda: render(ward_set, code))
 
 
 def render(ward_set: str, code: str) -> str:

@@ -118,7 +118,12 @@ def _page(app: Flask, response: Response) -> None:
         response.headers["Content-Encoding"] = "gzip"
     else:
         response.set_data(sent.body)
-    response.vary.update(("Accept-Encoding", "Cookie"))  # the language may come from a cookie
+    # the language may come from a cookie; set as text when nothing else has named a Vary yet (most pages: the
+    # header object would be parsed and written back on every response)
+    if "Vary" in response.headers:
+        response.vary.update(("Accept-Encoding", "Cookie"))
+    else:
+        response.headers["Vary"] = "Accept-Encoding, Cookie"
 
 
 def _compress(response: Response) -> None:

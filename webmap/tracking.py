@@ -44,9 +44,10 @@ def is_tracking(name: str) -> bool:
 
 def may_track(query: bytes) -> bool:
     """Whether the raw query string ``query`` may hold a tracking parameter: it has one of the names in any case,
-    or a percent-encoded character (then the parsed names are checked). Most have neither: 1 µs, not 20."""
+    or a percent-encoded or other non-ASCII character (then the parsed names are checked: "K", the Kelvin sign,
+    lowercases to "k"). Most have none of these: 1 µs, not 20."""
     lowered = query.lower()
-    return b"%" in query or any(marker in lowered for marker in _MARKERS)
+    return b"%" in query or not query.isascii() or any(marker in lowered for marker in _MARKERS)
 
 
 def init_app(app: Flask) -> None:

@@ -71,6 +71,12 @@ def test_the_quick_check_misses_no_tracking_parameter(params) -> None:
         assert may_track(query.encode("ascii"))
 
 
+def test_a_raw_non_ascii_name_is_checked_in_full(client) -> None:
+    """ "\u212a", the Kelvin sign, lowercases to "k": sent raw, "mscl\u212aid" is Microsoft's msclkid."""
+    assert may_track("mscl\u212aid=1".encode()) and is_tracking("mscl\u212aid")
+    assert not may_track(b"indicator=population&year=2024")
+
+
 @pytest.mark.parametrize("name", sorted(MAP_KEYS | {"lang", "codes", "regions", "map", "q", "fmt", "province", "long", "wkt"}))
 def test_no_parameter_of_a_page_counts_as_tracking(name: str) -> None:
     assert not is_tracking(name)

@@ -71,7 +71,7 @@ def test_the_quick_check_misses_no_tracking_parameter(params) -> None:
         assert may_track(query.encode("ascii"))
 
 
-def test_a_raw_non_ascii_name_is_checked_in_full(client) -> None:
+def test_a_raw_non_ascii_name_is_checked_in_full() -> None:
     """ "\u212a", the Kelvin sign, lowercases to "k": sent raw, "mscl\u212aid" is Microsoft's msclkid."""
     assert may_track("mscl\u212aid=1".encode()) and is_tracking("mscl\u212aid")
     assert not may_track(b"indicator=population&year=2024")

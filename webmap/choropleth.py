@@ -39,11 +39,6 @@ class Choropleth:
         """``columns`` as a frame indexed by code."""
         return pd.DataFrame(self.columns, index=pd.Index(self.codes, name="code"))
 
-    def rows(self) -> list[dict]:
-        """One dict per unit: ``code`` and every column."""
-        names = list(self.columns)
-        return [dict(zip(names, values), code=code) for code, *values in zip(self.codes, *self.columns.values())]
-
     @property
     def missing(self) -> int:
         return sum(1 for v in self.columns["shown"] if math.isnan(v))

@@ -32,17 +32,11 @@ class ServedBuild:
     """The store of the build in use, and the loader of the next one."""
 
     def __init__(
-        self,
-        data_dir: Path,
-        interval: float = 1.0,
-        on_switch: Callable[[Store], None] | None = None,
-        freeze: bool = False,
-        prepare: Callable[[Store], None] | None = None,
+        self, data_dir: Path, interval: float = 1.0, on_switch: Callable[[Store], None] | None = None, freeze: bool = False
     ) -> None:
-        """``prepare``: called with each build loaded after the first, before it is served (the first is served by
-        whoever made this, once it is ready)."""
         self.data_dir = data_dir
-        self.prepare = prepare
+        # called with each build loaded after the first, before it is served (the app prepares the first itself)
+        self.prepare: Callable[[Store], None] | None = None
         self.interval = interval
         self._on_switch = on_switch
         self._freeze = freeze

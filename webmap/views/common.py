@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import Response, current_app, g, get_template_attribute, url_for
 from markupsafe import Markup
@@ -19,6 +19,7 @@ from ..store import Store
 from ..store import records as records  # re-exported: every view turns small frames into rows
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 def store() -> Store:
@@ -156,19 +157,26 @@ def _address(url: object) -> str:
     return str(url) if is_web_address(url) else ""
 
 
+def memoised(table: tuple[Hashable, ...], key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, kept with the build in ``table`` under ``key``: a table filled as pages ask, for what a page shows
+    on hundreds of rows (a source cell). ``table`` names what the values depend on besides ``key`` (the language);
+    bounded by the data (its sources), not by requests."""
+    made: dict[Hashable, T] = store().derived(("memoised", *table), lambda _store: {})
+    found = made.get(key, _MISSING)
+    if found is _MISSING:
+        found = made[key] = make()
+    return cast(T, found)
+
+
 def source_link(source_ids: str) -> list[dict[str, str]]:
     """[{id, title, url}] of the sources a value cites (';'-separated ids); url is "" unless it is http(s)."""
     key = str(source_ids or "")
-    known: dict[str, list[dict[str, str]]] = store().derived(
-        ("source_links",), lambda _store: {}
-    )  # filled as values cite them: bounded by the data's sources
-    found = known.get(key)
-    if found is None:
+
+    def make() -> list[dict[str, str]]:
         index = store().source_index
-        found = known[key] = [
-            {"id": sid, "title": index[sid][0], "url": _address(index[sid][1])} for sid in filter(None, key.split(";")) if sid in index
-        ]
-    return found
+        return [{"id": sid, "title": index[sid][0], "url": _address(index[sid][1])} for sid in filter(None, key.split(";")) if sid in index]
+
+    return memoised(("source_links",), key, make)
 
 
 def cited_sources(source_ids: Iterable[str]) -> list[dict[str, str]]:
@@ -185,12 +193,8 @@ def source_html(source_ids: str) -> Markup:
     """The short titles of the sources ``source_ids`` cites, linked (:func:`webmap.links.sources`): a table's
     source cell. Made once per build, language and value of ``source_ids`` (a page shows the same few dozen on
     hundreds of rows); bounded by the data's sources."""
-    made: dict[str, Markup] = store().derived(("source_html", locale()), lambda _store: {})
     key = str(source_ids or "")
-    found = made.get(key)
-    if found is None:
-        found = made[key] = sources(source_link(key), short=True)
-    return found
+    return memoised(("source_html", locale()), key, lambda: sources(source_link(key), short=True))
 
 
 def programme_sources(source_ref: str) -> list[dict[str, str]]:

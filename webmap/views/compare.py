@@ -22,7 +22,19 @@ from ..i18n import gettext as _
 from ..links import sources
 from ..params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
 from ..profile import worst_issues
-from .common import bounds_of, cached, cached_page, choropleth_units, map_config, map_parts, records, source_link, store, unit_name
+from .common import (
+    bounds_of,
+    cached,
+    cached_page,
+    choropleth_units,
+    map_config,
+    map_parts,
+    memoised,
+    records,
+    source_link,
+    store,
+    unit_name,
+)
 from .program import worst_issue_items
 
 bp = Blueprint("compare", __name__)
@@ -219,13 +231,13 @@ class CellWriter:
 
     def _sources(self, source_ids: str) -> Markup:
         """The first two sources, and how many more: once per build, language and ``source_ids``."""
-        made: dict[str, Markup] = store().derived(("cell_sources", self.lang), lambda _store: {})
-        found = made.get(source_ids)
-        if found is None:
+
+        def make() -> Markup:
             links = source_link(source_ids)
             more = " " + escape(_("and %(n)s more sources", n=len(links) - 2)) if len(links) > 2 else ""
-            found = made[source_ids] = sources(links[:2], short=True) + more
-        return found
+            return sources(links[:2], short=True) + more
+
+        return memoised(("cell_sources", self.lang), source_ids, make)
 
 
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00")  # Okabe-Ito: one colour per item

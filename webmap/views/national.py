@@ -53,19 +53,14 @@ def render(view: MapView, lang: str) -> str:
         "hint": _("Pick 2 to %(n)s units", n=MAX_UNITS),
     }
     href = unit_links(view.boundary, data.codes)
+    c = data.columns
     rows = [
         TableRow(
-            r["code"],
-            r["name"],
-            href[r["code"]],
-            r["value"],
-            r["rank"],
-            r["label"],
-            year_label({"period": r["period"], "year": view.year, "preliminary": r["preliminary"]}),
-            r["source_id"],
-            r["detail"],
+            code, name, href[code], value, rank, label, year_label({"period": period, "year": view.year, "preliminary": pre}), sid, detail
         )
-        for r in data.rows()
+        for code, name, value, rank, label, period, pre, sid, detail in zip(
+            data.codes, c["name"], c["value"], c["rank"], c["label"], c["period"], c["preliminary"], c["source_id"], c["detail"]
+        )
     ]
     order = s.name_order(view.boundary, lang)
     ranked = sorted((r for r in rows if r.value == r.value), key=lambda r: (r.rank, order[r.code]))

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from bench.hostile import percentile  # noqa: E402
 from etl.build import build  # noqa: E402
 from webmap import create_app  # noqa: E402
-from webmap.classify import CLASS_RANGE, METHODS  # noqa: E402
-from webmap.params import has_target  # noqa: E402
-from webmap.store import BOUNDARIES, Store  # noqa: E402
+from webmap.read.store import BOUNDARIES, Store  # noqa: E402
+from webmap.render.classify import CLASS_RANGE, METHODS  # noqa: E402
+from webmap.views.params import has_target  # noqa: E402
 
 LANGS = ("vi", "en")
 

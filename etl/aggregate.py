@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .catalogue import Catalogue
-from .indicators import OUT_COLUMNS as VALUE_COLUMNS
+from etl.catalogue import Catalogue
+from etl.indicators import OUT_COLUMNS as VALUE_COLUMNS
 
 INCOMPLETE = "incomplete"
 

@@ -18,23 +18,23 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import __version__
-from .aggregate import OUT_COLUMNS as AGGREGATED_COLUMNS
-from .aggregate import Merger, carry_to_2025
-from .boundary_sets import BoundarySet, prepare_subdivision, read_sets, replace_outlines, report_coverage, validate_subdivision
-from .catalogue import Catalogue, read_catalogue
-from .derive import derive, taken_keys
-from .geometry import WARD_WEB_TOLERANCES, basemap_land, check_geometry, prepare_layer, validate_layer, web_geometry
-from .indicators import Values, read_values
-from .names import UnitName
-from .problems import WARNING, Report
-from .program import FILES as PROGRAM_FILES
-from .program import Edit, Program, read_program
-from .published import Imported, import_published, mapping_files, table_of
-from .sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
-from .store import DEFAULT_KEEP, SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
-from .summaries import coverage, coverage_lines, latest_columns
-from .totals import Figures, check_totals
+from etl import __version__
+from etl.aggregate import OUT_COLUMNS as AGGREGATED_COLUMNS
+from etl.aggregate import Merger, carry_to_2025
+from etl.boundary_sets import BoundarySet, prepare_subdivision, read_sets, replace_outlines, report_coverage, validate_subdivision
+from etl.catalogue import Catalogue, read_catalogue
+from etl.derive import derive, taken_keys
+from etl.geometry import WARD_WEB_TOLERANCES, basemap_land, check_geometry, prepare_layer, validate_layer, web_geometry
+from etl.indicators import Values, read_values
+from etl.names import UnitName
+from etl.problems import WARNING, Report
+from etl.program import FILES as PROGRAM_FILES
+from etl.program import Edit, Program, read_program
+from etl.published import Imported, import_published, mapping_files, table_of
+from etl.sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
+from etl.store import DEFAULT_KEEP, SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
+from etl.summaries import coverage, coverage_lines, latest_columns
+from etl.totals import Figures, check_totals
 
 log = logging.getLogger(__name__)
 SETS = {"2008": "provinces_2008", "2025": "provinces_2025"}

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .labels import unit_key
-from .problems import Report
-from .sources import RawLayout, read_csv
+from etl.importer.labels import unit_key
+from etl.problems import Report
+from etl.sources import RawLayout, read_csv
 
 ISSUES = ("flooding", "congestion", "housing", "green_space", "pollution", "context")
 AGGREGATIONS = ("sum", "mean_population", "mean_area", "mean_weighted", "none")
@@ -191,7 +191,7 @@ def _check_references(indicators: dict[str, Indicator], rows: list, name: str, r
 
 
 def _read_unit_labels(layout: RawLayout, report: Report) -> dict[str, str]:
-    """Printed unit (lookup key of :func:`etl.labels.unit_key`) -> unit name used by the catalogue and units.csv."""
+    """Printed unit (lookup key of :func:`etl.importer.labels.unit_key`) -> unit name used by the catalogue and units.csv."""
     if not layout.unit_labels.exists():
         return {}
     rows = read_csv(layout.unit_labels, ["printed", "unit"], report, layout.display(layout.unit_labels))

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .numbers import parse_whole
-from .paths import LocationError, build_dir, raw_dir
-from .problems import ERROR, WARNING, InputError
-from .store import CURRENT, DEFAULT_KEEP, MIN_KEEP, STORE_NAME, StoreError
+from etl.importer.numbers import parse_whole
+from etl.paths import LocationError, build_dir, raw_dir
+from etl.problems import ERROR, WARNING, InputError
+from etl.store import CURRENT, DEFAULT_KEEP, MIN_KEEP, STORE_NAME, StoreError
 
 log = logging.getLogger("urbanmap")
 
@@ -42,8 +42,8 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
     check.add_argument("--repair-geometry", action="store_true", help="report invalid geometry as repairable (warning)")
     check.set_defaults(handler=_check)
 
-    from .export_cli import add_export_parser
-    from .import_cli import add_import_parser
+    from etl.export_cli import add_export_parser
+    from etl.importer.cli import add_import_parser
 
     add_import_parser(sub)
     add_export_parser(sub)
@@ -67,7 +67,7 @@ def _configure_logging(quiet: bool) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from etl.build import build
 
     out = build_dir(args.out)
     manifest = build(raw_dir(args.raw), out, args.repair_geometry, args.keep)
@@ -82,7 +82,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import check
+    from etl.build import check
 
     raw = raw_dir(args.raw)
     report = check(raw, args.repair_geometry)

@@ -19,10 +19,10 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .aggregate import OUT_COLUMNS, combine_flags
-from .catalogue import Catalogue
-from .indicators import KEY
-from .problems import WARNING, Report
+from etl.aggregate import OUT_COLUMNS, combine_flags
+from etl.catalogue import Catalogue
+from etl.indicators import KEY
+from etl.problems import WARNING, Report
 
 _JOIN = ["boundary", "code", "year", "period"]
 

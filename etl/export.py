@@ -22,8 +22,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from .geometry import oriented
-from .store import STORE_NAME, Layer, read_manifest, write_geopackage
+from etl.geometry import oriented
+from etl.store import STORE_NAME, Layer, read_manifest, write_geopackage
 
 BASE = ["code", "name_vi", "name_en", "kind", "region", "area_km2"]
 WARD_BASE = [*BASE, "full_name_vi", "full_name_en", "parent_code", "area_km2_published"]

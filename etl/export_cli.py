@@ -8,11 +8,11 @@ import logging
 import sys
 from pathlib import Path
 
-from .catalogue import ISSUES
-from .export import ExportError, Selection, file_stem, metadata, select, to_csv, to_geojson, to_gpkg, to_long_csv
-from .paths import build_dir
-from .problems import InputError, Problem
-from .store import open_build
+from etl.catalogue import ISSUES
+from etl.export import ExportError, Selection, file_stem, metadata, select, to_csv, to_geojson, to_gpkg, to_long_csv
+from etl.paths import build_dir
+from etl.problems import InputError, Problem
+from etl.store import open_build
 
 log = logging.getLogger("urbanmap.export")
 

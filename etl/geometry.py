@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from shapely.geometry.polygon import orient
 
-from .problems import WARNING, Report
+from etl.problems import WARNING, Report
 
 # Albers equal-area conic for Việt Nam (as in geodata/raw/boundaries/README.md).
 EQUAL_AREA = "+proj=aea +lat_1=10 +lat_2=20 +lat_0=0 +lon_0=106 +datum=WGS84 +units=m +no_defs"

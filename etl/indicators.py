@@ -29,12 +29,12 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
-from . import links
-from .catalogue import Catalogue
-from .links import source_label, source_problem
-from .names import Match, ProvinceResolver, UnresolvedName
-from .problems import WARNING, Report
-from .sources import CsvRow, RawLayout, iter_csv, iter_csv_text
+from etl import links
+from etl.catalogue import Catalogue
+from etl.links import source_label, source_problem
+from etl.names import Match, ProvinceResolver, UnresolvedName
+from etl.problems import WARNING, Report
+from etl.sources import CsvRow, RawLayout, iter_csv, iter_csv_text
 
 TIDY_COLUMNS = [
     "boundary",

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import links
-from .catalogue import ISSUES, Catalogue
-from .links import address_problem, source_label
-from .names import fold
-from .problems import Report
-from .sources import RawLayout, read_csv
+from etl import links
+from etl.catalogue import ISSUES, Catalogue
+from etl.links import address_problem, source_label
+from etl.names import fold
+from etl.problems import Report
+from etl.sources import RawLayout, read_csv
 
 OTHER_ISSUES = ("emissions", "social_infrastructure")
 _SOURCE_REF = re.compile(r"\bS\d+\b")

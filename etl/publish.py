@@ -16,9 +16,9 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import build
-from .program import Edit
-from .store import DEFAULT_KEEP, locked
+from etl.build import build
+from etl.program import Edit
+from etl.store import DEFAULT_KEEP, locked
 
 LOCK_NAME = ".publish.lock"
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .catalogue import Catalogue
-from .import_spec import ImportSpec, load_spec
-from .importer import ImportResult, TotalRow, import_table
-from .names import ProvinceResolver
-from .problems import InputError, Report
-from .sources import CsvRow, RawLayout
-from .tables import TableError, read_grid
+from etl.catalogue import Catalogue
+from etl.importer.spec import ImportSpec, load_spec
+from etl.importer.table_import import ImportResult, TotalRow, import_table
+from etl.importer.tables import TableError, read_grid
+from etl.names import ProvinceResolver
+from etl.problems import InputError, Report
+from etl.sources import CsvRow, RawLayout
 
 log = logging.getLogger(__name__)
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")

@@ -35,8 +35,8 @@ import numpy as np
 import pyogrio
 import shapely
 
-from .names import Former, ProvinceResolver, UnitName
-from .problems import WARNING, Report
+from etl.names import Former, ProvinceResolver, UnitName
+from etl.problems import WARNING, Report
 
 log = logging.getLogger(__name__)
 

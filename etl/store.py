@@ -269,10 +269,11 @@ def build_id(schema_version: str, code_hash: str, inputs: dict[str, str]) -> str
 
 
 def code_hash() -> str:
-    """Hash of the ETL's own source files, so that a change of code changes the build id."""
+    """Hash of the ETL's own source files (its subpackages' included), so that a change of code changes the build id."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

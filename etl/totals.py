@@ -1,7 +1,7 @@
 """Checking published tables against their own whole-country and region rows.
 
 A statistics office's table carries its own totals. For each such row the
-importer kept (:class:`etl.importer.TotalRow`), the provinces it covers are
+importer kept (:class:`etl.importer.table_import.TotalRow`), the provinces it covers are
 combined by the indicator's rule -- the sum, or the mean weighted by population
 (area, or the weighting indicator) of the same year -- and compared with the
 printed total. A difference larger than the rounding of the printed figures
@@ -14,9 +14,9 @@ figure is not checked either.
 
 from __future__ import annotations
 
-from .catalogue import Catalogue
-from .importer import TotalRow
-from .problems import WARNING, Report
+from etl.catalogue import Catalogue
+from etl.importer.table_import import TotalRow
+from etl.problems import WARNING, Report
 
 Figures = dict[tuple[str, str, int], float]  # (indicator, code, year) -> value
 

@@ -27,7 +27,8 @@ from sqlalchemy.engine import make_url
 
 from etl.build import build
 from tests.synthetic import SHIPPED, hostile_raw, tiny_raw
-from webmap import accounts, create_app
+from webmap import create_app
+from webmap.intake import accounts
 
 logging.getLogger("pyogrio").setLevel(logging.WARNING)
 

@@ -23,7 +23,7 @@ import time. Config keys (defaults in :data:`DEFAULTS`):
 - ``LONG_RUNNING``: the app is a serving process (``urbanmap serve`` sets it; off by default, as tests make many
   apps): every page template is compiled when the app is made, so that no visitor waits for a first compile
   (about 0.3 s in all), mapclassify is imported (2 s, else paid by the first map), and what the process has made by
-  then, and each build once loaded, is moved out of the garbage collector's scans (:mod:`webmap.serving`).
+  then, and each build once loaded, is moved out of the garbage collector's scans (:mod:`webmap.serving.served`).
 - ``TILE_URL`` / ``TILE_ATTRIBUTION``: an online tile layer, off by default (the
   map is drawn from shipped Natural Earth land); ``OGC_MAX_LIMIT``: largest page of items.
 """
@@ -55,13 +55,15 @@ DEFAULTS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
-    from . import assets, classify, errors, i18n, intake, links, scope, security, tracking
-    from .cache import ByteCache
-    from .classify import MISSING_COLOUR
-    from .serving import ServedBuild
-    from .views import api, compare, geometry, national, ogc, program, province, search, sheets, ward
-    from .views.common import source_html, source_link
-    from .views.prepare import prepare
+    from webmap import intake
+    from webmap.render import classify, links
+    from webmap.render.classify import MISSING_COLOUR
+    from webmap.serving import assets, errors, i18n, scope, security, tracking
+    from webmap.serving.cache import ByteCache
+    from webmap.serving.served import ServedBuild
+    from webmap.views import api, compare, geometry, national, ogc, program, province, search, sheets, ward
+    from webmap.views.common import source_html, source_link
+    from webmap.views.prepare import prepare
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -121,7 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
         served.prepare = functools.partial(prepare, app)  # each later build, before it is served
         prepare(app, served.current())
         # what a serving process has made by now (modules, compiled templates) lives as long as it: out of the
-        # collector's full scans, like each loaded build (webmap.serving), which otherwise walk 116,000 objects
+        # collector's full scans, like each loaded build (webmap.serving.served), which otherwise walk 116,000 objects
         gc.freeze()
     proxies = int(app.config["PROXIES"])
     if proxies > 0:

@@ -71,7 +71,7 @@ def serve(args: argparse.Namespace) -> int:
         raw = raw_dir(args.raw)
         log.info("no build in %s: building it from %s first", data, raw)
         build(raw, data)
-    from .db import DatabaseError, database_url, open_database
+    from webmap.intake.db import DatabaseError, database_url, open_database
 
     config = {"DATA_DIR": data, "BASE_URL": args.base_url, "RAW_DIR": raw_dir(args.raw), "PROXIES": args.proxies, "LONG_RUNNING": True}
     if args.workers > 1 and not args.debug:
@@ -80,7 +80,7 @@ def serve(args: argparse.Namespace) -> int:
         except DatabaseError as exc:
             print(f"urbanmap: {exc}", file=sys.stderr)
             return 2
-        from .workers import run
+        from webmap.serving.workers import run
 
         log.info("serving http://%s:%d/ with %d worker processes", args.host, args.port, args.workers)
         run(config, args.host, args.port, args.workers, args.threads or WORKER_THREADS)
@@ -101,7 +101,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .admin_cli import add_admin_parsers
+    from webmap.intake.admin_cli import add_admin_parsers
 
     return etl_main(argv, extensions=(add_serve_parser, add_admin_parsers))
 

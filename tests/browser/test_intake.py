@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import serve
 from tests.synthetic import TIDY, value
 from tests.webmap.intake_helpers import PASSWORD
-from webmap import accounts, create_app
+from webmap import create_app
+from webmap.intake import accounts
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ import pytest
 
 from etl.catalogue import read_catalogue
 from etl.cli import main
-from etl.import_spec import load_spec
-from etl.importer import import_table
+from etl.importer.spec import load_spec
+from etl.importer.table_import import import_table
+from etl.importer.tables import TableError, read_grid
 from etl.problems import InputError, Report
 from etl.sources import RawLayout, read_resolver
-from etl.tables import TableError, read_grid
 from tests.synthetic import SHIPPED
 
 PUBLISHED = SHIPPED / "published"

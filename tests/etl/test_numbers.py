@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.numbers import Number, NumberError, infer_decimal_mark, parse_number
+from etl.importer.numbers import Number, NumberError, infer_decimal_mark, parse_number
 
 
 @pytest.mark.parametrize(

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from etl.build import build
 from etl.catalogue import read_catalogue
 from etl.cli import main
-from etl.import_spec import load_spec
-from etl.importer import import_table
-from etl.labels import read_label, year_in_title
+from etl.importer.labels import read_label, year_in_title
+from etl.importer.spec import load_spec
+from etl.importer.table_import import import_table
+from etl.importer.tables import read_grid
 from etl.problems import InputError, Report
 from etl.sources import RawLayout, read_resolver
-from etl.tables import read_grid
 from tests.synthetic import SHIPPED
 
 GSO = SHIPPED / "published/gso-en-2018"

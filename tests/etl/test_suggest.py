@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from etl.catalogue import read_catalogue
-from etl.import_spec import load_spec
-from etl.importer import import_table
+from etl.importer.spec import load_spec
+from etl.importer.suggest import best_indicator, suggest_mapping
+from etl.importer.table_import import import_table
+from etl.importer.tables import read_grid
 from etl.problems import Report
 from etl.sources import RawLayout, read_resolver
-from etl.suggest import best_indicator, suggest_mapping
-from etl.tables import read_grid
 from tests.synthetic import SHIPPED
 
 GSO = SHIPPED / "published/gso-en-2018"

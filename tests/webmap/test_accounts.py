@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from tests.webmap.intake_helpers import PASSWORD, csrf_token, sign_in
-from webmap import accounts, create_app
-from webmap.db import DatabaseError, make_engine, open_database
+from webmap import create_app
+from webmap.intake import accounts
+from webmap.intake.db import DatabaseError, make_engine, open_database
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """No request costs much more than a normal page, whatever its parameters; no 5xx from any request.
 
-Work is counted (rows read from the store, items rendered: :mod:`webmap.work`), never timed.
+Work is counted (rows read from the store, items rendered: :mod:`webmap.read.work`), never timed.
 """
 
 from __future__ import annotations

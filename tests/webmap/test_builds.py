@@ -14,7 +14,7 @@ from etl.build import build
 from etl.store import switch_current
 from tests.synthetic import tiny_raw
 from webmap import create_app
-from webmap.cache import ByteCache
+from webmap.serving.cache import ByteCache
 from webmap.views.prepare import prepare
 
 HEADER = "X-Urbanmap-Build"

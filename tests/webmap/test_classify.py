@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webmap.classify import MAX_CLASSES, METHODS, SCHEMES, classify, classify_gap
+from webmap.render.classify import MAX_CLASSES, METHODS, SCHEMES, classify, classify_gap
 
 
 def test_jenks_finds_the_obvious_groups() -> None:

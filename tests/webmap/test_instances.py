@@ -17,7 +17,8 @@ from tests.conftest import SERVER
 from tests.servers import serving_several
 from tests.webmap.intake_helpers import PASSWORD
 from tests.webmap.test_submissions import HP_2024, _tidy
-from webmap import accounts, create_app
+from webmap import create_app
+from webmap.intake import accounts
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SERVER, reason="URBANMAP_TEST_DATABASE_URL is not set (.ci/run sets it)")]
 

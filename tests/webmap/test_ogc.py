@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from webmap.ogc import CONFORMANCE
+from webmap.render.ogc import CONFORMANCE
 
 
 def _json(client, url: str) -> dict:

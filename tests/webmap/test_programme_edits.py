@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.webmap.intake_helpers import csrf_token
 from tests.webmap.test_submissions import _client, site  # noqa: F401  (fixture)
-from webmap.db import AuditEvent, ProgrammeEdit
+from webmap.intake.db import AuditEvent, ProgrammeEdit
 
 SOURCE = {"source_title": "Báo cáo của Bộ Xây dựng 10/2026", "source_url": "https://moc.gov.vn/bao-cao"}
 TASK = {

@@ -231,7 +231,7 @@ def test_tables_name_sources_by_title_with_the_full_title_on_hover(client, shipp
 
 def test_ranks_and_medians_need_five_units_with_a_value(client, shipped_app) -> None:
     """'1/1' or '+0 vs median' says nothing: among fewer than 5 units with a value, no rank and no median."""
-    from webmap.profile import MIN_RANKED, indicator_rows
+    from webmap.read.profile import MIN_RANKED, indicator_rows
 
     store = shipped_app.extensions["urbanmap_build"].current()
     sparse = dense = None

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
-from webmap.sheets import DPI, Page
+from webmap.render.sheets import DPI, Page
 
 NATIONAL = "/sheet.pdf?indicator=population&boundary=2025&method=quantiles&classes=5"
 
@@ -103,7 +103,7 @@ def test_bad_sheet_parameters_are_refused(client, url: str, status: int) -> None
 
 
 def test_a_sheet_is_drawn_once_and_revalidated(client, national_pdf, monkeypatch) -> None:
-    from webmap import sheets
+    from webmap.render import sheets
 
     monkeypatch.setattr(sheets, "render", lambda *a: pytest.fail("drawn again"))
     again = client.get(NATIONAL + "&lang=vi")

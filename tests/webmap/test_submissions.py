@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from etl.store import open_build
 from tests.synthetic import TIDY, value
 from tests.webmap.intake_helpers import PASSWORD, csrf_token, sign_in
-from webmap import accounts, create_app
-from webmap.db import Publication, Submission
+from webmap import create_app
+from webmap.intake import accounts
+from webmap.intake.db import Publication, Submission
 
 
 def _tidy(*rows: dict) -> bytes:

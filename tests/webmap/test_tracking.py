@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webmap.params import MAP_KEYS
-from webmap.tracking import TRACKING_NAMES, is_tracking, may_track
+from webmap.serving.tracking import TRACKING_NAMES, is_tracking, may_track
+from webmap.views.params import MAP_KEYS
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,11 @@
 """The write path's web side: signing in, and (in the blueprints beside this module) what signed-in people do.
 
-``init_app`` opens the database (:mod:`webmap.db`; the app refuses to start on one behind the code's
+``init_app`` opens the database (:mod:`webmap.intake.db`; the app refuses to start on one behind the code's
 schema), configures sessions -- Flask's signed cookie, HttpOnly, SameSite=Lax, Secure when the site
 is served over HTTPS, expiring after ``SESSION_HOURS`` -- and CSRF protection (Flask-WTF) for every
 state-changing request, loads the signed-in account on every request (a disabled account is signed
 out at once), puts "signed in as … (role)" into every page (a placeholder filled per response,
-:func:`webmap.security.add_placeholder`), and marks every response to a signed-in
+:func:`webmap.serving.security.add_placeholder`), and marks every response to a signed-in
 person ``Cache-Control: private`` with ``Vary: Cookie``.
 """
 
@@ -23,11 +23,11 @@ from flask import Flask, Request, Response, current_app, g, redirect, render_tem
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from ..db import Database, User, database_url, open_database
-from ..errors import AppError, respond
-from ..i18n import gettext as _
-from ..i18n import locale
-from ..security import add_placeholder
+from webmap.intake.db import Database, User, database_url, open_database
+from webmap.serving.errors import AppError, respond
+from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
+from webmap.serving.security import add_placeholder
 
 ACCOUNT_SLOT = "<!--urbanmap:account-->"
 UPLOAD_LIMIT = 20 * 2**20  # bytes of a request body (an uploaded table), unless MAX_CONTENT_LENGTH says otherwise
@@ -135,7 +135,7 @@ def _load_user() -> None:
         if user is not None and user.active:
             s.expunge(user)
             g.user = user
-            g.personal = True  # this person's pages are never shared bytes (webmap.security)
+            g.personal = True  # this person's pages are never shared bytes (webmap.serving.security)
         else:
             session.clear()
 
@@ -158,8 +158,8 @@ def _finish(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    from ..submissions import reconcile
-    from . import audit_views, auth, programme_views, submission_views
+    from webmap.intake import audit_views, auth, programme_views, submission_views
+    from webmap.intake.submissions import reconcile
 
     data_dir = Path(app.config["DATA_DIR"])
     app.config.setdefault("SECRET_KEY", None)

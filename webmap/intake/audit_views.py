@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
-from .. import audit
-from ..params import check_keys, int_param
-from . import database, requires
+from webmap.intake import audit, database, requires
+from webmap.views.params import check_keys, int_param
 
 bp = Blueprint("audit", __name__)
 PAGE = 100

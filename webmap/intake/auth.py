@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
-from .. import accounts, audit
-from ..errors import AppError
-from ..i18n import gettext as _
-from ..params import check_keys
-from . import current_user, database
+from webmap.intake import accounts, audit, current_user, database
+from webmap.serving.errors import AppError
+from webmap.serving.i18n import gettext as _
+from webmap.views.params import check_keys
 
 bp = Blueprint("auth", __name__)
 

@@ -2,7 +2,7 @@
 implementation status.
 
 Each edit needs a source (title and web address), is published at once as a new build (like an approved
-submission, through :func:`webmap.submissions.publish_edit`), and appears in the history and the audit log."""
+submission, through :func:`webmap.intake.submissions.publish_edit`), and appears in the history and the audit log."""
 
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from etl.links import source_problem
 from etl.program import STATUSES, TARGET_FIELDS, TASK_FIELDS
 from etl.publish import publishing
-
-from .. import submissions as work
-from ..db import User
-from ..errors import AppError
-from ..i18n import gettext as _
-from ..params import check_keys
-from ..views.common import records, store
-from . import database, raw_inputs, requires, signed_in
+from webmap.intake import database, raw_inputs, requires, signed_in
+from webmap.intake import submissions as work
+from webmap.intake.db import User
+from webmap.serving.errors import AppError
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import records, store
+from webmap.views.params import check_keys
 
 bp = Blueprint("programme", __name__)
 

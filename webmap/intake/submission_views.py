@@ -1,6 +1,6 @@
 """Submissions in the browser: upload (``/submissions/new``), preview (``/submissions/<id>``), approve, reject,
 withdraw; the history of published builds (``/history``) and restore. Thin: the work is in
-:mod:`webmap.submissions`."""
+:mod:`webmap.intake.submissions`."""
 
 from __future__ import annotations
 
@@ -13,15 +13,14 @@ from sqlalchemy import select
 from etl.problems import ERROR
 from etl.publish import publishing
 from etl.store import StoreError, kept_builds
-
-from .. import submissions as work
-from ..db import Submission, User
-from ..errors import AppError, not_found
-from ..i18n import gettext as _
-from ..i18n import number
-from ..params import check_keys
-from ..views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name
-from . import change_label, current_user, database, raw_inputs, requires, signed_in
+from webmap.intake import change_label, current_user, database, raw_inputs, requires, signed_in
+from webmap.intake import submissions as work
+from webmap.intake.db import Submission, User
+from webmap.serving.errors import AppError, not_found
+from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import number
+from webmap.views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name
+from webmap.views.params import check_keys
 
 bp = Blueprint("submissions", __name__)
 SUBMITTERS = ("contributor", "publisher")

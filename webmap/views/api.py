@@ -23,12 +23,11 @@ from flask import Blueprint, Response, request
 from werkzeug.http import http_date
 
 from etl.export import ExportError, Selection, csv_chunks, file_stem, geojson_chunks, to_csv, to_geojson, to_gpkg
-
-from ..errors import AppError, bad_request, not_found
-from ..i18n import gettext as _
-from ..params import boundary_param, check_keys, int_param, list_param
-from ..store import ISSUES
-from .common import cached, store
+from webmap.read.store import ISSUES
+from webmap.serving.errors import AppError, bad_request, not_found
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import cached, store
+from webmap.views.params import boundary_param, check_keys, int_param, list_param
 
 bp = Blueprint("api", __name__)
 MEDIA = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+sqlite3"}

@@ -9,21 +9,20 @@ from flask import Response, current_app, g, get_template_attribute, url_for
 from markupsafe import Markup
 
 from etl.links import is_web_address
-
-from ..cache import ByteCache
-from ..i18n import gettext as _
-from ..i18n import locale
-from ..links import sources
-from ..maps import Assets, MapConfig, MapParts, build_map
-from ..store import Store
-from ..store import records as records  # re-exported: every view turns small frames into rows
+from webmap.read.store import Store
+from webmap.read.store import records as records  # re-exported: every view turns small frames into rows
+from webmap.render.links import sources
+from webmap.render.maps import Assets, MapConfig, MapParts, build_map
+from webmap.serving.cache import ByteCache
+from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
 
 T = TypeVar("T")
 _MISSING = object()
 
 
 def store() -> Store:
-    """The store of the build this request answers from (taken once per request, see :mod:`webmap.scope`)."""
+    """The store of the build this request answers from (taken once per request, see :mod:`webmap.serving.scope`)."""
     found = g.get("store")
     if found is None:
         found = g.store = current_app.extensions["urbanmap_build"].current()
@@ -33,7 +32,7 @@ def store() -> Store:
 def cached(key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
     """The response for ``key`` -- a normalised request, including the locale where the response has text --
     made once per build and kept in the process's byte-bounded cache. An HTML page made here is also filled,
-    hashed and compressed once for everyone not signed in (:mod:`webmap.security`)."""
+    hashed and compressed once for everyone not signed in (:mod:`webmap.serving.security`)."""
     cache: ByteCache = current_app.extensions["urbanmap_cache"]
     g.page_key = (store().build_id, *key)  # a page made here is the same for every visitor: sent as shared bytes
     return cache.get_or_make(g.page_key, make)
@@ -190,7 +189,7 @@ def cited_sources(source_ids: Iterable[str]) -> list[dict[str, str]]:
 
 
 def source_html(source_ids: str) -> Markup:
-    """The short titles of the sources ``source_ids`` cites, linked (:func:`webmap.links.sources`): a table's
+    """The short titles of the sources ``source_ids`` cites, linked (:func:`webmap.render.links.sources`): a table's
     source cell. Made once per build, language and value of ``source_ids`` (a page shows the same few dozen on
     hundreds of rows); bounded by the data's sources."""
     key = str(source_ids or "")

@@ -13,16 +13,15 @@ from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup, escape
 
 from etl.export import Selection, to_geojson
-
-from .. import choropleth, compare
-from ..classify import MISSING_COLOUR
-from ..errors import AppError, bad_request, not_found
-from ..i18n import boundary_labels, issue_labels, locale, localized, number, unit_label, value_label
-from ..i18n import gettext as _
-from ..links import sources
-from ..params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
-from ..profile import worst_issues
-from .common import (
+from webmap.read import compare
+from webmap.read.profile import worst_issues
+from webmap.render import choropleth
+from webmap.render.classify import MISSING_COLOUR
+from webmap.render.links import sources
+from webmap.serving.errors import AppError, bad_request, not_found
+from webmap.serving.i18n import boundary_labels, issue_labels, locale, localized, number, unit_label, value_label
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import (
     bounds_of,
     cached,
     cached_page,
@@ -35,7 +34,8 @@ from .common import (
     store,
     unit_name,
 )
-from .program import worst_issue_items
+from webmap.views.params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
+from webmap.views.program import worst_issue_items
 
 bp = Blueprint("compare", __name__)
 PARAMS = {"codes", "regions", "boundary", "indicators", "year", "map"}
@@ -251,7 +251,7 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
     """Per issue, its chart as SVG (:func:`_chart_svg`) from rows with their ``label``, ``y``, ``bars`` (x, y, width,
     colour, value text, title) of the items with a value, the ``median`` (x and title, or None) and the axis
     (``axis_y``, ``ticks``: x and text of the scale's ends, in the row's unit). One scale per row, from 0 (or the
-    minimum) to the maximum (:func:`webmap.compare.chart_positions`)."""
+    minimum) to the maximum (:func:`webmap.read.compare.chart_positions`)."""
     median_text = _("Median of units")
     catalogue = store().catalogue_rows()
     issue_names = issue_labels()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from ..errors import not_found
-from ..i18n import gettext as _
-from ..store import BOUNDARIES, LEVELS, GeoJSONAsset
-from .common import store
+from webmap.read.store import BOUNDARIES, LEVELS, GeoJSONAsset
+from webmap.serving.errors import not_found
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import store
 
 bp = Blueprint("geometry", __name__)
 LAYERS = ("land", "archipelagos")

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
-from .. import choropleth
-from ..classify import CLASS_RANGE, METHODS, MISSING_COLOUR
-from ..compare import MAX_UNITS
-from ..i18n import boundary_labels, issue_labels, locale, year_label
-from ..i18n import gettext as _
-from ..params import MapView, has_target, map_view
-from .common import cached_page, choropleth_units, cited_sources, map_config, map_parts, records, store, unit_links, ward_layer
-from .program import indicator_items
+from webmap.read.compare import MAX_UNITS
+from webmap.render import choropleth
+from webmap.render.classify import CLASS_RANGE, METHODS, MISSING_COLOUR
+from webmap.serving.i18n import boundary_labels, issue_labels, locale, year_label
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import cached_page, choropleth_units, cited_sources, map_config, map_parts, records, store, unit_links, ward_layer
+from webmap.views.params import MapView, has_target, map_view
+from webmap.views.program import indicator_items
 
 bp = Blueprint("national", __name__)
 

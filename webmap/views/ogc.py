@@ -6,12 +6,13 @@ import json
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from .. import ogc, work
-from ..errors import bad_request, not_found
-from ..i18n import gettext as _
-from ..i18n import locale
-from ..ogc_openapi import openapi
-from .common import store
+from webmap.read import work
+from webmap.render import ogc
+from webmap.render.ogc_openapi import openapi
+from webmap.serving.errors import bad_request, not_found
+from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
+from webmap.views.common import store
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 ITEM_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime"}

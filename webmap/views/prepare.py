@@ -11,11 +11,11 @@ import time
 
 from flask import Flask, g
 
-from ..compare import region_ranks
-from ..i18n import LANGUAGES, issue_labels
-from ..store import BOUNDARIES, Store
-from .national import indicator_groups
-from .program import indicator_items, worst_issue_items
+from webmap.read.compare import region_ranks
+from webmap.read.store import BOUNDARIES, Store
+from webmap.serving.i18n import LANGUAGES, issue_labels
+from webmap.views.national import indicator_groups
+from webmap.views.program import indicator_items, worst_issue_items
 
 log = logging.getLogger(__name__)
 

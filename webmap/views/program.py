@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
-from ..i18n import issue_labels, locale
-from ..params import check_keys
-from .common import cached_page, fragment, indicator_label, programme_sources, records, store
+from webmap.serving.i18n import issue_labels, locale
+from webmap.views.common import cached_page, fragment, indicator_label, programme_sources, records, store
+from webmap.views.params import check_keys
 
 bp = Blueprint("program", __name__)
 

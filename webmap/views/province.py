@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from .. import profile
-from ..classify import MISSING_COLOUR
-from ..errors import not_found
-from ..i18n import boundary_labels, issue_labels, locale
-from ..i18n import gettext as _
-from ..params import boundary_param, check_keys
-from .common import bounds_of, cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
-from .program import worst_issue_items
+from webmap.read import profile
+from webmap.render.classify import MISSING_COLOUR
+from webmap.serving.errors import not_found
+from webmap.serving.i18n import boundary_labels, issue_labels, locale
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import bounds_of, cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
+from webmap.views.params import boundary_param, check_keys
+from webmap.views.program import worst_issue_items
 
 bp = Blueprint("province", __name__)
 FOCUS, NEIGHBOUR = "#0b5394", "#9ecae1"

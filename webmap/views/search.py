@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from flask import Blueprint, render_template, request, url_for
 
 from etl.names import fold, normalise, vietnamese_key
-
-from .. import work
-from ..errors import bad_request
-from ..i18n import boundary_labels, locale
-from ..i18n import gettext as _
-from ..params import check_keys
-from ..store import BOUNDARIES, Store
-from .common import store
+from webmap.read import work
+from webmap.read.store import BOUNDARIES, Store
+from webmap.serving.errors import bad_request
+from webmap.serving.i18n import boundary_labels, locale
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import store
+from webmap.views.params import check_keys
 
 bp = Blueprint("search", __name__)
 MAX_QUERY = 100  # characters: longer than any unit's name with its province's

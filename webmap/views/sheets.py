@@ -1,4 +1,4 @@
-"""Map sheets for reports (:mod:`webmap.sheets`): ``/sheet.<fmt>`` with the national map's parameters,
+"""Map sheets for reports (:mod:`webmap.render.sheets`): ``/sheet.<fmt>`` with the national map's parameters,
 ``/province/<code>/sheet.<fmt>`` and ``/compare/sheet.<fmt>`` with the comparison's; each also takes
 ``size=a4|a3`` and ``orientation=portrait|landscape``. ``fmt`` is pdf, png or svg.
 
@@ -18,17 +18,18 @@ from collections.abc import Callable, Hashable
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from .. import choropleth, compare, profile, sheets
-from ..cache import ByteCache
-from ..classify import MISSING_COLOUR
-from ..errors import AppError, bad_request, not_found
-from ..i18n import boundary_labels, locale, localized, unit_label, value_label
-from ..i18n import gettext as _
-from ..links import short_title
-from ..params import boundary_param, check_keys, map_view
-from ..store import Store
-from .common import bounds_of, cited_sources, indicator_label, store, unit_name
-from .province import FOCUS, NEIGHBOUR
+from webmap.read import compare, profile
+from webmap.read.store import Store
+from webmap.render import choropleth, sheets
+from webmap.render.classify import MISSING_COLOUR
+from webmap.render.links import short_title
+from webmap.serving.cache import ByteCache
+from webmap.serving.errors import AppError, bad_request, not_found
+from webmap.serving.i18n import boundary_labels, locale, localized, unit_label, value_label
+from webmap.serving.i18n import gettext as _
+from webmap.views.common import bounds_of, cited_sources, indicator_label, store, unit_name
+from webmap.views.params import boundary_param, check_keys, map_view
+from webmap.views.province import FOCUS, NEIGHBOUR
 
 bp = Blueprint("sheets", __name__)
 PAPER_KEYS = frozenset({"size", "orientation"})
@@ -97,7 +98,7 @@ def province(code: str, fmt: str):
 
 @bp.get("/compare/sheet.<fmt>")
 def comparison(fmt: str):
-    from .compare import SelectionError, map_row_of, selection
+    from webmap.views.compare import SelectionError, map_row_of, selection
 
     fmt = _format(fmt)
     try:
@@ -264,7 +265,7 @@ def _province(boundary: str, code: str) -> sheets.Sheet:
 
 
 def _comparison(boundary, items, indicators, year, map_indicator, map_row_of) -> sheets.Sheet:
-    from .compare import item_name
+    from webmap.views.compare import item_name
 
     s, lang = store(), locale()
     result = compare.compare(s, boundary, items, indicators, year)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from etl.boundary_sets import AREA_RATIO
-
-from .. import profile
-from ..errors import not_found
-from ..i18n import gettext as _
-from ..i18n import issue_labels, locale
-from ..params import check_keys
-from ..profile import MIN_RANKED
-from .common import cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
+from webmap.read import profile
+from webmap.read.profile import MIN_RANKED
+from webmap.serving.errors import not_found
+from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import issue_labels, locale
+from webmap.views.common import cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
+from webmap.views.params import check_keys
 
 bp = Blueprint("ward", __name__)
 PARENT_FILL = "#eeeeee"

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .choropleth import members_reported
-from .profile import MIN_RANKED, gap
-from .store import ISSUES, Store
+from webmap.read.profile import MIN_RANKED, gap
+from webmap.read.store import ISSUES, Store
+from webmap.render.choropleth import members_reported
 
 MAX_UNITS, MAX_REGIONS = 4, 6
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from flask import request
 
-from etl.numbers import parse_whole
-
-from .classify import CLASS_RANGE, METHODS
-from .errors import bad_request, not_found
-from .i18n import gettext as _
-from .store import BOUNDARIES, ISSUES, Store
+from etl.importer.numbers import parse_whole
+from webmap.read.store import BOUNDARIES, ISSUES, Store
+from webmap.render.classify import CLASS_RANGE, METHODS
+from webmap.serving.errors import bad_request, not_found
+from webmap.serving.i18n import gettext as _
 
 DEFAULT_ISSUE = "flooding"
 

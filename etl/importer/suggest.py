@@ -12,11 +12,11 @@ from __future__ import annotations
 import difflib
 import json
 
-from .catalogue import Catalogue
-from .labels import read_label, year_in_title
-from .names import ProvinceResolver, fold
-from .table_layout import is_number, read_layout
-from .tables import Grid
+from etl.catalogue import Catalogue
+from etl.importer.labels import read_label, year_in_title
+from etl.importer.layout import is_number, read_layout
+from etl.importer.tables import Grid
+from etl.names import ProvinceResolver, fold
 
 MIN_SIMILARITY = 0.6
 

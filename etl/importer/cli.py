@@ -13,13 +13,13 @@ from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
-from .catalogue import read_catalogue
-from .import_spec import SPEC_KEYS, ColumnSpec, ImportSpec, load_spec, parse_years
-from .importer import import_table, write_tidy
-from .paths import raw_dir
-from .problems import InputError, Problem, Report
-from .sources import RawLayout, read_resolver
-from .tables import TableError, read_grid
+from etl.catalogue import read_catalogue
+from etl.importer.spec import SPEC_KEYS, ColumnSpec, ImportSpec, load_spec, parse_years
+from etl.importer.table_import import import_table, write_tidy
+from etl.importer.tables import TableError, read_grid
+from etl.paths import raw_dir
+from etl.problems import InputError, Problem, Report
+from etl.sources import RawLayout, read_resolver
 
 log = logging.getLogger("urbanmap.import")
 SPEC_OPTIONS = tuple(sorted(SPEC_KEYS - {"columns", "primary"}))

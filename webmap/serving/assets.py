@@ -20,7 +20,7 @@ from werkzeug.security import safe_join
 
 bp = Blueprint("assets", __name__)
 LEAFLET_DIR = Path(leaflet.BASE_DIR)
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parents[1] / "static"
 YEAR = 365 * 24 * 3600
 _files: dict[str, tuple[bytes, bytes, str]] = {}
 _lock = threading.Lock()

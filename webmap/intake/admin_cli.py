@@ -18,9 +18,8 @@ import pyogrio
 from etl.paths import build_dir
 from etl.problems import InputError, Problem
 from etl.store import open_build
-
-from . import accounts
-from .db import ROLES, DatabaseError, database_url, make_engine, open_database, upgrade
+from webmap.intake import accounts
+from webmap.intake.db import ROLES, DatabaseError, database_url, make_engine, open_database, upgrade
 
 
 def add_admin_parsers(sub: argparse._SubParsersAction) -> None:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .classify import Classes, classify, classify_gap
-from .i18n import FLAG_SIGNS, number, unit_label
-from .i18n import gettext as _
-from .params import MapView
-from .profile import before_baseline, target_for
-from .store import SnapshotRow, Store
+from webmap.read.profile import before_baseline, target_for
+from webmap.read.store import SnapshotRow, Store
+from webmap.render.classify import Classes, classify, classify_gap
+from webmap.serving.i18n import FLAG_SIGNS, number, unit_label
+from webmap.serving.i18n import gettext as _
+from webmap.views.params import MapView
 
 
 @dataclass

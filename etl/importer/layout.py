@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .labels import clean_text
-from .numbers import NumberError, parse_number
-from .tables import Cell, Grid
+from etl.importer.labels import clean_text
+from etl.importer.numbers import NumberError, parse_number
+from etl.importer.tables import Cell, Grid
 
 
 def is_number(cell: Cell) -> bool:

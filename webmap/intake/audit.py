@@ -15,7 +15,7 @@ import io
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import AuditEvent, utcnow
+from webmap.intake.db import AuditEvent, utcnow
 
 CSV_COLUMNS = ["id", "at", "actor", "address", "action", "target", "detail"]
 

@@ -18,11 +18,10 @@ import numpy as np
 import shapely
 
 from etl.export import Selection, feature_bytes
-from etl.numbers import parse_whole
-
-from .i18n import gettext as _
-from .i18n import locale
-from .store import BOUNDARIES, Store
+from etl.importer.numbers import parse_whole
+from webmap.read.store import BOUNDARIES, Store
+from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [

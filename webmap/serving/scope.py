@@ -12,10 +12,10 @@ import logging
 
 from flask import Flask, Response, current_app, g, request
 
-from . import work
-from .errors import AppError
-from .i18n import gettext as _
-from .serving import ServedBuild
+from webmap.read import work
+from webmap.serving.errors import AppError
+from webmap.serving.i18n import gettext as _
+from webmap.serving.served import ServedBuild
 
 log = logging.getLogger(__name__)
 BUILD_HEADER = "X-Urbanmap-Build"

@@ -24,8 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etl.catalogue import read_catalogue
-from etl.import_spec import load_spec
-from etl.importer import import_table, tidy_text
+from etl.importer.spec import load_spec
+from etl.importer.suggest import suggest_mapping
+from etl.importer.table_import import import_table, tidy_text
+from etl.importer.tables import Grid, TableError, read_grid, table_kind
 from etl.indicators import KEY, TIDY_COLUMNS, check_rows
 from etl.links import SOURCE_FIX, source_problem
 from etl.problems import InputError, Problem, Report
@@ -33,12 +35,9 @@ from etl.program import Edit
 from etl.publish import build_unswitched
 from etl.sources import RawLayout, read_resolver
 from etl.store import StoreError, resolve_build, switch_current
-from etl.suggest import suggest_mapping
-from etl.tables import Grid, TableError, read_grid, table_kind
-
-from . import audit
-from .db import ProgrammeEdit, Publication, Submission, User, utcnow
-from .store import Store
+from webmap.intake import audit
+from webmap.intake.db import ProgrammeEdit, Publication, Submission, User, utcnow
+from webmap.read.store import Store
 
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
 

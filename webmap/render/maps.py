@@ -4,7 +4,7 @@ The choropleth is drawn by ``static/urbanmap.js`` from a config the map
 carries (values, colours, labels, links per unit code, the box to fit) and geometry fetched
 once per boundary set from a cacheable URL, so geometry is never embedded
 in a page. Folium's default CDN assets are replaced by locally served files,
-and every inline ``<script>``/``<style>`` is allowed by its hash (:mod:`webmap.security`).
+and every inline ``<script>``/``<style>`` is allowed by its hash (:mod:`webmap.serving.security`).
 Text from data reaches the page only as JSON inside a script (HTML-escaped
 like Jinja's ``tojson``) and is put into the DOM with ``textContent``, never as HTML.
 

@@ -1,6 +1,6 @@
 """The build being served, switched whole when ``DATA_DIR/current`` points to another build.
 
-Every request takes the served :class:`~webmap.store.Store` once, at its start
+Every request takes the served :class:`~webmap.read.store.Store` once, at its start
 (:func:`webmap.views.common.store`), and answers from it alone: pages, downloads,
 OGC documents and ``/healthz`` of one request come from one build. At most every
 ``interval`` seconds a request looks at where ``current`` points; when it has
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .store import Store, StoreError, resolve_build
+from webmap.read.store import Store, StoreError, resolve_build
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .ogc import CRS84, DATETIME_PATTERN, DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_OFFSET_DIGITS, CollectionInfo
+from webmap.render.ogc import CRS84, DATETIME_PATTERN, DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_OFFSET_DIGITS, CollectionInfo
 
 
 def _response(media: list[str], description: str) -> dict:

@@ -1,6 +1,6 @@
 """Links shared with tracking parameters (Zalo, Facebook, Google, newsletters) open the page they point to.
 
-Pages answer an unknown parameter with a 400 that lists the valid ones (:func:`webmap.params.check_keys`), but a
+Pages answer an unknown parameter with a 400 that lists the valid ones (:func:`webmap.views.params.check_keys`), but a
 link pasted into Zalo or Facebook comes back with ``zarsrc``, ``fbclid`` or ``utm_*`` added. Such a request is
 answered by one redirect (301) to the same URL without them, so that the page, its cache entry and its permalink
 stay one. The OGC API keeps its own behaviour for unknown parameters (the standard's), so ``/ogc`` is left alone.

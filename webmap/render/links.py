@@ -69,7 +69,7 @@ def short_title(title: str, limit: int = SHORT) -> str:
 def sources(items: Iterable[Mapping[str, object]], short: bool = False, lang: str | None = None) -> Markup:
     """Each source's title as published, linked where it has a web address, separated by "; "; ``short``: the
     short title, the full one on hover; parts in another language than ``lang`` (the page's) marked as such."""
-    from .i18n import locale
+    from webmap.serving.i18n import locale
 
     lang = lang or locale()
     if short:

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .names import fold
+from etl.names import fold
 
 _PRELIMINARY = r"(?:prel\.?|pre\.?|preliminary|s[ơo]\s*b[ộo])"
 _YEAR = re.compile(

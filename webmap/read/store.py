@@ -33,8 +33,7 @@ from etl.geometry import focus_bounds
 from etl.names import vietnamese_key
 from etl.store import StoreError as StoreError  # re-exported: no build, a damaged one, or one of another schema
 from etl.store import open_build, resolve_build
-
-from . import work
+from webmap.read import work
 
 __all__ = ["ISSUES", "BOUNDARIES", "LEVELS", "Store", "StoreError", "resolve_build"]
 

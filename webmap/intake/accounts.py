@@ -17,8 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit
-from .db import ROLES, User, utcnow
+from webmap.intake import audit
+from webmap.intake.db import ROLES, User, utcnow
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD = 12

@@ -22,7 +22,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import InputError, Problem
+from etl.problems import InputError, Problem
 
 SPEC_KEYS = {
     "source_title",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from .store import ISSUES, Store, records
+from webmap.read.store import ISSUES, Store, records
 
 WORST_SHARE = 1 / 3  # an issue is "where the unit ranks worst" when an indicator puts it in the worst third
 MIN_RANKED = 5  # a rank or median among fewer units with a value says nothing ("1/1"): not shown

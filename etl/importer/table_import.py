@@ -1,11 +1,11 @@
 """Published tables -> tidy indicator rows (the schema of ``indicators/*.csv``).
 
 What the table says itself, the importer reads: the year from the title,
-a column header or a row label (:mod:`etl.labels`), a preliminary mark
+a column header or a row label (:mod:`etl.importer.labels`), a preliminary mark
 ("Prel. 2016"), the unit from a header, the title or a unit row, region and
 whole-country rows (recognised, never taken for provinces, and kept to check the
 provinces' sum against), region sub-headings (a table split by them imports in
-one run), and the "no figure" marks of :data:`etl.numbers.MISSING_MARKS`. What
+one run), and the "no figure" marks of :data:`etl.importer.numbers.MISSING_MARKS`. What
 it does not say comes from an :class:`ImportSpec` (CLI options or a TOML mapping
 file): indicator per column, and year, unit, boundary set or source where the
 table prints none. Where the mapping and the table disagree, that is an error
@@ -29,16 +29,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .catalogue import Catalogue
-from .import_spec import ColumnSpec, ImportSpec
-from .indicators import FIRST_YEAR, OPTIONAL_COLUMNS, TIDY_COLUMNS, YEAR_RANGE
-from .labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
-from .links import SOURCE_FIX, source_problem
-from .names import Aggregate, Former, Match, ProvinceResolver, UnresolvedName, fold
-from .numbers import NumberError, infer_decimal_mark, parse_number
-from .problems import InputError, Problem, Report
-from .table_layout import Layout, read_layout
-from .tables import Cell, Grid
+from etl.catalogue import Catalogue
+from etl.importer.labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
+from etl.importer.layout import Layout, read_layout
+from etl.importer.numbers import NumberError, infer_decimal_mark, parse_number
+from etl.importer.spec import ColumnSpec, ImportSpec
+from etl.importer.tables import Cell, Grid
+from etl.indicators import FIRST_YEAR, OPTIONAL_COLUMNS, TIDY_COLUMNS, YEAR_RANGE
+from etl.links import SOURCE_FIX, source_problem
+from etl.names import Aggregate, Former, Match, ProvinceResolver, UnresolvedName, fold
+from etl.problems import InputError, Problem, Report
 
 log = logging.getLogger(__name__)
 OUT_COLUMNS = [*TIDY_COLUMNS, *OPTIONAL_COLUMNS]

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from etl.catalogue import ISSUES
 from etl.program import OTHER_ISSUES
-from webmap.serving.i18n import number, value_label
+from webmap.render.text import number, value_label
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "webmap/translations/vi/LC_MESSAGES/messages.po"

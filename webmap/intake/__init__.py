@@ -24,8 +24,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, Se
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from webmap.intake.db import Database, User, database_url, open_database
+from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, respond
-from webmap.serving.i18n import gettext as _
 from webmap.serving.i18n import locale
 from webmap.serving.security import add_placeholder
 

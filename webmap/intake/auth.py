@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from webmap.intake import accounts, audit, current_user, database
+from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError
-from webmap.serving.i18n import gettext as _
 from webmap.views.params import check_keys
 
 bp = Blueprint("auth", __name__)

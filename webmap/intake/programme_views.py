@@ -16,8 +16,8 @@ from etl.publish import publishing
 from webmap.intake import database, raw_inputs, requires, signed_in
 from webmap.intake import submissions as work
 from webmap.intake.db import User
+from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError
-from webmap.serving.i18n import gettext as _
 from webmap.views.common import records, store
 from webmap.views.params import check_keys
 

@@ -16,9 +16,9 @@ from etl.store import StoreError, kept_builds
 from webmap.intake import change_label, current_user, database, raw_inputs, requires, signed_in
 from webmap.intake import submissions as work
 from webmap.intake.db import Submission, User
+from webmap.render.text import gettext as _
+from webmap.render.text import number
 from webmap.serving.errors import AppError, not_found
-from webmap.serving.i18n import gettext as _
-from webmap.serving.i18n import number
 from webmap.views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name
 from webmap.views.params import check_keys
 

@@ -14,9 +14,21 @@ import pandas as pd
 from webmap.read.profile import before_baseline, target_for
 from webmap.read.store import SnapshotRow, Store
 from webmap.render.classify import Classes, classify, classify_gap
-from webmap.serving.i18n import FLAG_SIGNS, number, unit_label
-from webmap.serving.i18n import gettext as _
-from webmap.views.params import MapView
+from webmap.render.text import FLAG_SIGNS, number, unit_label
+from webmap.render.text import gettext as _
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything that defines a national map; its fields are the permalink."""
+
+    issue: str
+    indicator: str
+    year: int
+    boundary: str
+    method: str
+    classes: int
+    mode: str
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from markupsafe import Markup, escape
 
 from etl.links import is_web_address
+from webmap.render import text
 
 SHORT = 40  # characters of a source's short title in a table
 _VIETNAMESE = re.compile(
@@ -69,9 +70,7 @@ def short_title(title: str, limit: int = SHORT) -> str:
 def sources(items: Iterable[Mapping[str, object]], short: bool = False, lang: str | None = None) -> Markup:
     """Each source's title as published, linked where it has a web address, separated by "; "; ``short``: the
     short title, the full one on hover; parts in another language than ``lang`` (the page's) marked as such."""
-    from webmap.serving.i18n import locale
-
-    lang = lang or locale()
+    lang = lang or text.locale()
     if short:
         return Markup("; ").join(
             link(

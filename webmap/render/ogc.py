@@ -20,8 +20,8 @@ import shapely
 from etl.export import Selection, feature_bytes
 from etl.importer.numbers import parse_whole
 from webmap.read.store import BOUNDARIES, Store
-from webmap.serving.i18n import gettext as _
-from webmap.serving.i18n import locale
+from webmap.render import text
+from webmap.render.text import gettext as _
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
@@ -68,7 +68,7 @@ class CollectionInfo:
     @property
     def title(self) -> str:
         """The title in the request's language."""
-        return self.titles.get(locale(), "") or _province_title(self.boundary)
+        return self.titles.get(text.locale(), "") or _province_title(self.boundary)
 
     def description(self, build_id: str) -> str:
         """What the collection holds, in the request's language."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from webmap.serving.i18n import gettext as _
+from webmap.render.text import gettext as _
 
 
 class AppError(Exception):

@@ -13,8 +13,8 @@ import logging
 from flask import Flask, Response, current_app, g, request
 
 from webmap.read import work
+from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError
-from webmap.serving.i18n import gettext as _
 from webmap.serving.served import ServedBuild
 
 log = logging.getLogger(__name__)

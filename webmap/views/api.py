@@ -24,8 +24,8 @@ from werkzeug.http import http_date
 
 from etl.export import ExportError, Selection, csv_chunks, file_stem, geojson_chunks, to_csv, to_geojson, to_gpkg
 from webmap.read.store import ISSUES
+from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, bad_request, not_found
-from webmap.serving.i18n import gettext as _
 from webmap.views.common import cached, store
 from webmap.views.params import boundary_param, check_keys, int_param, list_param
 

@@ -13,8 +13,8 @@ from webmap.read.store import Store
 from webmap.read.store import records as records  # re-exported: every view turns small frames into rows
 from webmap.render.links import sources
 from webmap.render.maps import Assets, MapConfig, MapParts, build_map
+from webmap.render.text import gettext as _
 from webmap.serving.cache import ByteCache
-from webmap.serving.i18n import gettext as _
 from webmap.serving.i18n import locale
 
 T = TypeVar("T")

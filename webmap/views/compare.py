@@ -13,14 +13,15 @@ from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup, escape
 
 from etl.export import Selection, to_geojson
-from webmap.read import compare
 from webmap.read.profile import worst_issues
-from webmap.render import choropleth
+from webmap.render import choropleth, compare
+from webmap.render.choropleth import MapView
 from webmap.render.classify import MISSING_COLOUR
 from webmap.render.links import sources
+from webmap.render.text import boundary_labels, issue_labels, localized, number, unit_label, value_label
+from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, bad_request, not_found
-from webmap.serving.i18n import boundary_labels, issue_labels, locale, localized, number, unit_label, value_label
-from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
 from webmap.views.common import (
     bounds_of,
     cached,
@@ -34,7 +35,7 @@ from webmap.views.common import (
     store,
     unit_name,
 )
-from webmap.views.params import MapView, boundary_param, check_keys, int_param, list_param, unknown_items
+from webmap.views.params import boundary_param, check_keys, int_param, list_param, unknown_items
 from webmap.views.program import worst_issue_items
 
 bp = Blueprint("compare", __name__)
@@ -251,7 +252,7 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
     """Per issue, its chart as SVG (:func:`_chart_svg`) from rows with their ``label``, ``y``, ``bars`` (x, y, width,
     colour, value text, title) of the items with a value, the ``median`` (x and title, or None) and the axis
     (``axis_y``, ``ticks``: x and text of the scale's ends, in the row's unit). One scale per row, from 0 (or the
-    minimum) to the maximum (:func:`webmap.read.compare.chart_positions`)."""
+    minimum) to the maximum (:func:`webmap.render.compare.chart_positions`)."""
     median_text = _("Median of units")
     catalogue = store().catalogue_rows()
     issue_names = issue_labels()

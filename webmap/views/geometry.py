@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from webmap.read.store import BOUNDARIES, LEVELS, GeoJSONAsset
+from webmap.render.text import gettext as _
 from webmap.serving.errors import not_found
-from webmap.serving.i18n import gettext as _
 from webmap.views.common import store
 
 bp = Blueprint("geometry", __name__)

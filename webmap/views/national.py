@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
-from webmap.read.compare import MAX_UNITS
 from webmap.render import choropleth
+from webmap.render.choropleth import MapView
 from webmap.render.classify import CLASS_RANGE, METHODS, MISSING_COLOUR
-from webmap.serving.i18n import boundary_labels, issue_labels, locale, year_label
-from webmap.serving.i18n import gettext as _
+from webmap.render.compare import MAX_UNITS
+from webmap.render.text import boundary_labels, issue_labels, year_label
+from webmap.render.text import gettext as _
+from webmap.serving.i18n import locale
 from webmap.views.common import cached_page, choropleth_units, cited_sources, map_config, map_parts, records, store, unit_links, ward_layer
-from webmap.views.params import MapView, has_target, map_view
+from webmap.views.params import has_target, map_view
 from webmap.views.program import indicator_items
 
 bp = Blueprint("national", __name__)

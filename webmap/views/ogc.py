@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from webmap.read import work
 from webmap.render import ogc
 from webmap.render.ogc_openapi import openapi
+from webmap.render.text import gettext as _
 from webmap.serving.errors import bad_request, not_found
-from webmap.serving.i18n import gettext as _
 from webmap.serving.i18n import locale
 from webmap.views.common import store
 

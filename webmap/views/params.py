@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 from flask import request
 
 from etl.importer.numbers import parse_whole
 from webmap.read.store import BOUNDARIES, ISSUES, Store
+from webmap.render.choropleth import MapView
 from webmap.render.classify import CLASS_RANGE, METHODS
+from webmap.render.text import gettext as _
 from webmap.serving.errors import bad_request, not_found
-from webmap.serving.i18n import gettext as _
 
 DEFAULT_ISSUE = "flooding"
 
@@ -58,19 +58,6 @@ def int_param(name: str, text: str) -> int:
     if number is None:
         raise bad_request(_("Parameter %(name)s must be a whole number, not “%(value)s”.", name=name, value=text[:20]))
     return number
-
-
-@dataclass(frozen=True)
-class MapView:
-    """Everything that defines a national map; its fields are the permalink."""
-
-    issue: str
-    indicator: str
-    year: int
-    boundary: str
-    method: str
-    classes: int
-    mode: str
 
 
 MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "classes", "mode"})

@@ -11,9 +11,9 @@ import time
 
 from flask import Flask, g
 
-from webmap.read.compare import region_ranks
 from webmap.read.store import BOUNDARIES, Store
-from webmap.serving.i18n import LANGUAGES, issue_labels
+from webmap.render.compare import region_ranks
+from webmap.render.text import LANGUAGES, issue_labels
 from webmap.views.national import indicator_groups
 from webmap.views.program import indicator_items, worst_issue_items
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
-from webmap.serving.i18n import issue_labels, locale
+from webmap.render.text import issue_labels
+from webmap.serving.i18n import locale
 from webmap.views.common import cached_page, fragment, indicator_label, programme_sources, records, store
 from webmap.views.params import check_keys
 

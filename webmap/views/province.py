@@ -6,9 +6,10 @@ from flask import Blueprint, render_template
 
 from webmap.read import profile
 from webmap.render.classify import MISSING_COLOUR
+from webmap.render.text import boundary_labels, issue_labels
+from webmap.render.text import gettext as _
 from webmap.serving.errors import not_found
-from webmap.serving.i18n import boundary_labels, issue_labels, locale
-from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
 from webmap.views.common import bounds_of, cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
 from webmap.views.params import boundary_param, check_keys
 from webmap.views.program import worst_issue_items

@@ -11,9 +11,10 @@ from flask import Blueprint, render_template, request, url_for
 from etl.names import fold, normalise, vietnamese_key
 from webmap.read import work
 from webmap.read.store import BOUNDARIES, Store
+from webmap.render.text import boundary_labels
+from webmap.render.text import gettext as _
 from webmap.serving.errors import bad_request
-from webmap.serving.i18n import boundary_labels, locale
-from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
 from webmap.views.common import store
 from webmap.views.params import check_keys
 

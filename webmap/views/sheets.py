@@ -18,15 +18,16 @@ from collections.abc import Callable, Hashable
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from webmap.read import compare, profile
+from webmap.read import profile
 from webmap.read.store import Store
-from webmap.render import choropleth, sheets
+from webmap.render import choropleth, compare, sheets
 from webmap.render.classify import MISSING_COLOUR
 from webmap.render.links import short_title
+from webmap.render.text import boundary_labels, localized, unit_label, value_label
+from webmap.render.text import gettext as _
 from webmap.serving.cache import ByteCache
 from webmap.serving.errors import AppError, bad_request, not_found
-from webmap.serving.i18n import boundary_labels, locale, localized, unit_label, value_label
-from webmap.serving.i18n import gettext as _
+from webmap.serving.i18n import locale
 from webmap.views.common import bounds_of, cited_sources, indicator_label, store, unit_name
 from webmap.views.params import boundary_param, check_keys, map_view
 from webmap.views.province import FOCUS, NEIGHBOUR

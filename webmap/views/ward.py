@@ -8,9 +8,10 @@ from flask import Blueprint, render_template
 from etl.boundary_sets import AREA_RATIO
 from webmap.read import profile
 from webmap.read.profile import MIN_RANKED
+from webmap.render.text import gettext as _
+from webmap.render.text import issue_labels
 from webmap.serving.errors import not_found
-from webmap.serving.i18n import gettext as _
-from webmap.serving.i18n import issue_labels, locale
+from webmap.serving.i18n import locale
 from webmap.views.common import cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
 from webmap.views.params import check_keys
 

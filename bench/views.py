@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from bench.hostile import percentile  # noqa: E402
 from etl.build import build  # noqa: E402
 from webmap import create_app  # noqa: E402
-from webmap.read.store import BOUNDARIES, Store  # noqa: E402
+from webmap.read.geography import BOUNDARIES  # noqa: E402
+from webmap.read.store import Store  # noqa: E402
 from webmap.render.classify import CLASS_RANGE, METHODS  # noqa: E402
 from webmap.views.params import has_target  # noqa: E402
 
@@ -37,7 +38,7 @@ LANGS = ("vi", "en")
 
 def national_views(store: Store, rng: random.Random, n: int) -> list[str]:
     """``n`` national map URLs drawn from every valid combination of parameters."""
-    combos = [(b, i, y) for b in BOUNDARIES for i in store.mapped_indicators(b) for y in store.years(i, b)]
+    combos = [(b, i, y) for b in BOUNDARIES for i in store.values.mapped_indicators(b) for y in store.values.years(i, b)]
     out = []
     for _ in range(n):
         boundary, indicator, year = rng.choice(combos)
@@ -51,7 +52,7 @@ def national_views(store: Store, rng: random.Random, n: int) -> list[str]:
 
 def province_views(store: Store) -> list[str]:
     """Every unit's page of both province sets, in both languages."""
-    return [f"/province/{code}?boundary={b}&lang={lang}" for b in BOUNDARIES for code in store.units[b]["code"] for lang in LANGS]
+    return [f"/province/{code}?boundary={b}&lang={lang}" for b in BOUNDARIES for code in store.geography.units[b]["code"] for lang in LANGS]
 
 
 def compare_views(store: Store, rng: random.Random, n: int) -> list[str]:
@@ -60,10 +61,10 @@ def compare_views(store: Store, rng: random.Random, n: int) -> list[str]:
     for _ in range(n):
         boundary = rng.choice(BOUNDARIES)
         if rng.random() < 0.25:
-            regions = sorted(store.region_names(boundary))
+            regions = sorted(store.geography.region_names(boundary))
             keys = "&".join(f"regions={r}" for r in rng.sample(regions, rng.randint(2, min(6, len(regions)))))
         else:
-            keys = "&".join(f"codes={c}" for c in rng.sample(list(store.units[boundary]["code"]), rng.randint(2, 4)))
+            keys = "&".join(f"codes={c}" for c in rng.sample(list(store.geography.units[boundary]["code"]), rng.randint(2, 4)))
         out.append(f"/compare?boundary={boundary}&{keys}&lang={rng.choice(LANGS)}")
     return out
 

@@ -21,7 +21,7 @@ from webmap.intake import accounts
 def site(tmp_path: Path, tiny_site) -> Iterator[str]:
     raw, out, _ = tiny_site
     app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
-    units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
+    units = set(app.extensions["urbanmap_build"].current().geography.units["2025"]["code"])
     with app.extensions["urbanmap_db"].session() as s:
         accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], units, "test")
         accounts.add_user(s, "boss", PASSWORD, "publisher", [], units, "test")

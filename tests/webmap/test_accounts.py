@@ -21,7 +21,7 @@ from webmap.intake.db import DatabaseError, make_engine, open_database
 @pytest.fixture
 def app(tiny_build, database_url: str):
     app = create_app({"DATA_DIR": tiny_build[0], "TESTING": True, "DATABASE_URL": database_url})
-    units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
+    units = set(app.extensions["urbanmap_build"].current().geography.units["2025"]["code"])
     with app.extensions["urbanmap_db"].session() as s:
         accounts.add_user(s, "admin1", PASSWORD, "admin", [], units, "test")
         accounts.add_user(s, "publisher1", PASSWORD, "publisher", [], units, "test")

@@ -234,9 +234,9 @@ def test_only_web_addresses_become_links(shipped_build) -> None:
     client = app.test_client()
     client.get("/healthz")
     store = app.extensions["urbanmap_build"].current()
-    store.sources["url"] = "javascript:alert(1)"
+    store.sources.frame["url"] = "javascript:alert(1)"
     for url in ("/", "/program"):
         body = client.get(url).get_data(as_text=True)
         assert "javascript:" not in body, url
         text = html.unescape(re.sub(r"<[^>]+>", "", body))  # a title's parts in another language are in <span lang>
-        assert any(title in text for title in store.sources["title"]), url  # the sources are there, as text
+        assert any(title in text for title in store.sources.frame["title"]), url  # the sources are there, as text

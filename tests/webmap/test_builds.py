@@ -176,10 +176,10 @@ def test_a_serving_process_renders_the_shared_page_parts_before_serving(shipped_
     app = create_app({"DATA_DIR": shipped_build[0], "TESTING": True})
     store = app.extensions["urbanmap_build"].current()
     prepare(app, store)
-    made = set(store._derived)
+    made = set(store.memo.keys())
     assert {k[0] for k in made} >= {"fragment", "issue_items", "indicator_groups", "region_ranks"}
     client = app.test_client()
     for url in ("/?indicator=flood_deaths_event_2025_11", "/province/79?lang=en", "/compare?regions=tay_nguyen,dong_nam_bo"):
         assert client.get(url).status_code == 200, url
-    later = {k[0] for k in set(store._derived) - made}
+    later = {k[0] for k in set(store.memo.keys()) - made}
     assert not later & {"fragment", "issue_items", "indicator_groups", "region_ranks"}, later

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SERVER, reason="URBANMAP_
 def two_instances(tiny_site, database_url: str) -> Iterator[tuple[str, str]]:
     raw, out, _ = tiny_site
     app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "DATABASE_URL": database_url})
-    units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
+    units = set(app.extensions["urbanmap_build"].current().geography.units["2025"]["code"])
     with app.extensions["urbanmap_db"].session() as s:
         accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], units, "test")
         accounts.add_user(s, "boss", PASSWORD, "publisher", [], units, "test")

@@ -218,7 +218,7 @@ def test_error_pages_show_names_in_the_page_font(client) -> None:
 
 def test_tables_name_sources_by_title_with_the_full_title_on_hover(client, shipped_app) -> None:
     store = shipped_app.extensions["urbanmap_build"].current()
-    ids, titles = set(store.sources["source_id"]), set(store.sources["title"])
+    ids, titles = set(store.sources.frame["source_id"]), set(store.sources.frame["title"])
     soup = BeautifulSoup(client.get("/?indicator=population&lang=en").data, "html.parser")
     cells = [row.find_all("td")[-1] for row in soup.select("#ranked-table tbody tr")]
     assert cells and all(c.get_text(strip=True) for c in cells)
@@ -235,7 +235,7 @@ def test_ranks_and_medians_need_five_units_with_a_value(client, shipped_app) -> 
 
     store = shipped_app.extensions["urbanmap_build"].current()
     sparse = dense = None
-    for code in store.units["2025"]["code"]:
+    for code in store.geography.units["2025"]["code"]:
         for row in indicator_rows(store, "2025", code):
             if row["ranked"] < MIN_RANKED and sparse is None:
                 sparse = (code, row)

@@ -39,7 +39,7 @@ def site(tiny_site, database_url: str):
     """(app, raw, out): a tiny build, its raw folder, three accounts."""
     raw, out, _ = tiny_site
     app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url})
-    units = set(app.extensions["urbanmap_build"].current().units["2025"]["code"])
+    units = set(app.extensions["urbanmap_build"].current().geography.units["2025"]["code"])
     with app.extensions["urbanmap_db"].session() as s:
         accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], units, "test")
         accounts.add_user(s, "boss", PASSWORD, "publisher", [], units, "test")

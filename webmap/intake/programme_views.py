@@ -16,9 +16,10 @@ from etl.publish import publishing
 from webmap.intake import database, raw_inputs, requires, signed_in
 from webmap.intake import submissions as work
 from webmap.intake.db import User
+from webmap.read.memo import records
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError
-from webmap.views.common import records, store
+from webmap.views.common import store
 from webmap.views.params import check_keys
 
 bp = Blueprint("programme", __name__)
@@ -40,8 +41,8 @@ def _page(problem: str | None = None, status: int = 200):
     s = store()
     return render_template(
         "programme_edit.html",
-        tasks=records(s.program["program_tasks"].sort_values("task_id", key=lambda c: c.str.zfill(4))),
-        groups=records(s.program["program_groups"]),
+        tasks=records(s.programme.tables["program_tasks"].sort_values("task_id", key=lambda c: c.str.zfill(4))),
+        groups=records(s.programme.tables["program_groups"]),
         statuses=STATUSES,
         problem=problem,
     ), status

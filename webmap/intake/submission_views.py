@@ -154,7 +154,7 @@ def _preview_map(found: list[work.Change]):
             by_unit.setdefault(c.code, []).append(c)
     s = store()
     units = {}
-    for code in s.units[boundary]["code"]:
+    for code in s.geography.units[boundary]["code"]:
         changes = by_unit.get(code, [])
         worst = next((k for k in ("changed", "new", "unchanged") if any(c.status == k for c in changes)), None)
         detail = "; ".join(f"{indicator_label(c.indicator)} {c.period or c.year}: {number(c.old)} → {number(c.new)}" for c in changes)

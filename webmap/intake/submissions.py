@@ -71,10 +71,10 @@ def allowed_units(user: User, store: Store) -> set[tuple[str, str]] | None:
     if user.role != "contributor":
         return None
     units = set(user.unit_codes())
-    merger = store.merger
+    merger = store.geography.merger
     olds = set(merger.loc[merger["new_code"].isin(units), "old_code"])
-    ward_set = store.ward_set_in("2025")
-    wards = {(ward_set, ward) for unit in units for ward in store.children[ward_set].get(unit, [])} if ward_set else set()
+    ward_set = store.geography.ward_set_in("2025")
+    wards = {(ward_set, ward) for unit in units for ward in store.geography.children[ward_set].get(unit, [])} if ward_set else set()
     return {("2025", u) for u in units} | {("2008", o) for o in olds} | wards
 
 
@@ -177,7 +177,7 @@ def count_changes(found: list[Change]) -> dict[str, int]:
 
 def changes(store: Store, values: pd.DataFrame) -> list[Change]:
     """Each submitted preferred value against the published preferred value of the same key."""
-    published = store.values[store.values["preferred"]].set_index(KEY)["value"]
+    published = store.values.frame[store.values.frame["preferred"]].set_index(KEY)["value"]
     published = published[~published.index.duplicated()]
     out = []
     for r in values[values["preferred"]].itertuples(index=False):
@@ -195,9 +195,9 @@ def coverage(store: Store, found: list[Change]) -> list[dict]:
     """Per indicator, boundary set and year submitted: units with a value before and after."""
     rows = []
     for (indicator, boundary, year), group in pd.DataFrame([c.__dict__ for c in found]).groupby(["indicator", "boundary", "year"]):
-        before = int(store.snapshot(indicator, boundary, int(year))["value"].notna().sum()) if boundary in store.units else 0
+        before = int(store.values.snapshot(indicator, boundary, int(year))["value"].notna().sum()) if boundary in store.geography.units else 0
         added = int((group["status"] == "new").sum())
-        total = len(store.units[boundary]) if boundary in store.units else None
+        total = len(store.geography.units[boundary]) if boundary in store.geography.units else None
         rows.append(
             {"indicator": indicator, "boundary": boundary, "year": int(year), "before": before, "after": before + added, "total": total}
         )

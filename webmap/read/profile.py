@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import math
 
-from webmap.read.store import ISSUES, Store, records
+from etl.catalogue import ISSUES
+from webmap.read.memo import records
+from webmap.read.store import Store
 
 WORST_SHARE = 1 / 3  # an issue is "where the unit ranks worst" when an indicator puts it in the worst third
 MIN_RANKED = 5  # a rank or median among fewer units with a value says nothing ("1/1"): not shown
@@ -24,9 +26,9 @@ def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | No
     where at least ``min_ranked`` of them have a value (else rank and median are None). Plain rows, not pandas:
     a province page has a few hundred of them."""
     by_indicator: dict[str, list[dict]] = {}
-    for row in records(store.history(boundary, code)):
+    for row in records(store.values.history(boundary, code)):
         by_indicator.setdefault(row["indicator"], []).append(row)
-    catalogue = store.catalogue_rows()
+    catalogue = store.values.catalogue_rows()
     out = []
     for indicator, rows in by_indicator.items():
         preferred = [r for r in rows if r["preferred"] and r["value"] == r["value"]]
@@ -34,7 +36,7 @@ def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | No
             continue
         latest = max(preferred, key=_latest_key)
         year = int(latest["year"])
-        ranks = store.rank_of(indicator, boundary, year, peers)
+        ranks = store.values.rank_of(indicator, boundary, year, peers)
         enough = len(ranks) >= min_ranked
         out.append(
             {
@@ -44,7 +46,7 @@ def indicator_rows(store: Store, boundary: str, code: str, peers: list[str] | No
                 "latest": latest,
                 "rank": ranks.get(code) if enough else None,
                 "ranked": len(ranks),
-                "median": store.median(indicator, boundary, year, peers) if enough else None,
+                "median": store.values.median(indicator, boundary, year, peers) if enough else None,
                 "history": sorted(preferred, key=lambda r: (r["year"], r["period"])),
                 "others": [r for r in rows if not r["preferred"]],
                 "gap": gap(store, indicator, float(latest["value"]), year),
@@ -58,11 +60,11 @@ def target_for(store: Store, indicator: str, year: int) -> dict | None:
     """The national target (a row of program_targets) a value of ``year`` is measured against: the first with a
     numeric minimum due in or after ``year`` (else the latest); of two documents with the same year, the
     Government programme 148/NQ-CP. Once per build, indicator and year."""
-    return store.derived(("target_for", indicator, year), lambda s: _target_for(s, indicator, year))
+    return store.memo.get(("target_for", indicator, year), lambda: _target_for(store, indicator, year))
 
 
 def _target_for(store: Store, indicator: str, year: int) -> dict | None:
-    rows = [r for r in store.target_rows(indicator) if r["target_min"] == r["target_min"] and r["target_min"] is not None]
+    rows = [r for r in store.programme.target_rows(indicator) if r["target_min"] == r["target_min"] and r["target_min"] is not None]
     if not rows:
         return None
     rows.sort(key=lambda r: (int(r["year"]), r["document"] != "148/NQ-CP"))
@@ -103,9 +105,9 @@ def worst_issues(rows: list[dict]) -> list[str]:
 
 def members(store: Store, code: str) -> list[dict]:
     """The 2008 provinces a 2025 unit was formed from, each with its latest preferred values."""
-    codes = store.members_2025()[code]
+    codes = store.geography.members_2025()[code]
     out = []
     for old in codes:
         rows = indicator_rows(store, "2008", old)
-        out.append({"code": old, "unit": store.units["2008"].loc[old], "values": rows})
+        out.append({"code": old, "unit": store.geography.units["2008"].loc[old], "values": rows})
     return out

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from webmap.read.profile import before_baseline, target_for
-from webmap.read.store import SnapshotRow, Store
+from webmap.read.store import Store
+from webmap.read.values import SnapshotRow
 from webmap.render.classify import Classes, classify, classify_gap
 from webmap.render.text import FLAG_SIGNS, number, unit_label
 from webmap.render.text import gettext as _
@@ -65,7 +66,7 @@ def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> s
     generic = _("No value published for this unit and year.")
     if view.boundary != "2025" or derivation == "reported":
         return generic
-    members = store.members_2025().get(code, [])
+    members = store.geography.members_2025().get(code, [])
     if len(members) <= 1:
         return generic
     return members_reported(store, "2008", view.indicator, view.year, members)
@@ -73,11 +74,11 @@ def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> s
 
 def members_reported(store: Store, boundary: str, indicator: str, year: int, members: list[str]) -> str:
     """Why an aggregate of ``members`` (units of ``boundary``) has no value: which of them reported, or that the rule forbids it."""
-    reported = store.rank_of(indicator, boundary, year)  # every unit with a value has a rank
+    reported = store.values.rank_of(indicator, boundary, year)  # every unit with a value has a rank
     missing = [m for m in members if m not in reported]
     if not missing:
         return _("Not aggregable across units.")
-    vietnamese = store.names(boundary, "vi")
+    vietnamese = store.geography.names(boundary, "vi")
     names = ", ".join(vietnamese[m] for m in missing)
     return _(
         "%(reported)s of %(total)s units reported; missing: %(names)s.",
@@ -90,25 +91,25 @@ def members_reported(store: Store, boundary: str, indicator: str, year: int, mem
 def build(store: Store, view: MapView, lang: str) -> Choropleth:
     """The map of ``view`` in ``lang``: one row per unit of the set, built as plain lists (a page's worth of work is
     a few hundred rows; pandas per row would cost more than the rest of the page)."""
-    codes = store.codes(view.boundary)
-    found = store.snapshot_rows(view.indicator, view.boundary, view.year)
+    codes = store.geography.codes(view.boundary)
+    found = store.values.snapshot_rows(view.indicator, view.boundary, view.year)
     empty = SnapshotRow(math.nan, "", "", "", "", False)
     rows = [found.get(c, empty) for c in codes]
     value, flag, source_id, period, derivation, preliminary = (list(column) for column in zip(*rows)) if rows else ([],) * 6
-    indicator = store.catalogue_rows()[view.indicator]
+    indicator = store.values.catalogue_rows()[view.indicator]
     target, before = None, None
     if view.mode == "gap":
         target = target_for(store, view.indicator, view.year)
         assert target is not None, "map_view allows the gap mode only for indicators with a target"
         before = before_baseline(target, view.year)
         shown = [v - float(target["target_min"]) for v in value]
-        classes = store.derived(("classes", view.boundary, view.indicator, view.year, "gap"), lambda _s: classify_gap(shown))
+        classes = store.memo.get(("classes", view.boundary, view.indicator, view.year, "gap"), lambda: classify_gap(shown))
     else:
         shown = list(value)
         key = ("classes", view.boundary, view.indicator, view.year, view.method, view.classes)
-        classes = store.derived(key, lambda _s: classify(shown, view.method, view.classes, indicator["higher_is_worse"]))
-    ranks = store.rank_of(view.indicator, view.boundary, view.year)
-    names = store.names(view.boundary, lang)
+        classes = store.memo.get(key, lambda: classify(shown, view.method, view.classes, indicator["higher_is_worse"]))
+    ranks = store.values.rank_of(view.indicator, view.boundary, view.year)
+    names = store.geography.names(view.boundary, lang)
     unit_text = unit_label(indicator["unit"])
     texts = _Texts(
         _("no data"),

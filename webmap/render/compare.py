@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from etl.catalogue import ISSUES
 from webmap.read.profile import MIN_RANKED, gap
-from webmap.read.store import ISSUES, Store
+from webmap.read.store import Store
 from webmap.render.choropleth import members_reported
 
 MAX_UNITS, MAX_REGIONS = 4, 6
@@ -77,17 +78,17 @@ def unit_items(codes: list[str]) -> list[Item]:
 def region_items(store: Store, boundary: str, regions: list[str]) -> list[Item]:
     """The regions as items, each with its units (grouped once per build and set)."""
 
-    def make(s: Store) -> dict[str, tuple[str, ...]]:
-        units = s.units[boundary]
+    def make() -> dict[str, tuple[str, ...]]:
+        units = store.geography.units[boundary]
         return {str(r): tuple(sorted(map(str, g["code"]))) for r, g in units.groupby("region")}
 
-    members = store.derived(("region_members", boundary), make)
+    members = store.memo.get(("region_members", boundary), make)
     return [Item(region, "region", members.get(region, ())) for region in regions]
 
 
 def _tables(store: Store, item: Item, boundary: str) -> dict[str, dict[int, dict]]:
     """Per indicator and year, the preferred row of ``item`` (value may be NaN for an incomplete region)."""
-    return store.latest_rows(boundary, "unit" if item.kind == "unit" else "region").get(item.key, {})
+    return store.values.latest_rows(boundary, "unit" if item.kind == "unit" else "region").get(item.key, {})
 
 
 def _year(tables: list[dict[int, dict]], requested: int | str | None) -> int | None:
@@ -111,7 +112,7 @@ def _cell(store: Store, item: Item, boundary: str, indicator: str, table: dict[i
         note = members_reported(store, boundary, indicator, year, list(item.members))
     cell = Cell(value, row["value_flag"] or "", year, row["period"], row["source_id"] or "", note)
     if value is not None:
-        ranks = store.rank_of(indicator, boundary, year) if item.kind == "unit" else _region_ranks(store, boundary, indicator, year)
+        ranks = store.values.rank_of(indicator, boundary, year) if item.kind == "unit" else _region_ranks(store, boundary, indicator, year)
         if len(ranks) >= MIN_RANKED:
             cell.rank = ranks.get(item.key)
             cell.ranked = len(ranks)
@@ -120,18 +121,18 @@ def _cell(store: Store, item: Item, boundary: str, indicator: str, table: dict[i
 
 
 def _region_ranks(store: Store, boundary: str, indicator: str, year: int) -> dict[str, int]:
-    """Rank of each region with a value (as :meth:`Store.ranks`): from :func:`region_ranks`."""
+    """Rank of each region with a value (as :meth:`webmap.read.values.Values.ranks`): from :func:`region_ranks`."""
     return region_ranks(store, boundary).get((indicator, int(year)), {})
 
 
 def region_ranks(store: Store, boundary: str) -> dict[tuple[str, int], dict[str, int]]:
-    """Per (indicator, year): the rank of each region of ``boundary`` with a value (as :meth:`Store.ranks`: 1 = worst
+    """Per (indicator, year): the rank of each region of ``boundary`` with a value (as :meth:`webmap.read.values.Values.ranks`: 1 = worst
     where the catalogue says which way is worse, else 1 = highest), in one pass, once per build and set."""
 
-    def make(s: Store) -> dict[tuple[str, int], dict[str, int]]:
-        rows = s.regions(boundary)
+    def make() -> dict[tuple[str, int], dict[str, int]]:
+        rows = store.values.regions(boundary)
         last = rows[rows["value"].notna()].groupby(["indicator", "year", "code"], sort=False)["value"].last()
-        catalogue = s.catalogue_rows()
+        catalogue = store.values.catalogue_rows()
         ascending = [catalogue[i]["higher_is_worse"] == "no" for i in last.index.get_level_values("indicator")]
         ranks = last.where(ascending, -last).groupby(level=["indicator", "year"]).rank(method="min")
         out: dict[tuple[str, int], dict[str, int]] = {}
@@ -139,13 +140,13 @@ def region_ranks(store: Store, boundary: str) -> dict[tuple[str, int], dict[str,
             out.setdefault((str(indicator), int(year)), {})[str(code)] = int(rank)
         return out
 
-    return store.derived(("region_ranks", boundary), make)
+    return store.memo.get(("region_ranks", boundary), make)
 
 
 def _candidates(store: Store) -> list[str]:
     """Every indicator of the catalogue, by issue, then id (once per build)."""
-    catalogue = store.catalogue_rows()
-    return store.derived(("compare_candidates",), lambda _s: sorted(catalogue, key=lambda i: (ISSUES.index(catalogue[i]["issue"]), i)))
+    catalogue = store.values.catalogue_rows()
+    return store.memo.get(("compare_candidates",), lambda: sorted(catalogue, key=lambda i: (ISSUES.index(catalogue[i]["issue"]), i)))
 
 
 def compare(
@@ -153,7 +154,7 @@ def compare(
 ) -> Comparison:
     """The comparison table of ``items`` (see module docstring for the year rule)."""
     result = Comparison(boundary, items)
-    catalogue = store.catalogue_rows()
+    catalogue = store.values.catalogue_rows()
     per_item = [_tables(store, item, boundary) for item in items]
     for indicator in indicators or _candidates(store):
         tables = [found.get(indicator, {}) for found in per_item]
@@ -164,8 +165,8 @@ def compare(
             cells = [_cell(store, item, boundary, indicator, table, _year([table], None) or chosen) for item, table in zip(items, tables)]
         else:
             cells = [_cell(store, item, boundary, indicator, table, chosen) for item, table in zip(items, tables)]
-        enough = len(store.rank_of(indicator, boundary, chosen)) >= MIN_RANKED
-        median = store.median(indicator, boundary, chosen) if enough else None  # of fewer units it says nothing
+        enough = len(store.values.rank_of(indicator, boundary, chosen)) >= MIN_RANKED
+        median = store.values.median(indicator, boundary, chosen) if enough else None  # of fewer units it says nothing
         _differences(cells, median)
         result.rows.append(Row(indicator, catalogue[indicator]["issue"], chosen, median, cells))
     _highlight(result.rows)

@@ -19,7 +19,8 @@ import shapely
 
 from etl.export import Selection, feature_bytes
 from etl.importer.numbers import parse_whole
-from webmap.read.store import BOUNDARIES, Store
+from webmap.read.geography import BOUNDARIES
+from webmap.read.store import Store
 from webmap.render import text
 from webmap.render.text import gettext as _
 
@@ -127,23 +128,23 @@ WARDS_LICENSE = ("https://github.com/thanglequoc/vietnamese-provinces-database/b
 def collection_infos(store: Store) -> dict[str, CollectionInfo]:
     """Every collection: the province sets, then the ward-level sets."""
     out = {}
-    for boundary in [*BOUNDARIES, *store.ward_sets]:
-        ward = boundary in store.ward_sets
+    for boundary in [*BOUNDARIES, *store.geography.ward_sets]:
+        ward = boundary in store.geography.ward_sets
         cid = boundary if ward else f"provinces_{boundary}"
-        bbox = store.extent[boundary]
-        sets = store.sets.loc[boundary] if boundary in store.sets.index else None
+        bbox = store.geography.extent[boundary]
+        sets = store.geography.sets.loc[boundary] if boundary in store.geography.sets.index else None
         titles = {lang: str(sets[f"title_{lang}"]) for lang in ("vi", "en")} if ward and sets is not None else {}
         attribution = str(sets["attribution"]) if sets is not None else "Natural Earth (public domain)"
         license = NATURAL_EARTH if boundary == "2008" or sets is None else WARDS_LICENSE
-        parent = store.parent_set(boundary) if ward else None
-        provinces = tuple(sorted(store.children.get(boundary, {})))
+        parent = store.geography.parent_set(boundary) if ward else None
+        provinces = tuple(sorted(store.geography.children.get(boundary, {})))
         out[cid] = CollectionInfo(cid, boundary, titles, attribution, bbox, license, parent, provinces, WARD_MAX_LIMIT if ward else None)
     return out
 
 
 def build_collection(store: Store, info: CollectionInfo) -> Collection:
     """The features of one collection, from the store's export of its boundary set."""
-    frame = store.export(Selection(info.boundary))
+    frame = store.exports.select(Selection(info.boundary))
     encoded = list(feature_bytes(frame))
     geometries = np.asarray(frame.geometry.values, dtype=object)
     parents = frame["parent_code"].to_numpy() if "parent_code" in frame else None

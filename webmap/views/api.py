@@ -22,8 +22,8 @@ from pathlib import Path
 from flask import Blueprint, Response, request
 from werkzeug.http import http_date
 
+from etl.catalogue import ISSUES
 from etl.export import ExportError, Selection, csv_chunks, file_stem, geojson_chunks, to_csv, to_geojson, to_gpkg
-from webmap.read.store import ISSUES
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, bad_request, not_found
 from webmap.views.common import cached, store
@@ -54,14 +54,14 @@ def selection_from_request() -> Selection:
     """The normalised selection: no repeated codes or indicators, codes sorted, all codes of the set = no codes."""
     s = store()
     boundary = request.args.get("boundary", "2025")
-    if boundary in s.ward_sets:
+    if boundary in s.geography.ward_sets:
         province = request.args.get("province") or None
-        if province is not None and province not in s.children[boundary]:
-            raise not_found(_("No unit of %(set)s lies in province %(code)s.", set=boundary, code=province), sorted(s.children[boundary]))
+        if province is not None and province not in s.geography.children[boundary]:
+            raise not_found(_("No unit of %(set)s lies in province %(code)s.", set=boundary, code=province), sorted(s.geography.children[boundary]))
     else:
         boundary, province = boundary_param(), None
         if request.args.get("province"):
-            raise bad_request(_("The parameter province selects the units of a ward-level set (boundary=…)."), s.ward_sets)
+            raise bad_request(_("The parameter province selects the units of a ward-level set (boundary=…)."), s.geography.ward_sets)
     issue = request.args.get("issue") or None
     if issue is not None and issue not in ISSUES:
         raise bad_request(_("Unknown issue “%(value)s”.", value=issue), list(ISSUES))
@@ -70,7 +70,7 @@ def selection_from_request() -> Selection:
         raise bad_request(_("Give issue or indicators, not both."), ["issue", "indicators"])
     year = int_param("year", request.args["year"]) if request.args.get("year") else None
     codes = tuple(sorted(list_param("codes")))
-    if set(codes) == set(s.units[boundary]["code"]):
+    if set(codes) == set(s.geography.units[boundary]["code"]):
         codes = ()
     return Selection(boundary, codes, request.args.get("region") or None, issue, indicators, year, province)
 
@@ -78,13 +78,13 @@ def selection_from_request() -> Selection:
 def _make(fmt: str, selection: Selection, long: bool, wkt: bool) -> Download:
     s = store()
     try:
-        frame = s.export(selection)
+        frame = s.exports.select(selection)
     except ExportError as exc:
         raise (not_found if exc.missing else bad_request)(exc.message + ": " + exc.fix) from exc
     if fmt == "geojson":
-        body = to_geojson(frame, s.export_metadata(frame))
+        body = to_geojson(frame, s.exports.metadata(frame))
     elif fmt == "csv":
-        body = s.export_long(frame, selection) if long else to_csv(s.with_source_titles(frame), wkt)
+        body = s.exports.long_csv(frame, selection) if long else to_csv(s.sources.with_titles(frame), wkt)
     else:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.gpkg"
@@ -97,7 +97,7 @@ def _make(fmt: str, selection: Selection, long: bool, wkt: bool) -> Download:
 
 
 def _layer_name(selection: Selection) -> str:
-    return selection.boundary if selection.boundary in store().ward_sets else f"provinces_{selection.boundary}"
+    return selection.boundary if selection.boundary in store().geography.ward_sets else f"provinces_{selection.boundary}"
 
 
 @bp.get("/api/provinces.<fmt>")
@@ -120,8 +120,8 @@ def _units_in(selection: Selection) -> int:
     if selection.codes:
         return len(selection.codes)
     if selection.province:
-        return len(s.children[selection.boundary][selection.province])
-    return len(s.units[selection.boundary])
+        return len(s.geography.children[selection.boundary][selection.province])
+    return len(s.geography.units[selection.boundary])
 
 
 def _stream(fmt: str, selection: Selection, wkt: bool) -> Response:
@@ -140,12 +140,12 @@ def _stream(fmt: str, selection: Selection, wkt: bool) -> Response:
                 503, _("Other large exports are being written: try again in %(n)s s.", n=RETRY_SECONDS), retry_after=RETRY_SECONDS
             )
         try:
-            frame = s.export(selection)
+            frame = s.exports.select(selection)
             if fmt == "gpkg":
                 chunks = _gpkg_chunks(frame, _layer_name(selection))
             else:
                 chunks = (
-                    geojson_chunks(frame, s.export_metadata(frame)) if fmt == "geojson" else csv_chunks(s.with_source_titles(frame), wkt)
+                    geojson_chunks(frame, s.exports.metadata(frame)) if fmt == "geojson" else csv_chunks(s.sources.with_titles(frame), wkt)
                 )
         except ExportError as exc:
             STREAMS.release()

@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from etl.links import is_web_address
 from webmap.read.store import Store
-from webmap.read.store import records as records  # re-exported: every view turns small frames into rows
 from webmap.render.links import sources
 from webmap.render.maps import Assets, MapConfig, MapParts, build_map
 from webmap.render.text import gettext as _
@@ -49,7 +48,7 @@ def fragment(key: tuple[Hashable, ...], macro: str, *args: object) -> Markup:
     must name everything the arguments are made of): a part many pages show the same, such as an issue's programme
     items. Kept with the build; the keys are bounded by the data (issues, indicators, sets)."""
     lang = locale()
-    return store().derived(("fragment", lang, *key), lambda _store: Markup(get_template_attribute("macros.html", macro)(*args)))
+    return store().memo.get(("fragment", lang, *key), lambda: Markup(get_template_attribute("macros.html", macro)(*args)))
 
 
 def assets() -> Assets:
@@ -81,7 +80,7 @@ def choropleth_units(data, boundary: str) -> dict[str, dict]:
 
 def unit_links(boundary: str, codes) -> dict[str, str]:
     """The page of each unit of set ``boundary`` -- a province's or a ward's -- (one url_for, not one per unit)."""
-    if boundary in store().ward_sets:
+    if boundary in store().geography.ward_sets:
         href = url_for("ward.page", code="__CODE__")
     else:
         href = url_for("province.page", code="__CODE__", boundary=boundary)
@@ -90,7 +89,7 @@ def unit_links(boundary: str, codes) -> dict[str, str]:
 
 def bounds_of(boundary: str, codes: list[str]) -> list[list[float]]:
     """[[south, west], [north, east]] around the units ``codes``: what a map of them is fitted to."""
-    boxes = [store().bounds[boundary][c] for c in codes]
+    boxes = [store().geography.bounds[boundary][c] for c in codes]
     return [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]
 
 
@@ -112,12 +111,12 @@ def ward_layer(boundary: str, always: tuple[str, ...] = (), focus: str | None = 
     province's box, the ward page link template, the names' language; ``always``: provinces whose wards are drawn
     at any zoom; ``focus``: the ward drawn outlined."""
     s = store()
-    ward_set = s.ward_set_in(boundary)
+    ward_set = s.geography.ward_set_in(boundary)
     if ward_set is None:
         return None
     return {
         "url": url_for("geometry.subunits", ward_set=ward_set, parent="__PARENT__", level="__LEVEL__", v=s.build_id),
-        "parents": {p: bounds_of(boundary, [p]) for p in s.children[ward_set]},
+        "parents": {p: bounds_of(boundary, [p]) for p in s.geography.children[ward_set]},
         "href": url_for("ward.page", code="__CODE__"),
         "name": "full_name_en" if locale() == "en" else "full_name_vi",
         "min_zoom": WARD_ZOOM,
@@ -160,7 +159,7 @@ def memoised(table: tuple[Hashable, ...], key: Hashable, make: Callable[[], T]) 
     """``make()``, kept with the build in ``table`` under ``key``: a table filled as pages ask, for what a page shows
     on hundreds of rows (a source cell). ``table`` names what the values depend on besides ``key`` (the language);
     bounded by the data (its sources), not by requests."""
-    made: dict[Hashable, T] = store().derived(("memoised", *table), lambda _store: {})
+    made: dict[Hashable, T] = store().memo.get(("memoised", *table), lambda: {})
     found = made.get(key, _MISSING)
     if found is _MISSING:
         found = made[key] = make()
@@ -172,7 +171,7 @@ def source_link(source_ids: str) -> list[dict[str, str]]:
     key = str(source_ids or "")
 
     def make() -> list[dict[str, str]]:
-        index = store().source_index
+        index = store().sources.index
         return [{"id": sid, "title": index[sid][0], "url": _address(index[sid][1])} for sid in filter(None, key.split(";")) if sid in index]
 
     return memoised(("source_links",), key, make)
@@ -197,15 +196,15 @@ def source_html(source_ids: str) -> Markup:
 
 
 def programme_sources(source_ref: str) -> list[dict[str, str]]:
-    return [{"id": r["source_id"], "title": r["title"], "url": _address(r["url"])} for r in store().source_refs(source_ref)]
+    return [{"id": r["source_id"], "title": r["title"], "url": _address(r["url"])} for r in store().sources.refs(source_ref)]
 
 
 def unit_name(boundary: str, code: str) -> str:
     """The unit's name in the page's language (a ward-level unit's full name: "Phường Cái Khế")."""
-    return store().names(boundary, locale())[code]
+    return store().geography.names(boundary, locale())[code]
 
 
 def indicator_label(indicator: str) -> str:
     """The indicator's label in the page's language."""
-    row = store().catalogue_rows()[indicator]
+    row = store().values.catalogue_rows()[indicator]
     return str(row["label_en"] if locale() == "en" else row["label_vi"])

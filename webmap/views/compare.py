@@ -13,6 +13,7 @@ from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup, escape
 
 from etl.export import Selection, to_geojson
+from webmap.read.memo import records
 from webmap.read.profile import worst_issues
 from webmap.render import choropleth, compare
 from webmap.render.choropleth import MapView
@@ -30,7 +31,6 @@ from webmap.views.common import (
     map_config,
     map_parts,
     memoised,
-    records,
     source_link,
     store,
     unit_name,
@@ -51,14 +51,14 @@ def selection(extra: frozenset[str] = frozenset()) -> tuple[str, list[compare.It
     items = _items(boundary)
     indicators = list_param("indicators") or None
     if indicators:
-        unknown = unknown_items(indicators, s.catalogue.index)
+        unknown = unknown_items(indicators, s.values.catalogue.index)
         if unknown:
-            raise not_found(_("Unknown indicator “%(value)s”.", value=unknown), list(s.catalogue.index))
+            raise not_found(_("Unknown indicator “%(value)s”.", value=unknown), list(s.values.catalogue.index))
     year_text = request.args.get("year")
     year: int | str | None = "latest" if year_text == "latest" else int_param("year", year_text) if year_text else None
     map_indicator = request.args.get("map")
-    if map_indicator is not None and map_indicator not in s.mapped_indicators(boundary):
-        raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=map_indicator), s.mapped_indicators(boundary))
+    if map_indicator is not None and map_indicator not in s.values.mapped_indicators(boundary):
+        raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=map_indicator), s.values.mapped_indicators(boundary))
     return boundary, items, indicators, year, map_indicator
 
 
@@ -78,14 +78,14 @@ def _items(boundary: str) -> list[compare.Item]:
     if codes and regions:
         raise SelectionError(boundary, _("Compare units or regions, not both."), codes, regions)
     if codes:
-        valid = list(s.units[boundary]["code"])
+        valid = list(s.geography.units[boundary]["code"])
         unknown = unknown_items(codes, set(valid))
         if unknown:
             raise not_found(_("Unknown unit code(s) in this boundary set: %(codes)s.", codes=unknown), valid)
         _count(boundary, codes, [], compare.MAX_UNITS)
         return compare.unit_items(codes)
     if regions:
-        valid = sorted(s.region_names(boundary))
+        valid = sorted(s.geography.region_names(boundary))
         unknown = unknown_items(regions, set(valid))
         if unknown:
             raise not_found(_("Unknown region(s): %(regions)s.", regions=unknown), valid)
@@ -101,7 +101,7 @@ def _count(boundary: str, codes: list[str], regions: list[str], maximum: int) ->
 
 
 def item_name(boundary: str, item: compare.Item) -> str:
-    return unit_name(boundary, item.key) if item.kind == "unit" else store().region_names(boundary).get(item.key, item.key)
+    return unit_name(boundary, item.key) if item.kind == "unit" else store().geography.region_names(boundary).get(item.key, item.key)
 
 
 @bp.get("/compare")
@@ -136,7 +136,7 @@ def render(
             units = choropleth_units(map_data, boundary)
             panes = [_pane(boundary, item, units, first=i == 0) for i, item in enumerate(items)]
     programme = []
-    catalogue = s.catalogue_rows()
+    catalogue = s.values.catalogue_rows()
     if result:
         issues: list[str] = []
         for i in range(len(items)):
@@ -166,12 +166,12 @@ def render(
         picked_units=set(refused[0]) if refused else {i.key for i in items if i.kind == "unit"},
         picked_regions=set(refused[1]) if refused else {i.key for i in items if i.kind == "region"},
         refused=refused[2] if refused else None,
-        regions=s.region_names(boundary),
+        regions=s.geography.region_names(boundary),
         query=request.query_string.decode(),
         year=year,
         max_units=compare.MAX_UNITS,
         max_regions=compare.MAX_REGIONS,
-        mapped=s.mapped_indicators(boundary),
+        mapped=s.values.mapped_indicators(boundary),
         map_indicator=map_row.indicator if map_row is not None and map_data is not None else None,
         cell_html=CellWriter(lang),
         labels=texts["labels"],
@@ -182,14 +182,12 @@ def render(
 def _catalogue_texts() -> dict[str, dict[str, str]]:
     """Every indicator's label and unit in the page's language: {"labels": {id: text}, "units": {id: text}} (once
     per build and language)."""
-    catalogue = store().catalogue_rows()
-    return store().derived(
-        ("catalogue_texts", locale()),
-        lambda _s: {
+    catalogue = store().values.catalogue_rows()
+    return store().memo.get(
+        ("catalogue_texts", locale()), lambda: {
             "labels": {i: localized(row, "label") for i, row in catalogue.items()},
             "units": {i: unit_label(row["unit"]) for i, row in catalogue.items()},
-        },
-    )
+        })
 
 
 class CellWriter:
@@ -254,7 +252,7 @@ def _charts(result: compare.Comparison, names: list[str], lang: str) -> dict[str
     (``axis_y``, ``ticks``: x and text of the scale's ends, in the row's unit). One scale per row, from 0 (or the
     minimum) to the maximum (:func:`webmap.render.compare.chart_positions`)."""
     median_text = _("Median of units")
-    catalogue = store().catalogue_rows()
+    catalogue = store().values.catalogue_rows()
     issue_names = issue_labels()
 
     def x(percent: float) -> float:
@@ -348,12 +346,13 @@ def _picker(boundary: str) -> list[PickerUnit]:
     """The units of ``boundary`` to pick from: code, name_vi, name_en, in Vietnamese alphabetical order (once per
     build and set)."""
 
-    def make(s) -> list[PickerUnit]:
-        order = s.name_order(boundary, "vi")
-        rows = [PickerUnit(**r) for r in records(s.units[boundary][["code", "name_vi", "name_en"]])]
+    def make() -> list[PickerUnit]:
+        s = store()
+        order = s.geography.name_order(boundary, "vi")
+        rows = [PickerUnit(**r) for r in records(s.geography.units[boundary][["code", "name_vi", "name_en"]])]
         return sorted(rows, key=lambda r: order[r.code])
 
-    return store().derived(("compare_picker", boundary), make)
+    return store().memo.get(("compare_picker", boundary), make)
 
 
 def map_row_of(result: compare.Comparison, boundary: str, map_indicator: str | None) -> tuple[compare.Row | None, MapView | None]:
@@ -362,14 +361,14 @@ def map_row_of(result: compare.Comparison, boundary: str, map_indicator: str | N
     row = next((r for r in result.rows if r.indicator == map_indicator), None) or _default_map_row(result, boundary)
     if row is None:
         return None, None
-    years = store().years(row.indicator, boundary)
+    years = store().values.years(row.indicator, boundary)
     year = row.year if row.year in years else years[-1]
     return row, MapView(row.issue, row.indicator, year, boundary, "quantiles", 5, "value")
 
 
 def _default_map_row(result: compare.Comparison, boundary: str):
     """The highlighted row with most units mapped, else the first row with a value."""
-    mapped = set(store().mapped_indicators(boundary))
+    mapped = set(store().values.mapped_indicators(boundary))
     rows = [r for r in result.rows if r.indicator in mapped and any(c.value is not None for c in r.cells)]
     return next((r for r in rows if r.highlight), rows[0] if rows else None)
 
@@ -442,7 +441,7 @@ def _records(result: compare.Comparison, names: list[str]) -> list[dict]:
                     "item_kind": item.kind,
                     "name": name,
                     "value": cell.value,
-                    "unit": s.catalogue.loc[row.indicator, "unit"],
+                    "unit": s.values.catalogue.loc[row.indicator, "unit"],
                     "year": cell.year,
                     "period": cell.period,
                     "value_flag": cell.flag,
@@ -454,7 +453,7 @@ def _records(result: compare.Comparison, names: list[str]) -> list[dict]:
                     "target": cell.gap["target"]["target"] if cell.gap else None,
                     "gap_to_target": cell.gap["gap"] if cell.gap else None,
                     "source_id": cell.source_id,
-                    "source": s.source_titles(cell.source_id),
+                    "source": s.sources.titles(cell.source_id),
                     "note": cell.note if cell.note != "no_row" else "",
                 }
             )
@@ -472,7 +471,7 @@ def _csv(result: compare.Comparison, names: list[str]) -> bytes:
 def _geojson(result: compare.Comparison, names: list[str]) -> bytes:
     """One feature per item (a region: the union of its units) with the table's values, RFC 7946 like every export."""
     s = store()
-    frame = s.export(Selection(result.boundary, tuple(sorted({m for i in result.items for m in i.members})), indicators=("area",)))
+    frame = s.exports.select(Selection(result.boundary, tuple(sorted({m for i in result.items for m in i.members})), indicators=("area",)))
     geometry = dict(zip(frame["code"], frame.geometry.values))
     properties: dict[str, dict] = {}
     for record in _records(result, names):
@@ -482,4 +481,4 @@ def _geojson(result: compare.Comparison, names: list[str]) -> bytes:
     rows = [properties.get(item.key, {"code": item.key, "kind": item.kind}) for item in result.items]
     shapes = [shapely.union_all([geometry[m] for m in item.members]) for item in result.items]
     table = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs=4326)
-    return to_geojson(table, s.export_metadata(table))
+    return to_geojson(table, s.exports.metadata(table))

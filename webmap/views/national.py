@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
+from webmap.read.memo import records
 from webmap.render import choropleth
 from webmap.render.choropleth import MapView
 from webmap.render.classify import CLASS_RANGE, METHODS, MISSING_COLOUR
@@ -13,7 +14,7 @@ from webmap.render.compare import MAX_UNITS
 from webmap.render.text import boundary_labels, issue_labels, year_label
 from webmap.render.text import gettext as _
 from webmap.serving.i18n import locale
-from webmap.views.common import cached_page, choropleth_units, cited_sources, map_config, map_parts, records, store, unit_links, ward_layer
+from webmap.views.common import cached_page, choropleth_units, cited_sources, map_config, map_parts, store, unit_links, ward_layer
 from webmap.views.params import has_target, map_view
 from webmap.views.program import indicator_items
 
@@ -64,10 +65,10 @@ def render(view: MapView, lang: str) -> str:
             data.codes, c["name"], c["value"], c["rank"], c["label"], c["period"], c["preliminary"], c["source_id"], c["detail"]
         )
     ]
-    order = s.name_order(view.boundary, lang)
+    order = s.geography.name_order(view.boundary, lang)
     ranked = sorted((r for r in rows if r.value == r.value), key=lambda r: (r.rank, order[r.code]))
     unranked = sorted((r for r in rows if r.value != r.value), key=lambda r: order[r.code])
-    indicator = s.catalogue_rows()[view.indicator]
+    indicator = s.values.catalogue_rows()[view.indicator]
     return render_template(
         "national.html",
         view=view,
@@ -78,26 +79,26 @@ def render(view: MapView, lang: str) -> str:
         ranked=ranked,
         unranked=unranked,
         source_list=cited_sources(data.columns["source_id"]),
-        national=s.national(view.indicator),
+        national=s.values.national(view.indicator),
         options=_options(view),
         programme=indicator_items(view.issue, view.indicator),
         has_gap=has_target(s, view.indicator),
-        median=s.median(view.indicator, view.boundary, view.year),
+        median=s.values.median(view.indicator, view.boundary, view.year),
     )
 
 
 def indicator_groups(boundary: str) -> list[dict]:
     """The indicators with values in ``boundary``, grouped by issue, in the page's language (the indicator menu;
     made once per build, set and language)."""
-    return store().derived(("indicator_groups", boundary, locale()), lambda _store: _indicator_groups(boundary))
+    return store().memo.get(("indicator_groups", boundary, locale()), lambda: _indicator_groups(boundary))
 
 
 def _indicator_groups(boundary: str) -> list[dict]:
     s = store()
-    mapped = set(s.mapped_indicators(boundary))
+    mapped = set(s.values.mapped_indicators(boundary))
     groups = []
     for issue, label in issue_labels().items():
-        rows = s.indicators(issue)
+        rows = s.values.indicators(issue)
         rows = rows[rows["indicator"].isin(mapped)]
         if len(rows):
             groups.append({"issue": issue, "label": label, "indicators": records(rows)})
@@ -121,7 +122,7 @@ def _options(view: MapView) -> dict:
     return {
         "issues": issue_labels(),
         "groups": indicator_groups(view.boundary),
-        "years": s.years(view.indicator, view.boundary),
+        "years": s.values.years(view.indicator, view.boundary),
         "boundaries": boundary_labels(),
         "methods": method_labels(),
         "classes": range(CLASS_RANGE[0], CLASS_RANGE[1] + 1),

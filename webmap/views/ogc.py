@@ -20,7 +20,7 @@ ITEM_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime"}
 
 def collections() -> dict[str, ogc.CollectionInfo]:
     """The collections of the build this request answers from (made once per build)."""
-    return store().derived(("ogc_collections",), ogc.collection_infos)
+    return store().memo.get(("ogc_collections",), lambda: ogc.collection_infos(store()))
 
 
 def base_url() -> str:
@@ -67,7 +67,7 @@ def info_or_404(collection_id: str) -> ogc.CollectionInfo:
 def collection_or_404(collection_id: str) -> ogc.Collection:
     """The collection's features, serialised on first use and kept with the build."""
     info = info_or_404(collection_id)
-    return store().derived(("ogc_collection", collection_id), lambda s: ogc.build_collection(s, info))
+    return store().memo.get(("ogc_collection", collection_id), lambda: ogc.build_collection(store(), info))
 
 
 @bp.after_request

@@ -6,8 +6,10 @@ import threading
 
 from flask import request
 
+from etl.catalogue import ISSUES
 from etl.importer.numbers import parse_whole
-from webmap.read.store import BOUNDARIES, ISSUES, Store
+from webmap.read.geography import BOUNDARIES
+from webmap.read.store import Store
 from webmap.render.choropleth import MapView
 from webmap.render.classify import CLASS_RANGE, METHODS
 from webmap.render.text import gettext as _
@@ -92,22 +94,22 @@ def _parse_map_view(store: Store, extra: frozenset[str]) -> MapView:
     issue = args.get("issue")
     if issue is not None and issue not in ISSUES:
         raise bad_request(_("Unknown issue “%(value)s”.", value=issue), list(ISSUES))
-    mapped = store.mapped_indicators(boundary)
-    catalogue = store.catalogue_rows()
+    mapped = store.values.mapped_indicators(boundary)
+    catalogue = store.values.catalogue_rows()
     indicator = args.get("indicator")
     if indicator is None:
         indicator = default_indicator(store, issue or DEFAULT_ISSUE, boundary)
     elif indicator not in catalogue:
         raise not_found(_("Unknown indicator “%(value)s”.", value=indicator), mapped)
-    elif indicator not in store.years_of(boundary):
+    elif indicator not in store.values.years_of(boundary):
         raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=indicator), mapped)
     indicator_issue = catalogue[indicator]["issue"]
     if issue is not None and issue != indicator_issue:
         raise bad_request(
             _("Indicator “%(indicator)s” belongs to issue “%(issue)s”.", indicator=indicator, issue=indicator_issue),
-            list(store.indicators(issue)["indicator"]),
+            list(store.values.indicators(issue)["indicator"]),
         )
-    years = store.years(indicator, boundary)
+    years = store.values.years(indicator, boundary)
     year = years[-1] if "year" not in args else int_param("year", args["year"])
     if year not in years:
         raise not_found(_("No values of this indicator for %(year)s.", year=year), [str(y) for y in years])
@@ -130,22 +132,22 @@ def _parse_map_view(store: Store, extra: frozenset[str]) -> MapView:
 
 def default_indicator(store: Store, issue: str, boundary: str) -> str:
     """The indicator of ``issue`` whose latest year covers most units of ``boundary`` (computed once per issue and set)."""
-    return store.derived(("default_indicator", issue, boundary), lambda s: _best_covered(s, issue, boundary))
+    return store.memo.get(("default_indicator", issue, boundary), lambda: _best_covered(store, issue, boundary))
 
 
 def _best_covered(store: Store, issue: str, boundary: str) -> str:
     best, best_count = None, -1
-    for indicator in store.indicators(issue)["indicator"]:
-        years = store.years(indicator, boundary)
+    for indicator in store.values.indicators(issue)["indicator"]:
+        years = store.values.years(indicator, boundary)
         if years:
-            count = int(store.snapshot(indicator, boundary, years[-1])["value"].notna().sum())
+            count = int(store.values.snapshot(indicator, boundary, years[-1])["value"].notna().sum())
             if count > best_count:
                 best, best_count = indicator, count
     if best is None:
-        raise not_found(_("No indicator of this issue has values for this boundary set."), list(store.mapped_indicators(boundary)))
+        raise not_found(_("No indicator of this issue has values for this boundary set."), list(store.values.mapped_indicators(boundary)))
     return best
 
 
 def has_target(store: Store, indicator: str) -> bool:
     """Whether ``indicator`` has a national target with a numeric minimum (so a gap map makes sense); once per build."""
-    return store.derived(("has_target", indicator), lambda s: bool(s.targets_for(indicator)["target_min"].notna().any()))
+    return store.memo.get(("has_target", indicator), lambda: bool(store.programme.targets_for(indicator)["target_min"].notna().any()))

@@ -11,7 +11,8 @@ import time
 
 from flask import Flask, g
 
-from webmap.read.store import BOUNDARIES, Store
+from webmap.read.geography import BOUNDARIES
+from webmap.read.store import Store
 from webmap.render.compare import region_ranks
 from webmap.render.text import LANGUAGES, issue_labels
 from webmap.views.national import indicator_groups
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def prepare(app: Flask, store: Store) -> None:
-    """Render the shared parts of ``store``'s pages, kept with it (``Store.derived``), in a request context of
+    """Render the shared parts of ``store``'s pages, kept in its memo (:class:`webmap.read.memo.Memo`), in a request context of
     their own whose store is ``store`` (a build being loaded is not served yet)."""
     start = time.perf_counter()
     try:
@@ -33,7 +34,7 @@ def prepare(app: Flask, store: Store) -> None:
 
 
 def _render(app: Flask, store: Store) -> None:
-    catalogue = store.catalogue_rows()
+    catalogue = store.values.catalogue_rows()
     for boundary in BOUNDARIES:
         region_ranks(store, boundary)
     for lang in LANGUAGES:
@@ -42,5 +43,5 @@ def _render(app: Flask, store: Store) -> None:
             for boundary in BOUNDARIES:
                 indicator_groups(boundary)
                 worst_issue_items(list(issue_labels()), boundary)
-                for indicator in store.mapped_indicators(boundary):
+                for indicator in store.values.mapped_indicators(boundary):
                     indicator_items(catalogue[indicator]["issue"], indicator)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
+from webmap.read.memo import records
 from webmap.render.text import issue_labels
 from webmap.serving.i18n import locale
-from webmap.views.common import cached_page, fragment, indicator_label, programme_sources, records, store
+from webmap.views.common import cached_page, fragment, indicator_label, programme_sources, store
 from webmap.views.params import check_keys
 
 bp = Blueprint("program", __name__)
@@ -20,10 +21,10 @@ def _direction(row: dict) -> dict:
 def _target(row: dict) -> dict:
     """A target with its sources and the maps of the indicators it measures (where they have values)."""
     s = store()
-    links = s.program["indicator_links"]
+    links = s.programme.tables["indicator_links"]
     maps = []
     for indicator in sorted(set(links.loc[(links["item_kind"] == "target") & (links["item_id"] == row["target_key"]), "indicator"])):
-        boundary = next((b for b in ("2025", "2008") if indicator in s.mapped_indicators(b)), None)
+        boundary = next((b for b in ("2025", "2008") if indicator in s.values.mapped_indicators(b)), None)
         if boundary:
             maps.append({"indicator": indicator, "boundary": boundary, "label": indicator_label(indicator)})
     return {**row, "sources": programme_sources(row["source_ref"]), "maps": maps}
@@ -39,23 +40,23 @@ def issue_items(issue: str, indicator: str | None = None) -> dict:
     and the national targets of the indicator (or of the issue); made once per build, issue, language and
     indicator with targets of its own (the others show the issue's)."""
     indicator = _with_targets(indicator)
-    return store().derived(("issue_items", issue, indicator, locale()), lambda _store: _issue_items(issue, indicator))
+    return store().memo.get(("issue_items", issue, indicator, locale()), lambda: _issue_items(issue, indicator))
 
 
 def _with_targets(indicator: str | None) -> str | None:
     """``indicator`` when it has national targets of its own, else None (its programme items are its issue's)."""
-    return indicator if indicator is not None and not store().targets_for(indicator).empty else None
+    return indicator if indicator is not None and not store().programme.targets_for(indicator).empty else None
 
 
 def _issue_items(issue: str, indicator: str | None) -> dict:
     s = store()
-    targets = s.targets_for(indicator) if indicator is not None else s.targets_for_issue(issue)
-    directions = [_direction(r) for r in records(s.directions_for(issue))]
+    targets = s.programme.targets_for(indicator) if indicator is not None else s.programme.targets_for_issue(issue)
+    directions = [_direction(r) for r in records(s.programme.directions_for(issue))]
     groups = {d["group_id"] for d in directions if d["group_id"]}
     return {
         "directions": directions,
         "targets": [_target(r) for r in records(targets)],
-        "tasks": [_task(t) for t in records(s.tasks_for_groups(groups))],
+        "tasks": [_task(t) for t in records(s.programme.tasks_for_groups(groups))],
     }
 
 
@@ -86,10 +87,10 @@ def page():
 
 def render() -> str:
     s = store()
-    directions = records(s.program["program_directions"])
-    tasks = records(s.program["program_tasks"])
+    directions = records(s.programme.tables["program_directions"])
+    tasks = records(s.programme.tables["program_tasks"])
     groups = []
-    for group in records(s.program["program_groups"]):
+    for group in records(s.programme.tables["program_groups"]):
         gid = group["group_id"]
         groups.append(
             {
@@ -100,7 +101,7 @@ def render() -> str:
             }
         )
     conclusions = [_direction(d) for d in directions if not d["group_id"]]
-    targets = [_target(t) for t in records(s.program["program_targets"].sort_values(["year", "document"]))]
+    targets = [_target(t) for t in records(s.programme.tables["program_targets"].sort_values(["year", "document"]))]
     return render_template(
         "program.html", groups=groups, conclusions=conclusions, targets=targets, issues=issue_labels(), task_count=len(tasks)
     )

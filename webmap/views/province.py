@@ -23,8 +23,8 @@ def page(code: str):
     check_keys({"boundary"})
     boundary = boundary_param()
     s = store()
-    if code not in s.units[boundary].index:
-        raise not_found(f"{code}: " + _unknown(), [f"{c} {n}" for c, n in zip(s.units[boundary]["code"], s.units[boundary]["name_vi"])])
+    if code not in s.geography.units[boundary].index:
+        raise not_found(f"{code}: " + _unknown(), [f"{c} {n}" for c, n in zip(s.geography.units[boundary]["code"], s.geography.units[boundary]["name_vi"])])
     lang = locale()
     return cached_page(("province", boundary, code, lang), lambda: render(boundary, code))
 
@@ -35,9 +35,9 @@ def _unknown() -> str:
 
 def render(boundary: str, code: str) -> str:
     s = store()
-    neighbours = s.neighbours[boundary][code]
-    names = s.names(boundary, locale())
-    table = s.units[boundary]
+    neighbours = s.geography.neighbours[boundary][code]
+    names = s.geography.names(boundary, locale())
+    table = s.geography.units[boundary]
     href = unit_links(boundary, table["code"])
     units = {}
     for other, region in zip(table["code"], table["region_vi"]):
@@ -49,13 +49,13 @@ def render(boundary: str, code: str) -> str:
     programme = worst_issue_items(worst, boundary)
     parent = None
     if boundary == "2008":
-        new = s.units["2008"].loc[code, "unit_2025"]
+        new = s.geography.units["2008"].loc[code, "unit_2025"]
         parent = {"code": new, "name": unit_name("2025", new)}
     return render_template(
         "province.html",
         boundary=boundary,
         code=code,
-        unit=s.units[boundary].loc[code],
+        unit=s.geography.units[boundary].loc[code],
         name=unit_name(boundary, code),
         map=map_parts(config, bounds_of(boundary, [code, *neighbours])),
         rows=rows,
@@ -65,7 +65,7 @@ def render(boundary: str, code: str) -> str:
         members=profile.members(s, code) if boundary == "2025" else [],
         parent=parent,
         boundaries=boundary_labels(),
-        neighbours=[{"code": n, "name": names[n]} for n in sorted(neighbours, key=s.name_order(boundary, locale()).__getitem__)],
+        neighbours=[{"code": n, "name": names[n]} for n in sorted(neighbours, key=s.geography.name_order(boundary, locale()).__getitem__)],
         missing_colour=MISSING_COLOUR,
         others=[o for o in _in_name_order(boundary) if o["code"] != code],
         wards=_wards(boundary, code),
@@ -77,21 +77,22 @@ def _in_name_order(boundary: str) -> list[dict]:
     build, set and language)."""
     lang = locale()
 
-    def make(s) -> list[dict]:
-        names, order = s.names(boundary, lang), s.name_order(boundary, lang)
+    def make() -> list[dict]:
+        s = store()
+        names, order = s.geography.names(boundary, lang), s.geography.name_order(boundary, lang)
         return [{"code": c, "name": names[c]} for c in sorted(names, key=order.__getitem__)]
 
-    return store().derived(("units_in_name_order", boundary, lang), make)
+    return store().memo.get(("units_in_name_order", boundary, lang), make)
 
 
 def _wards(boundary: str, code: str) -> dict | None:
     """The units of the ward-level set inside this province (in Vietnamese alphabetical order), with the set's id and
     title; None when the boundary set has none."""
     s = store()
-    ward_set = s.ward_set_in(boundary)
+    ward_set = s.geography.ward_set_in(boundary)
     if ward_set is None:
         return None
-    children = s.children[ward_set].get(code, [])
-    names, href = s.names(ward_set, locale()), unit_links(ward_set, children)
+    children = s.geography.children[ward_set].get(code, [])
+    names, href = s.geography.names(ward_set, locale()), unit_links(ward_set, children)
     units = [{"code": c, "name": names[c], "href": href[c]} for c in children]
-    return {"set": ward_set, "title": s.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"], "units": units}
+    return {"set": ward_set, "title": s.geography.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"], "units": units}

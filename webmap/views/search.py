@@ -10,7 +10,8 @@ from flask import Blueprint, render_template, request, url_for
 
 from etl.names import fold, normalise, vietnamese_key
 from webmap.read import work
-from webmap.read.store import BOUNDARIES, Store
+from webmap.read.geography import BOUNDARIES
+from webmap.read.store import Store
 from webmap.render.text import boundary_labels
 from webmap.render.text import gettext as _
 from webmap.serving.errors import bad_request
@@ -42,7 +43,7 @@ def _index(s: Store, lang: str) -> list[Entry]:
     sets = boundary_labels()
     entries = []
     for kind, boundary in enumerate(BOUNDARIES):
-        for row in s.units[boundary].itertuples():
+        for row in s.geography.units[boundary].itertuples():
             label = row.name_en if english and row.name_en else row.name_vi
             entries.append(
                 Entry(
@@ -55,9 +56,9 @@ def _index(s: Store, lang: str) -> list[Entry]:
                     (("code", row.code), ("boundary", boundary)),
                 )
             )
-    for ward_set in s.ward_sets:
-        parents = s.units[s.parent_set(ward_set)]
-        for row in s.units[ward_set].itertuples():
+    for ward_set in s.geography.ward_sets:
+        parents = s.geography.units[s.geography.parent_set(ward_set)]
+        for row in s.geography.units[ward_set].itertuples():
             province = parents.loc[row.parent_code]
             label = row.full_name_en if english and row.full_name_en else row.full_name_vi
             context = province.name_en if english and province.name_en else province.name_vi
@@ -72,10 +73,10 @@ def _names_by_key(s: Store) -> dict[str, str]:
     store (``unit_aliases``: "TP.HCM", "Sài Gòn", "HN"), the 2025 unit's name where both sets have one."""
     out: dict[str, str] = {}
     for boundary in ("2008", "2025"):  # the 2025 names last: they win
-        names = s.names(boundary, "vi")
+        names = s.geography.names(boundary, "vi")
         for name in names.values():
             out[normalise(name)] = name
-        aliases = s.aliases[s.aliases["boundary"] == boundary]
+        aliases = s.geography.aliases[s.geography.aliases["boundary"] == boundary]
         for code, alias in zip(aliases["code"], aliases["alias"]):
             if code in names:
                 out[normalise(alias)] = names[code]
@@ -88,7 +89,7 @@ def query_words(s: Store, query: str) -> list[list[str]]:
     whole text is a province's name or alias in another form ("TP.HCM", "tphcm", "Sài Gòn", "hn", "Thành phố Cần
     Thơ"), that province's name -- first when typed is not a name itself ("Tịnh Khê" stays a ward)."""
     words = re.sub(r"[.,;:/\\()_-]+", " ", fold(query)).split()
-    name = s.derived(("search_names",), _names_by_key).get(normalise(query))
+    name = s.memo.get(("search_names",), lambda: _names_by_key(s)).get(normalise(query))
     if name is None:
         return [words]
     named = fold(name).split()
@@ -99,7 +100,7 @@ def find(s: Store, query: str, lang: str) -> tuple[list[Entry], int]:
     """Units whose name and province contain every word of ``query`` (the first of :func:`query_words` that
     finds any): exact names first, then names that start with the query, then the rest; at most
     :data:`MAX_RESULTS`, and how many matched."""
-    index = s.derived(("search", lang), lambda st: _index(st, lang))
+    index = s.memo.get(("search", lang), lambda: _index(s, lang))
     for words in query_words(s, query):
         if not words:
             continue

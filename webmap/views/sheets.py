@@ -91,8 +91,8 @@ def province(code: str, fmt: str):
     fmt = _format(fmt)
     check_keys(PAPER_KEYS | {"boundary"})
     boundary = boundary_param()
-    if code not in store().units[boundary].index:
-        raise not_found(_("No unit has code “%(value)s” in this boundary set.", value=code[:20]), list(store().units[boundary].index))
+    if code not in store().geography.units[boundary].index:
+        raise not_found(_("No unit has code “%(value)s” in this boundary set.", value=code[:20]), list(store().geography.units[boundary].index))
     page = paper()
     return _send(("province", boundary, code), fmt, page, boundary, lambda: _province(boundary, code), f"{boundary}_{code}")
 
@@ -122,7 +122,7 @@ def _send(key: tuple[Hashable, ...], fmt: str, page: sheets.Page, boundary: str,
 
     def draw() -> _Drawn:
         sheet = make()
-        frames = s.derived(("sheet_layers", boundary), lambda built: _layers(built, boundary))
+        frames = s.memo.get(("sheet_layers", boundary), lambda: _layers(s, boundary))
         if not _drawing.acquire(timeout=WAIT_SECONDS):
             raise AppError(503, _("Other map sheets are being drawn: try again in %(n)s s.", n=RETRY_SECONDS), retry_after=RETRY_SECONDS)
         try:
@@ -229,9 +229,9 @@ def _national(view) -> sheets.Sheet:
 
 def _province(boundary: str, code: str) -> sheets.Sheet:
     s, lang = store(), locale()
-    neighbours = s.neighbours[boundary][code]
-    names = s.names(boundary, lang)
-    colours = {c: NEIGHBOUR if c in neighbours else OTHER for c in s.units[boundary].index}
+    neighbours = s.geography.neighbours[boundary][code]
+    names = s.geography.names(boundary, lang)
+    colours = {c: NEIGHBOUR if c in neighbours else OTHER for c in s.geography.units[boundary].index}
     colours[code] = FOCUS
     rows = profile.indicator_rows(s, boundary, code)
     table = [
@@ -244,7 +244,7 @@ def _province(boundary: str, code: str) -> sheets.Sheet:
         for r in rows
     ]
     west, south, east, north = _box(boundary, [code, *neighbours])
-    unit_row = s.units[boundary].loc[code]
+    unit_row = s.geography.units[boundary].loc[code]
     return sheets.Sheet(
         title=unit_name(boundary, code),
         subtitle=" · ".join(
@@ -277,7 +277,7 @@ def _comparison(boundary, items, indicators, year, map_indicator, map_row_of) ->
         (
             indicator_label(r.indicator),
             *(
-                f"{value_label(c.value, c.flag, lang)} {unit_label(s.catalogue_rows()[r.indicator]['unit'])}"
+                f"{value_label(c.value, c.flag, lang)} {unit_label(s.values.catalogue_rows()[r.indicator]['unit'])}"
                 if c.value is not None and c.value == c.value
                 else "—"
                 for c in r.cells
@@ -297,9 +297,9 @@ def _comparison(boundary, items, indicators, year, map_indicator, map_row_of) ->
         footer=_footer(),
         texts=_texts(),
         outlined=tuple(codes),
-        labels={c: s.names(boundary, lang)[c] for c in codes if c in s.units[boundary].index},
+        labels={c: s.geography.names(boundary, lang)[c] for c in codes if c in s.geography.units[boundary].index},
         table=((_("Indicator"), *names), rows) if rows else None,
-        focus=_box(boundary, [c for c in codes if c in s.units[boundary].index]),
+        focus=_box(boundary, [c for c in codes if c in s.geography.units[boundary].index]),
     )
     if view is None:  # no compared indicator is mapped: the units in one colour
         return plain

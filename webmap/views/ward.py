@@ -23,7 +23,7 @@ PAD = 0.02  # degrees around a ward's box: its neighbours in view
 def ward_set_of(code: str) -> str | None:
     """The ward-level set that has unit ``code`` (the first declared, if several)."""
     s = store()
-    return next((w for w in s.ward_sets if code in s.units[w].index), None)
+    return next((w for w in s.geography.ward_sets if code in s.geography.units[w].index), None)
 
 
 @bp.get("/ward/<code>")
@@ -37,24 +37,24 @@ def page(code: str):
 
 def render(ward_set: str, code: str) -> str:
     s = store()
-    unit = s.units[ward_set].loc[code]
-    parent_set, parent = s.parent_set(ward_set), str(unit["parent_code"])
-    siblings = s.children[ward_set][parent]
+    unit = s.geography.units[ward_set].loc[code]
+    parent_set, parent = s.geography.parent_set(ward_set), str(unit["parent_code"])
+    siblings = s.geography.children[ward_set][parent]
     provinces = {
         p: {"name": unit_name(parent_set, p), "label": "", "colour": PARENT_FILL if p == parent else None, "detail": "", "href": href}
-        for p, href in unit_links(parent_set, s.units[parent_set]["code"]).items()
+        for p, href in unit_links(parent_set, s.geography.units[parent_set]["code"]).items()
     }
     config = map_config(parent_set, provinces, "#ffffff", highlight=[parent], wards=ward_layer(parent_set, always=(parent,), focus=code))
-    west, south, east, north = s.bounds[ward_set][code]
+    west, south, east, north = s.geography.bounds[ward_set][code]
     bounds = [[south - PAD, west - PAD], [north + PAD, east + PAD]]
     rows = profile.indicator_rows(s, ward_set, code, peers=siblings, min_ranked=MIN_RANKED)
-    names, href = s.names(ward_set, locale()), unit_links(ward_set, siblings)
+    names, href = s.geography.names(ward_set, locale()), unit_links(ward_set, siblings)
     published, measured = unit["area_km2_published"], unit["area_km2"]
     far = published == published and published > 0 and not 1 / AREA_RATIO <= measured / published <= AREA_RATIO
     return render_template(
         "ward.html",
         ward_set=ward_set,
-        set_title=s.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"],
+        set_title=s.geography.sets.loc[ward_set, "title_en" if locale() == "en" else "title_vi"],
         code=code,
         unit=unit,
         name=unit_name(ward_set, code),
@@ -66,7 +66,7 @@ def render(ward_set: str, code: str) -> str:
         min_ranked=MIN_RANKED,
         issues=issue_labels(),
         others=[{"code": c, "name": names[c], "href": href[c]} for c in siblings if c != code],
-        attribution=s.sets.loc[ward_set, "attribution"],
+        attribution=s.geography.sets.loc[ward_set, "attribution"],
     )
 
 

@@ -24,9 +24,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from etl.csv_rows import read_csv
 from etl.geometry import check_geometry, coverage_measures, prepare_layer
 from etl.problems import WARNING, Report
-from etl.sources import RawLayout, read_csv
+from etl.sources import RawLayout
 
 COLUMNS = ["set", "level", "parent_set", "file", "valid_from", "valid_to", "title_vi", "title_en", "attribution"]
 OPTIONAL = ["geometry_file", "parent_column", "published_area_column", "notice"]

@@ -24,7 +24,7 @@ from etl.aggregate import Merger, carry_to_2025
 from etl.boundary_sets import BoundarySet, prepare_subdivision, read_sets, replace_outlines, report_coverage, validate_subdivision
 from etl.catalogue import Catalogue, read_catalogue
 from etl.derive import derive, taken_keys
-from etl.geometry import WARD_WEB_TOLERANCES, basemap_land, check_geometry, prepare_layer, validate_layer, web_geometry
+from etl.geometry import check_geometry, prepare_layer, validate_layer
 from etl.indicators import Values, read_values
 from etl.names import UnitName
 from etl.problems import WARNING, Report
@@ -32,16 +32,12 @@ from etl.program import FILES as PROGRAM_FILES
 from etl.program import Edit, Program, read_program
 from etl.published import Imported, import_published, mapping_files, table_of
 from etl.sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
-from etl.store import DEFAULT_KEEP, SCHEMA_VERSION, Layer, build_id, code_hash, input_hashes, write_store
-from etl.summaries import coverage, coverage_lines, latest_columns
+from etl.store import DEFAULT_KEEP, SCHEMA_VERSION, build_id, code_hash, input_hashes, write_store
+from etl.store_layers import store_layers
+from etl.summaries import coverage, coverage_lines
 from etl.totals import Figures, check_totals
 
 log = logging.getLogger(__name__)
-SETS = {"2008": "provinces_2008", "2025": "provinces_2025"}
-DESCRIPTIONS = {
-    "2008": "63 provinces in force 2008-08-01 .. 2025-06-30 (Natural Earth; GSO codes); latest value of each indicator",
-    "2025": "34 provincial units from 2025-07-01 (Resolution 202/2025/QH15; Decision 19/2025/QĐ-TTg codes); latest value of each indicator",
-}
 VALUE_COLUMNS = [c for c in AGGREGATED_COLUMNS if c != "origin"]  # indicator_values of the store: no row origins
 
 
@@ -225,7 +221,7 @@ def build(
     cover = coverage(values, totals)
     manifest = _manifest(layout, inputs, values, cover, submissions, programme_edits)
     log.info("writing the store (build %s)", manifest["build_id"])
-    write_store(out, _layers(inputs, layers, values, cover, manifest), manifest, keep, switch)
+    write_store(out, store_layers(inputs, layers, values, cover, manifest), manifest, keep, switch)
     return manifest
 
 
@@ -263,113 +259,6 @@ def _check_totals(inputs: Inputs, values: pd.DataFrame, layer_2008: gpd.GeoDataF
     }
     area = dict(zip(layer_2008["code"], layer_2008["area_km2"]))
     return check_totals(inputs.published.totals, own, weights, area, inputs.catalogue, inputs.report, len(layer_2008))
-
-
-def _layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.DataFrame, cover: pd.DataFrame, manifest: dict) -> list[Layer]:
-    out = []
-    unit_2025 = inputs.merger.group_of()
-    for boundary, gdf in layers.items():
-        base = gdf.drop(columns=["geometry"])
-        if boundary == "2008":
-            base["unit_2025"] = base["code"].map(unit_2025)
-        else:
-            base["old_codes"] = base["code"].map(lambda c: ",".join(inputs.merger.members[c]))
-        wide = base.merge(latest_columns(values, boundary, list(gdf["code"])), on="code", how="left")
-        layer = gpd.GeoDataFrame(wide, geometry=gdf.geometry.values, crs=gdf.crs)
-        out.append(Layer(SETS[boundary], layer, DESCRIPTIONS[boundary]))
-    if inputs.archipelagos is not None:
-        out.append(Layer("archipelagos", inputs.archipelagos, "Quần đảo Hoàng Sa (Đà Nẵng) and Quần đảo Trường Sa (Khánh Hòa), Việt Nam"))
-    if inputs.land is not None:
-        out.append(
-            Layer(
-                "basemap_land",
-                basemap_land(inputs.land),
-                "Natural Earth 1:50m land around Việt Nam (world-atlas 2.0.2), the web map's background",
-            )
-        )
-    for boundary, gdf in layers.items():
-        out.append(Layer(f"web_{SETS[boundary]}", web_geometry(gdf), f"{SETS[boundary]} simplified as a coverage for web maps"))
-    out += _subdivision_layers(inputs, values)
-    out += [
-        Layer(
-            "indicator_values", values, "every indicator value, long form; one preferred row per (boundary, code, indicator, year, period)"
-        ),
-        Layer("indicators", _catalogue_table(inputs.catalogue), "indicator catalogue: issue, labels, unit, direction, aggregation rule"),
-        Layer("sources", _sources_table(inputs), "sources of indicator values (D…) and of programme items (S…)"),
-        Layer("merger_2025", _merger_table(inputs.merger), "2008 province -> 2025 unit (Resolution 202/2025/QH15)"),
-        Layer(
-            "unit_aliases",
-            pd.DataFrame(inputs.aliases, columns=["boundary", "code", "alias"]),
-            "other names of units (English forms, abbreviations such as TP.HCM): what the importer and the site search know",
-        ),
-        Layer("coverage", cover, "units with a value per boundary set, indicator and year"),
-        Layer(
-            "build_info",
-            pd.DataFrame(sorted({"build_id": manifest["build_id"], "schema_version": SCHEMA_VERSION}.items()), columns=["key", "value"]),
-            "build id and schema version",
-        ),
-    ]
-    out += [Layer(name, table, f"action programme: {name}") for name, table in inputs.program.tables.items()]
-    return out
-
-
-def _subdivision_layers(inputs: Inputs, values: pd.DataFrame) -> list[Layer]:
-    """Per ward-level set: its units with their latest values, its web geometry at each level of detail
-    (:data:`WARD_WEB_TOLERANCES`), and the ``boundary_sets`` table of every set."""
-    out = []
-    for set_id, gdf in inputs.subdivisions.items():
-        title = inputs.sets[set_id].title_en
-        wide = gdf.drop(columns="geometry").merge(latest_columns(values, set_id, list(gdf["code"])), on="code", how="left")
-        out.append(
-            Layer(set_id, gpd.GeoDataFrame(wide, geometry=gdf.geometry.values, crs=gdf.crs), f"{title}; latest value of each indicator")
-        )
-        for level, tolerance in WARD_WEB_TOLERANCES.items():
-            web = web_geometry(gdf, tolerance).assign(parent_code=gdf["parent_code"].to_numpy())
-            out.append(Layer(f"web_{set_id}_{level}", web, f"{set_id} simplified as a coverage ({tolerance}°) for web maps, {level}"))
-    units = {**{b: len(g) for b, g in inputs.layers.items()}, **{b: len(g) for b, g in inputs.subdivisions.items()}}
-    rows = [s.as_row(units.get(s.name, 0), s.notice.read_text(encoding="utf-8") if s.notice else "") for s in inputs.sets.values()]
-    out.append(Layer("boundary_sets", pd.DataFrame(rows), "the boundary sets: level, parent set, validity, attribution, licence notice"))
-    return out
-
-
-def _catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
-    rows = [
-        {
-            "indicator": i.id,
-            "issue": i.issue,
-            "label_vi": i.label_vi,
-            "label_en": i.label_en,
-            "unit": i.unit,
-            "higher_is_worse": {True: "yes", False: "no", None: ""}[i.higher_is_worse],
-            "aggregation": i.aggregation,
-            "directions": ";".join(i.directions),
-            "targets": ";".join(i.targets),
-            "min_value": "" if i.min_value is None else format(i.min_value, "f"),
-            "max_value": "" if i.max_value is None else format(i.max_value, "f"),
-            "weight": i.weight or "",
-            "derive": str(i.derive) if i.derive else "",
-        }
-        for i in catalogue.indicators.values()
-    ]
-    return pd.DataFrame(rows)
-
-
-def _sources_table(inputs: Inputs) -> pd.DataFrame:
-    program = inputs.program.tables["program_sources"]
-    rows = [
-        {"source_id": s, "kind": "indicator", "title": t, "url": u, "site": "", "used_for": ""}
-        for s, (t, u) in sorted(inputs.values.sources.items())
-    ]
-    rows += [
-        {"source_id": r.source_id, "kind": "programme", "title": r.title, "url": r.url, "site": r.site, "used_for": r.used_for}
-        for r in program.itertuples()
-    ]
-    return pd.DataFrame(rows, columns=["source_id", "kind", "title", "url", "site", "used_for"])
-
-
-def _merger_table(merger: Merger) -> pd.DataFrame:
-    rows = [(old, merger.names[old], new) for new, olds in merger.members.items() for old in olds]
-    return pd.DataFrame(sorted(rows), columns=["old_code", "old_name_vi", "new_code"])
 
 
 def _manifest(

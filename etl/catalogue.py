@@ -20,9 +20,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from etl.csv_rows import read_csv
 from etl.importer.labels import unit_key
 from etl.problems import Report
-from etl.sources import RawLayout, read_csv
+from etl.sources import RawLayout
 
 ISSUES = ("flooding", "congestion", "housing", "green_space", "pollution", "context")
 AGGREGATIONS = ("sum", "mean_population", "mean_area", "mean_weighted", "none")

@@ -31,10 +31,11 @@ import pandas as pd
 
 from etl import links
 from etl.catalogue import Catalogue
+from etl.csv_rows import CsvRow, iter_csv, iter_csv_text
 from etl.links import source_label, source_problem
 from etl.names import Match, ProvinceResolver, UnresolvedName
 from etl.problems import WARNING, Report
-from etl.sources import CsvRow, RawLayout, iter_csv, iter_csv_text
+from etl.sources import RawLayout
 
 TIDY_COLUMNS = [
     "boundary",

@@ -22,10 +22,11 @@ import pandas as pd
 
 from etl import links
 from etl.catalogue import ISSUES, Catalogue
+from etl.csv_rows import read_csv
 from etl.links import address_problem, source_label
 from etl.names import fold
 from etl.problems import Report
-from etl.sources import RawLayout, read_csv
+from etl.sources import RawLayout
 
 OTHER_ISSUES = ("emissions", "social_infrastructure")
 _SOURCE_REF = re.compile(r"\bS\d+\b")

@@ -21,12 +21,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from etl.catalogue import Catalogue
+from etl.csv_rows import CsvRow
+from etl.importer.results import ImportResult, TotalRow
 from etl.importer.spec import ImportSpec, load_spec
-from etl.importer.table_import import ImportResult, TotalRow, import_table
+from etl.importer.table_import import import_table
 from etl.importer.tables import TableError, read_grid
 from etl.names import ProvinceResolver
 from etl.problems import InputError, Report
-from etl.sources import CsvRow, RawLayout
+from etl.sources import RawLayout
 
 log = logging.getLogger(__name__)
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")

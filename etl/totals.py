@@ -15,7 +15,7 @@ figure is not checked either.
 from __future__ import annotations
 
 from etl.catalogue import Catalogue
-from etl.importer.table_import import TotalRow
+from etl.importer.results import TotalRow
 from etl.problems import WARNING, Report
 
 Figures = dict[tuple[str, str, int], float]  # (indicator, code, year) -> value

@@ -14,8 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from etl.catalogue import read_catalogue
+from etl.importer.results import write_tidy
 from etl.importer.spec import SPEC_KEYS, ColumnSpec, ImportSpec, load_spec, parse_years
-from etl.importer.table_import import import_table, write_tidy
+from etl.importer.table_import import import_table
 from etl.importer.tables import TableError, read_grid
 from etl.paths import raw_dir
 from etl.problems import InputError, Problem, Report

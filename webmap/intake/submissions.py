@@ -24,9 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etl.catalogue import read_catalogue
+from etl.importer.results import tidy_text
 from etl.importer.spec import load_spec
 from etl.importer.suggest import suggest_mapping
-from etl.importer.table_import import import_table, tidy_text
+from etl.importer.table_import import import_table
 from etl.importer.tables import Grid, TableError, read_grid, table_kind
 from etl.indicators import KEY, TIDY_COLUMNS, check_rows
 from etl.links import SOURCE_FIX, source_problem

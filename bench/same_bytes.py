@@ -152,7 +152,7 @@ def _units(built, boundary: str) -> list[str]:
 
 
 def _mapped(client) -> list[tuple[str, str]]:
-    """(set, indicator) of every indicator the national map offers, read from the OGC collection's page (the same
+    """(set, indicator) of every indicator the national map offers, read from the national map's indicator menu (the same
     on both commits: no internal API)."""
     pairs = []
     for boundary in ("2025", "2008"):

@@ -36,9 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.web import CHROMIUM, browser_figures, fetch, free_port, wait_until_up  # noqa: E402
 from etl.build import build  # noqa: E402
+from etl.sources import RawLayout  # noqa: E402
 
 RAW = ROOT / "geodata/raw"
-PROVINCES = RAW / "boundaries/wards_2025/vn_provinces_34_sapnhap.geojson"
+# published by others: found beside the checkout (../shared/data), or fetched (urbanmap data fetch)
+PROVINCES = RawLayout(RAW).file("boundaries/wards_2025/vn_provinces_34_sapnhap.geojson")
 
 
 def synthetic_wards(target: int) -> gpd.GeoDataFrame:

@@ -5,7 +5,12 @@ Declaration columns (one row per set): ``set`` (its id: ``2008``, ``2025``, ``wa
 ``boundaries/``), ``geometry_file`` (optional: outlines that replace the file's geometry, matched by
 code), ``parent_column`` (the units' column holding their parent's code), ``published_area_column``
 (optional: the area the source prints, km²), ``valid_from``/``valid_to`` (ISO dates; empty = still in
-force), ``title_vi``, ``title_en``, ``attribution``, ``notice`` (a licence file that goes with the data).
+force), ``title_vi``, ``title_en``, ``attribution``, ``notice`` (a licence file that goes with the data),
+``file_attribution`` (optional: the attribution of ``file`` alone, shown when ``geometry_file`` is not installed).
+
+A file registered in ``sources.toml`` and found nowhere is *not installed*: a set whose ``file`` is not installed
+is left out of the build, a set whose ``geometry_file`` is not installed keeps the geometry of its ``file`` (with
+``file_attribution`` and no notice); the build says which source is missing (:mod:`etl.external.locate`).
 
 The two province sets ``2008`` and ``2025`` must be declared (every indicator, the 63 -> 34 crosswalk and
 the pages are built on them). Units of a ward-level set (:func:`validate_subdivision`), columns in:
@@ -30,7 +35,7 @@ from etl.problems import WARNING, Report
 from etl.sources import RawLayout
 
 COLUMNS = ["set", "level", "parent_set", "file", "valid_from", "valid_to", "title_vi", "title_en", "attribution"]
-OPTIONAL = ["geometry_file", "parent_column", "published_area_column", "notice"]
+OPTIONAL = ["geometry_file", "parent_column", "published_area_column", "notice", "file_attribution"]
 LEVELS = ("province", "ward")
 PROVINCE_SETS = ("2008", "2025")
 SUBDIVISION_COLUMNS = ["code", "name_vi", "name_en", "full_name_vi", "full_name_en", "kind", "parent_code", "area_km2_published"]
@@ -80,7 +85,6 @@ def read_sets(layout: RawLayout, report: Report) -> dict[str, BoundarySet]:
     """The declared sets, in file order; problems (unknown level or parent, missing file, bad date) go to ``report``."""
     name = layout.display(layout.boundary_sets)
     found: dict[str, BoundarySet] = {}
-    folder = layout.boundary_sets.parent
     attempted: set[str] = set()
     rows = read_csv(layout.boundary_sets, COLUMNS, report, name)
     for row, r in rows:
@@ -101,7 +105,15 @@ def read_sets(layout: RawLayout, report: Report) -> dict[str, BoundarySet]:
         for column in ("valid_from", "valid_to"):
             if r[column] and not _DATE.match(r[column]):
                 problems.append((column, f'"{r[column]}" is not a date', "write YYYY-MM-DD (valid_to empty: still in force)"))
-        paths = {c: folder / r[c] for c in ("file", "geometry_file", "notice") if r.get(c)}
+        paths = {c: layout.boundary(r[c]) for c in ("file", "geometry_file", "notice") if r.get(c)}
+        uninstalled = {c for c in paths if layout.uninstalled(f"boundaries/{r[c]}")}
+        if "file" in uninstalled:
+            continue  # the missing source is reported once, by the layout
+        attribution = r["attribution"]
+        if "geometry_file" in uninstalled:
+            paths.pop("geometry_file")
+            paths.pop("notice", None)
+            attribution = r.get("file_attribution") or attribution
         for column, path in paths.items():
             if not path.is_file():
                 problems.append((column, f"{r[column]} does not exist", "restore it from ../shared/data/boundaries, or correct the path"))
@@ -121,7 +133,7 @@ def read_sets(layout: RawLayout, report: Report) -> dict[str, BoundarySet]:
             r["valid_to"],
             r["title_vi"],
             r["title_en"],
-            r["attribution"],
+            attribution,
             paths.get("notice"),
         )
     for set_id in PROVINCE_SETS:

@@ -80,6 +80,7 @@ def read_inputs(
         )
     if outside:
         return _unchecked(layout, report)
+    report.extend(layout.located.problems())  # damaged copies of files published by others; sources not installed
     log.info("reading boundaries, crosswalk and catalogue")
     crosswalk = read_merger_rows(layout, report)
     merger = Merger(
@@ -177,18 +178,19 @@ def _unchecked(
     )
 
 
-def input_files(layout: RawLayout) -> list[Path]:
-    """Every file the build reads (what the build id hashes): fixed inputs, programme files, tidy value files,
+def input_files(layout: RawLayout) -> dict[str, Path]:
+    """Every file the build reads (what the build id hashes) by its name among the inputs (its path below the raw
+    folder, wherever a file published by others was found): fixed inputs, programme files, tidy value files,
     published tables with their mappings. READMEs, scripts and anything else in the raw folder do not count."""
     files = [*layout.fixed_files(), *(layout.program(f) for f, _ in PROGRAM_FILES.values()), *layout.value_files()]
     for mapping in mapping_files(layout):
-        files += [mapping, *filter(None, [table_of(mapping)])]
-    return sorted({f for f in files if f.is_file()})
+        files += [mapping, *filter(None, [table_of(layout, mapping)])]
+    return {layout.name_of(f): f for f in sorted({f for f in files if f.is_file()})}
 
 
-def check(raw: Path, repair: bool = False) -> Report:
-    """Validate ``raw`` without writing anything."""
-    return read_inputs(RawLayout(raw), repair).report
+def check(raw: Path, repair: bool = False, sources: Path | None = None) -> Report:
+    """Validate ``raw`` (files published by others looked for in ``sources`` first) without writing anything."""
+    return read_inputs(RawLayout(raw, sources), repair).report
 
 
 def build(
@@ -199,11 +201,14 @@ def build(
     submissions: Sequence[tuple[str, str]] = (),
     switch: bool = True,
     programme_edits: Sequence[Edit] = (),
+    sources: Path | None = None,
 ) -> dict:
     """Validate ``raw`` (and the approved ``submissions``, see :func:`read_inputs`), write the store under
     ``out`` and, when ``switch``, make it current, keeping the last ``keep`` builds; return the manifest.
+    Files published by others are looked for in ``sources`` first (:mod:`etl.external.locate`); a source found
+    nowhere is left out, with a warning and its entry in the manifest's ``uninstalled``.
     Raises InputError on any error (``out`` unchanged)."""
-    layout = RawLayout(raw)
+    layout = RawLayout(raw, sources)
     inputs = read_inputs(layout, repair, submissions, programme_edits)
     inputs.report.raise_if_errors()
     for note in inputs.published.notes:
@@ -269,7 +274,7 @@ def _manifest(
     submissions: Sequence[tuple[str, str]],
     programme_edits: Sequence[Edit],
 ) -> dict:
-    hashes = input_hashes(layout.root, input_files(layout))
+    hashes = input_hashes(input_files(layout))
     hashes.update({name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in submissions})
     for edit in programme_edits:
         text = json.dumps(
@@ -305,4 +310,49 @@ def _manifest(
         + "; ".join(f"{s.name}: {s.attribution}" for s in inputs.sets.values())
         + ". Indicator and programme sources: see the sources table.",
         "boundary_checks": inputs.coverage,
+        "uninstalled": uninstalled_sources(layout, inputs.published, inputs.catalogue),
     }
+
+
+def uninstalled_sources(layout: RawLayout, published: Imported, catalogue: Catalogue) -> list[dict]:
+    """Each registered source found nowhere, with what it would have given: its tables, their indicators and those
+    derived from them, the boundary sets whose file it holds and those whose outlines it holds (the pages say so
+    where they would show them)."""
+    out = []
+    for state in layout.located.uninstalled():
+        ident = state.source.id
+
+        def declared_in(column: str, source_id: str = ident) -> list[dict[str, str]]:
+            rows = layout.declared()
+            held = [r for r in rows if r.get(column) and getattr(layout.uninstalled(f"boundaries/{r[column]}"), "id", None) == source_id]
+            return [{"set": r["set"], "level": r.get("level", ""), "parent_set": r.get("parent_set", "")} for r in held]
+
+        tables = {t: u.indicators for t, u in published.uninstalled.items() if u.source == ident}
+        out.append(
+            {
+                "source": ident,
+                "title_vi": state.source.title_vi,
+                "title_en": state.source.title_en,
+                "origin": state.source.origin,
+                "files_missing": [f.name for f in state.missing],
+                "tables": sorted(tables),
+                "indicators": sorted(_with_derived({i for inds in tables.values() for i in inds}, catalogue)),
+                "boundary_sets": declared_in("file"),
+                "outlines": declared_in("geometry_file"),
+            }
+        )
+    return out
+
+
+def _with_derived(indicators: set[str], catalogue: Catalogue) -> set[str]:
+    """``indicators`` and every indicator derived, at any remove, from one of them."""
+    found = set(indicators)
+    while True:
+        more = {
+            i.id
+            for i in catalogue.indicators.values()
+            if i.derive is not None and i.id not in found and {i.derive.numerator, i.derive.denominator} & found
+        }
+        if not more:
+            return found
+        found |= more

@@ -18,6 +18,7 @@ from etl.problems import ERROR, WARNING, InputError
 from etl.store import CURRENT, DEFAULT_KEEP, MIN_KEEP, STORE_NAME, StoreError
 
 log = logging.getLogger("urbanmap")
+SOURCES_HELP = "a folder laid out as ../shared/data holding the files published by others, looked in first (default: $URBANMAP_SOURCES)"
 
 
 def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...] = ()) -> argparse.ArgumentParser:
@@ -28,6 +29,7 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
     build = sub.add_parser("build", help="validate geodata/raw and write the store (OUT/current/urban.gpkg + manifest.json)")
     build.add_argument("--raw", type=Path, help="input directory (default: the project's geodata/raw)")
     build.add_argument("--out", type=Path, help="output directory (default: the project's geodata/build)")
+    build.add_argument("--sources", type=Path, help=SOURCES_HELP)
     build.add_argument("--repair-geometry", action="store_true", help="repair invalid boundary geometry (make_valid) instead of failing")
     build.add_argument(
         "--keep",
@@ -40,13 +42,16 @@ def _parser(extensions: tuple[Callable[[argparse._SubParsersAction], None], ...]
     check = sub.add_parser("check", help="validate geodata/raw without writing anything")
     check.add_argument("--raw", type=Path, help="input directory (default: the project's geodata/raw)")
     check.add_argument("--repair-geometry", action="store_true", help="report invalid geometry as repairable (warning)")
+    check.add_argument("--sources", type=Path, help=SOURCES_HELP)
     check.set_defaults(handler=_check)
 
     from etl.export_cli import add_export_parser
+    from etl.external.cli import add_data_parser
     from etl.importer.cli import add_import_parser
 
     add_import_parser(sub)
     add_export_parser(sub)
+    add_data_parser(sub)
     for extend in extensions:
         extend(sub)
     for command in sub.choices.values():
@@ -70,7 +75,7 @@ def _build(args: argparse.Namespace) -> int:
     from etl.build import build
 
     out = build_dir(args.out)
-    manifest = build(raw_dir(args.raw), out, args.repair_geometry, args.keep)
+    manifest = build(raw_dir(args.raw), out, args.repair_geometry, args.keep, sources=args.sources)
     if not args.quiet:
         counts = manifest["counts"]
         print(f"built {out / CURRENT / STORE_NAME} (build {manifest['build_id']}, schema {manifest['schema_version']})")
@@ -85,7 +90,7 @@ def _check(args: argparse.Namespace) -> int:
     from etl.build import check
 
     raw = raw_dir(args.raw)
-    report = check(raw, args.repair_geometry)
+    report = check(raw, args.repair_geometry, args.sources)
     for problem in report.problems:
         print(problem, file=sys.stderr)
     for line in report.omitted(ERROR) + report.omitted(WARNING):

@@ -8,8 +8,13 @@ table without a mapping file is kept as a document and not read.
 Where two tables give the same key (boundary, unit, indicator, year, period),
 both rows are kept and one is preferred: the table a mapping declares
 ``primary`` for the indicator; without one, equal values prefer the first table
-by name, and different values are an error naming both tables. The other row
-says why it is not preferred.
+by name, and different values are an error naming both tables. While the table
+declared ``primary`` is not installed (below), the table declaring the indicator
+``fallback`` takes its place. The other row says why it is not preferred.
+
+A table registered in ``sources.toml`` (published by others) is read from where it was found
+(:meth:`etl.sources.RawLayout.file`); one found nowhere is not installed: its mapping is skipped and
+counted in :attr:`Imported.uninstalled`, with the indicators it would give.
 """
 
 from __future__ import annotations
@@ -35,6 +40,17 @@ TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 _KEY = ["boundary", "province_code", "indicator", "year", "period"]  # the key of etl.indicators, in tidy column names
 
 
+@dataclass(frozen=True)
+class Uninstalled:
+    """A mapped table published by others and found nowhere: its source, the indicators it gives, those it is
+    declared primary for, and its source title."""
+
+    source: str
+    indicators: list[str]
+    primary: tuple[str, ...]
+    title: str
+
+
 @dataclass
 class Imported:
     """Rows of every published table (name -> spreadsheet-numbered tidy rows), their totals, notes and no-figure counts."""
@@ -43,6 +59,7 @@ class Imported:
     totals: list[TotalRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     missing: dict[str, int] = field(default_factory=dict)
+    uninstalled: dict[str, Uninstalled] = field(default_factory=dict)  # by table (its path below the raw folder)
 
 
 def mapping_files(layout: RawLayout) -> list[Path]:
@@ -50,10 +67,24 @@ def mapping_files(layout: RawLayout) -> list[Path]:
     return sorted(folder.rglob("*.toml")) if folder.is_dir() else []
 
 
-def table_of(mapping: Path) -> Path | None:
-    """The table a mapping file imports: the file of the same name with a table suffix."""
-    found = [mapping.with_suffix(s) for s in TABLE_SUFFIXES if mapping.with_suffix(s).exists()]
+def table_of(layout: RawLayout, mapping: Path) -> Path | None:
+    """The table a mapping file imports: the file of the same name with a table suffix (where the layout finds it)."""
+    found = [t for t in (layout.file(_below(layout, mapping.with_suffix(s))) for s in TABLE_SUFFIXES) if t.exists()]
     return found[0] if len(found) == 1 else None
+
+
+def uninstalled_table(layout: RawLayout, mapping: Path) -> tuple[str, str] | None:
+    """(table, source id) when the mapping's table is registered as published by others and was found nowhere."""
+    for suffix in TABLE_SUFFIXES:
+        table = _below(layout, mapping.with_suffix(suffix))
+        source = layout.uninstalled(table)
+        if source is not None:
+            return table, source.id
+    return None
+
+
+def _below(layout: RawLayout, path: Path) -> str:
+    return path.relative_to(layout.root).as_posix()
 
 
 def import_published(layout: RawLayout, catalogue: Catalogue, resolver: ProvinceResolver, report: Report) -> Imported:
@@ -61,8 +92,18 @@ def import_published(layout: RawLayout, catalogue: Catalogue, resolver: Province
     out = Imported()
     specs: dict[str, ImportSpec] = {}
     for mapping in mapping_files(layout):
-        table = table_of(mapping)
+        table = table_of(layout, mapping)
         name = layout.display(table) if table else layout.display(mapping)
+        missing = uninstalled_table(layout, mapping) if table is None else None
+        if missing is not None:
+            try:
+                spec = load_spec(mapping)
+            except InputError as exc:
+                report.extend(exc.problems)
+                continue
+            indicators = sorted({c.indicator for c in spec.columns.values()})
+            out.uninstalled[missing[0]] = Uninstalled(missing[1], indicators, spec.primary, spec.source_title)
+            continue
         if table is None:
             report.add(
                 name,
@@ -86,19 +127,27 @@ def import_published(layout: RawLayout, catalogue: Catalogue, resolver: Province
         out.totals += result.totals
         out.notes += [f"{name}: {n}" for n in result.notes]
         out.missing[name] = sum(result.missing.values())
-    _apply_precedence(out.rows, specs, report)
+    absent = {indicator: u.title for u in out.uninstalled.values() for indicator in u.primary}
+    _apply_precedence(out.rows, specs, report, absent)
     return out
 
 
-def _apply_precedence(rows: dict[str, list[CsvRow]], specs: dict[str, ImportSpec], report: Report) -> None:
+def _apply_precedence(rows: dict[str, list[CsvRow]], specs: dict[str, ImportSpec], report: Report, absent: dict[str, str]) -> None:
+    """``absent``: indicators whose primary table is not installed, with that table's source title."""
     primary: dict[str, str] = {}
-    for name, spec in sorted(specs.items()):
-        for indicator in spec.primary:
-            if indicator in primary:
-                report.add(
-                    name, None, "primary", f"{indicator} is declared primary here and in {primary[indicator]}", "declare one primary table"
-                )
-            primary.setdefault(indicator, name)
+    for key in ("primary", "fallback"):
+        declared: dict[str, str] = {}
+        for name, spec in sorted(specs.items()):
+            for indicator in getattr(spec, key):
+                if indicator in declared:
+                    report.add(
+                        name, None, key, f"{indicator} is declared {key} here and in {declared[indicator]}", f"declare one {key} table"
+                    )
+                declared.setdefault(indicator, name)
+        if key == "primary":
+            primary = declared
+        else:
+            primary.update({i: n for i, n in declared.items() if i in absent and i not in primary})
     by_key: dict[tuple, list[tuple[str, int, dict[str, str]]]] = defaultdict(list)
     for name in sorted(rows):
         for number, record in rows[name]:
@@ -138,6 +187,11 @@ def _choose(key: tuple, entries: list[tuple[str, int, dict[str, str]]], primary:
         record["preferred"] = "no"
         if _value(entry) == _value(chosen):
             record["note"] += f". Not preferred: the same value is in {title}"
+        elif key[2] in specs[chosen[0]].fallback and key[2] not in specs[chosen[0]].primary:
+            record["note"] += (
+                f". Not preferred: {title} gives {chosen[2]['value']} {chosen[2]['unit']} and is the source preferred for {key[2]} "
+                "while the primary one is not installed"
+            )
         else:
             record["note"] += (
                 f". Not preferred: {title} gives {chosen[2]['value']} {chosen[2]['unit']} and is the declared primary source for {key[2]}"

@@ -15,17 +15,23 @@ Layout of a raw directory (see README, "Inputs")::
     catalogue/indicators.csv, catalogue/units.csv
     names/province_aliases.csv, names/aggregate_labels.csv
     program/*.csv                        groups, directions, tasks, targets, sources
+    sources.toml                         files published by others, read from outside the repository
+
+A file registered in ``sources.toml`` (:mod:`etl.external`) is read from where it was found and verified (its
+sources folder), as if it were at its registered place below the raw directory: :meth:`RawLayout.file` gives the
+path to read for a path below the raw directory, whoever published it.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import os
 import re
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +39,8 @@ import pyogrio
 import shapely
 
 from etl.csv_rows import CsvRow, read_csv
+from etl.external.locate import Located, locate, places
+from etl.external.registry import Registry, RegistryError, Source, load_registry
 from etl.names import Former, ProvinceResolver, UnitName
 from etl.problems import WARNING, Report
 
@@ -43,9 +51,37 @@ NOT_VALUES = {"province_units.csv", "undated.csv"}
 
 @dataclass(frozen=True)
 class RawLayout:
-    """Paths of every input below one raw directory."""
+    """Paths of every input below one raw directory; ``sources``: the folder given with ``--sources`` (None: the
+    other places of :func:`etl.external.locate.places`)."""
 
     root: Path
+    sources: Path | None = None
+
+    @functools.cached_property
+    def located(self) -> Located:
+        """The registered files published by others, looked up and verified once (a registry that cannot be read
+        counts as empty: its problems are in :meth:`Located.problems`)."""
+        try:
+            registry, problems = load_registry(self.root), ()
+        except RegistryError as exc:
+            registry, problems = Registry(), tuple(exc.problems)
+        return locate(registry, places(self.sources), problems)
+
+    def file(self, relative: str | PurePosixPath) -> Path:
+        """The path to read for ``relative`` (posix, below the raw directory): the verified copy of a registered file
+        where it was found, else the file below the raw directory."""
+        key = PurePosixPath(relative).as_posix()
+        return self.located.files.get(key, self.root / key)
+
+    def uninstalled(self, relative: str | PurePosixPath) -> Source | None:
+        """The source of a registered file that was found nowhere (the build goes on without it), else None."""
+        key = PurePosixPath(relative).as_posix()
+        return None if key in self.located.files else self.located.source_of(key)
+
+    def name_of(self, path: Path) -> str:
+        """A file's name among the inputs: its path below the raw directory, a registered file's wherever it lies."""
+        outside = {p: target for target, p in self.located.files.items()}
+        return outside.get(path) or path.relative_to(self.root).as_posix()
 
     @property
     def boundary_sets(self) -> Path:
@@ -65,13 +101,16 @@ class RawLayout:
         files = {"2008": self.root / "boundaries/vn_provinces_63.geojson", "2025": self.root / "boundaries/vn_provinces_34.geojson"}
         for r in self.declared():
             if r.get("set") in files and r.get("file"):
-                files[r["set"]] = self.boundary_sets.parent / r["file"]
+                files[r["set"]] = self.boundary(r["file"])
         return files
+
+    def boundary(self, name: str) -> Path:
+        """A file the boundary-set declaration names (relative to ``boundaries/``), as :meth:`file` finds it."""
+        return self.file(f"boundaries/{name}")
 
     def declared_files(self) -> list[Path]:
         """Every file the declaration names (layers, replacement outlines, notices)."""
-        folder = self.boundary_sets.parent
-        return [folder / r[c] for r in self.declared() for c in ("file", "geometry_file", "notice") if r.get(c)]
+        return [self.boundary(r[c]) for r in self.declared() for c in ("file", "geometry_file", "notice") if r.get(c)]
 
     @property
     def archipelagos(self) -> Path:
@@ -251,7 +290,7 @@ def read_subunit_names(layout: RawLayout) -> list[UnitName]:
     the build reports them)."""
     units = []
     for r in layout.declared():
-        path = layout.boundary_sets.parent / r.get("file", "")
+        path = layout.boundary(r.get("file", ""))
         if r.get("level") != "ward" or not path.is_file():
             continue
         try:

@@ -277,9 +277,9 @@ def code_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def input_hashes(root: Path, files: list[Path]) -> dict[str, str]:
-    """sha256 of each input, keyed by its path relative to the raw directory."""
-    return {str(p.relative_to(root)): sha256_file(p) for p in sorted(files)}
+def input_hashes(files: dict[str, Path]) -> dict[str, str]:
+    """sha256 of each input by its name (its path relative to the raw directory), in name order."""
+    return {name: sha256_file(files[name]) for name in sorted(files)}
 
 
 def read_manifest(data_dir: Path) -> dict:

@@ -24,7 +24,10 @@ DESCRIPTIONS = {
     "2025": "34 provincial units from 2025-07-01 (Resolution 202/2025/QH15; Decision 19/2025/QĐ-TTg codes); latest value of each indicator",
 }
 
-def store_layers(inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.DataFrame, cover: pd.DataFrame, manifest: dict) -> list[Layer]:
+
+def store_layers(
+    inputs: Inputs, layers: dict[str, gpd.GeoDataFrame], values: pd.DataFrame, cover: pd.DataFrame, manifest: dict
+) -> list[Layer]:
     out = []
     unit_2025 = inputs.merger.group_of()
     for boundary, gdf in layers.items():

@@ -16,7 +16,9 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
+from etl.external.registry import REGISTRY_NAME
 from etl.indicators import TIDY_COLUMNS
+from etl.sources import RawLayout
 
 SHIPPED = Path(__file__).resolve().parents[1] / "geodata" / "raw"
 TIDY = TIDY_COLUMNS
@@ -277,3 +279,20 @@ def folder_state(folder: Path) -> dict[str, bytes | str]:
         elif path.is_file():
             state[name] = path.read_bytes()
     return state
+
+
+def shipped_file(relative: str) -> Path:
+    """Where the build reads ``relative`` (below ``geodata/raw``): a file published by others where it was found
+    and verified (``../shared/data`` beside the checkout, in development and CI), else the repository's own file."""
+    return RawLayout(SHIPPED).file(relative)
+
+
+def self_contained_raw(dest: Path) -> Path:
+    """A copy of the shipped raw folder at ``dest`` holding, in their registered places, the files published by
+    others, and no registry: the layout before those files left the repository (the build reads it all from ``dest``)."""
+    layout = RawLayout(SHIPPED)
+    shutil.copytree(SHIPPED, dest)
+    for target, found in layout.located.files.items():
+        shutil.copyfile(found, dest / target)
+    (dest / REGISTRY_NAME).unlink()
+    return dest

@@ -20,5 +20,9 @@ def test_import_contracts_hold() -> None:
 
 @pytest.mark.parametrize("package", ["etl", "webmap"])
 def test_no_module_is_over_400_lines(package: str) -> None:
-    long = {str(p.relative_to(ROOT)): n for p in (ROOT / package).rglob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / package).rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert not long, f"split these modules (more than {MAX_LINES} lines): {long}"

@@ -56,7 +56,7 @@ DEFAULTS = {
 def create_app(config: dict | None = None) -> Flask:
     """The app for the builds in ``config['DATA_DIR']`` (raises StoreError when there is none)."""
     from webmap import intake
-    from webmap.render import classify, links
+    from webmap.render import classify, links, text
     from webmap.render.classify import MISSING_COLOUR
     from webmap.serving import assets, errors, i18n, scope, security, tracking
     from webmap.serving.cache import ByteCache
@@ -114,6 +114,8 @@ def create_app(config: dict | None = None) -> Flask:
         sources=links.sources,
         in_language=links.in_language,
         sheet_links=sheets.sheet_links,
+        not_installed=text.not_installed,
+        how_to_install=text.how_to_install,
     )
     if app.config["LONG_RUNNING"]:
         for name in app.jinja_env.list_templates(extensions=["html"]):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from etl.cli import main as etl_main
+from etl.external.locate import SOURCES_ENV
 from etl.paths import build_dir, raw_dir
 from etl.store import StoreError, resolve_build
 
@@ -21,6 +23,12 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:
         "--raw",
         type=Path,
         help="inputs to build from when the data is missing, and that publishing builds from (default: the project's geodata/raw)",
+    )
+    p.add_argument(
+        "--sources",
+        type=Path,
+        help="a folder laid out as ../shared/data holding the files published by others, looked in first by every build "
+        "of this server (sets URBANMAP_SOURCES)",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -62,14 +70,18 @@ WORKER_THREADS = 2
 def serve(args: argparse.Namespace) -> int:
     from webmap import create_app
 
+    if args.sources:  # every build of this process and its workers (the first, and each publication) looks there first
+        os.environ[SOURCES_ENV] = str(args.sources.resolve())
     data = build_dir(args.data)
     try:
         resolve_build(data)
     except StoreError:
         from etl.build import build
+        from etl.external.fetch import fetch_missing
 
         raw = raw_dir(args.raw)
         log.info("no build in %s: building it from %s first", data, raw)
+        fetch_missing(raw)
         build(raw, data)
     from webmap.intake.db import DatabaseError, database_url, open_database
 

@@ -23,7 +23,7 @@ from etl.problems import InputError, Problem, Report
 from etl.sources import RawLayout, read_resolver
 
 log = logging.getLogger("urbanmap.import")
-SPEC_OPTIONS = tuple(sorted(SPEC_KEYS - {"columns", "primary"}))
+SPEC_OPTIONS = tuple(sorted(SPEC_KEYS - {"columns", "primary", "fallback"}))  # precedence: mapping files only
 
 
 def add_import_parser(sub: argparse._SubParsersAction) -> None:

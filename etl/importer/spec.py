@@ -10,6 +10,7 @@ table does not print it, the unit, e.g.::
     boundary = "2008"
     years = "2008-2016"           # take only these years (the boundary set's own years)
     primary = ["population"]      # this table wins over other tables for these indicators
+    fallback = ["area"]           # ... and for these, while the table declared primary is not installed
     [columns]
     "Dân số trung bình" = { indicator = "population" }      # unit read from "(Nghìn người)"
     "Homestead land" = { indicator = "homestead_land_area", unit = "thousand ha" }
@@ -40,6 +41,7 @@ SPEC_KEYS = {
     "note",
     "years",
     "primary",
+    "fallback",
     "columns",
 }
 
@@ -70,6 +72,7 @@ class ImportSpec:
     note: str = ""
     years: tuple[int, int] | None = None
     primary: tuple[str, ...] = ()
+    fallback: tuple[str, ...] = ()  # primary for these while the table declared primary is not installed
 
     def takes(self, year: int) -> bool:
         """Whether a value of ``year`` is to be imported (``years`` not given: every year)."""
@@ -107,6 +110,7 @@ def load_spec(path: Path) -> ImportSpec:
             problems.append(Problem(str(path), None, "years", str(exc), 'write a range such as years = "2008-2016"'))
             del data["years"]
     data["primary"] = tuple(data.get("primary", ()))
+    data["fallback"] = tuple(data.get("fallback", ()))
     if problems:
         raise InputError(problems)
     return ImportSpec(columns=columns, **data)

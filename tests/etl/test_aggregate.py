@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 
 from etl.aggregate import combine_flags
-from tests.synthetic import SHIPPED
+from tests.synthetic import shipped_file
 
 
 def _values(build_dir: Path) -> pd.DataFrame:
@@ -30,7 +30,7 @@ def _one(values: pd.DataFrame, boundary: str, code: str, indicator: str, year: i
 
 def test_merged_hai_phong_2011_population_is_old_hai_phong_plus_hai_duong(shipped_build) -> None:
     """GSO's revised population series is the primary source: 1,729.8 + 1,879.8 thousand (read from the table here)."""
-    table = (SHIPPED / "published/gso-en-2018/average-population-by-province_1995-2016.csv").read_text(encoding="utf-8-sig").splitlines()
+    table = shipped_file("published/gso-en-2018/average-population-by-province_1995-2016.csv").read_text(encoding="utf-8-sig").splitlines()
     header = next(line for line in table if line.startswith('"Cities'))
     column = header.split(";").index('"Total 2011"')
     printed = {line.split(";")[0].strip('"'): line.split(";")[column] for line in table if line.startswith(('"Hai Duong"', '"Hai Phong"'))}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -24,7 +23,7 @@ from etl.importer.table_import import import_table
 from etl.importer.tables import read_grid
 from etl.problems import InputError, Report
 from etl.sources import RawLayout, read_resolver
-from tests.synthetic import SHIPPED
+from tests.synthetic import SHIPPED, self_contained_raw, shipped_file
 
 GSO = SHIPPED / "published/gso-en-2018"
 LAYOUT = RawLayout(SHIPPED)
@@ -51,7 +50,7 @@ COLUMNS = [
 
 def printed_cells(stem: str, header: str) -> dict[str, str]:
     """Province (English, as in the boundary file) -> the cell as printed, read here with the csv module."""
-    raw = (GSO / f"{stem}.csv").read_bytes()
+    raw = shipped_file(f"published/gso-en-2018/{stem}.csv").read_bytes()
     text = raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("latin-1")
     rows = list(csv.reader(text.splitlines(), delimiter=";"))
     column = rows[2].index(header)
@@ -68,7 +67,9 @@ def printed_cells(stem: str, header: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def imported() -> dict[str, list[dict[str, str]]]:
     return {
-        stem: import_table(read_grid(GSO / f"{stem}.csv"), load_spec(GSO / f"{stem}.toml"), RESOLVER, CATALOGUE, stem).rows
+        stem: import_table(
+            read_grid(shipped_file(f"published/gso-en-2018/{stem}.csv")), load_spec(GSO / f"{stem}.toml"), RESOLVER, CATALOGUE, stem
+        ).rows
         for stem, *_ in COLUMNS
     }
 
@@ -134,8 +135,7 @@ def test_the_build_maps_national_series_for_both_boundary_sets(shipped_build) ->
 
 
 def test_the_sum_check_fires_on_a_tampered_copy(tmp_path: Path, caplog) -> None:
-    raw = tmp_path / "raw"
-    shutil.copytree(SHIPPED, raw)
+    raw = self_contained_raw(tmp_path / "raw")  # a copy that is not the registered file: read from the raw folder
     table = raw / "published/gso-en-2018/solid-waste-collected-treated-per-day_2015-2016.csv"
     text = table.read_bytes().decode("utf-8-sig")
     table.write_bytes(("\ufeff" + text.replace('"Ha Noi";5400;5300', '"Ha Noi";5500;5300')).encode("utf-8"))
@@ -247,9 +247,9 @@ def test_a_yearbook_table_with_region_sub_headings_imports_in_one_run(tmp_path: 
 
 def test_commands_find_the_raw_folder_from_another_directory(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(SHIPPED.parents[1])}  # `check` of the shipped folder: test_check.py
-    stem = GSO / "land-use-by-province_2015"
+    stem = "published/gso-en-2018/land-use-by-province_2015"
     done = subprocess.run(
-        [sys.executable, "-m", "webmap.cli", "import", "--map", f"{stem}.toml", f"{stem}.csv", "--dry-run"],
+        [sys.executable, "-m", "webmap.cli", "import", "--map", SHIPPED / f"{stem}.toml", shipped_file(f"{stem}.csv"), "--dry-run"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -14,9 +14,7 @@ from etl.importer.table_import import import_table
 from etl.importer.tables import read_grid
 from etl.problems import Report
 from etl.sources import RawLayout, read_resolver
-from tests.synthetic import SHIPPED
-
-GSO = SHIPPED / "published/gso-en-2018"
+from tests.synthetic import SHIPPED, shipped_file
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +25,11 @@ def rules():
 
 def test_a_gso_table_gets_its_indicators_and_no_year(rules) -> None:
     catalogue, resolver = rules
-    mapping = tomllib.loads(suggest_mapping(read_grid(GSO / "area-population-density-by-province_2011-2016.csv"), catalogue, resolver))
+    mapping = tomllib.loads(
+        suggest_mapping(
+            read_grid(shipped_file("published/gso-en-2018/area-population-density-by-province_2011-2016.csv")), catalogue, resolver
+        )
+    )
     assert mapping["boundary"] == "2008" and "year" not in mapping  # every column prints its year
     assert mapping["columns"]["Area"]["indicator"] == "area"
     assert mapping["columns"]["Population density"]["indicator"] == "population_density"

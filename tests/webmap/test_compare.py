@@ -10,7 +10,7 @@ import pytest
 import shapely
 from bs4 import BeautifulSoup
 
-from tests.synthetic import SHIPPED
+from tests.synthetic import SHIPPED, shipped_file
 
 
 def _table(client, query: str) -> dict[str, list[str]]:
@@ -70,7 +70,7 @@ def test_region_aggregate_equals_the_hand_sum(client) -> None:
         f["properties"]["name_en"]: f["properties"]["code"]
         for f in json.loads((SHIPPED / "boundaries/vn_provinces_63.geojson").read_text(encoding="utf-8"))["features"]
     }
-    lines = (SHIPPED / "published/gso-en-2018/average-population-by-province_1995-2016.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines = shipped_file("published/gso-en-2018/average-population-by-province_1995-2016.csv").read_text(encoding="utf-8-sig").splitlines()
     header = next(line for line in lines if line.startswith('"Cities')).split(";")
     column = header.index('"Total Prel. 2016"')
     printed = {

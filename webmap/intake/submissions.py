@@ -196,7 +196,9 @@ def coverage(store: Store, found: list[Change]) -> list[dict]:
     """Per indicator, boundary set and year submitted: units with a value before and after."""
     rows = []
     for (indicator, boundary, year), group in pd.DataFrame([c.__dict__ for c in found]).groupby(["indicator", "boundary", "year"]):
-        before = int(store.values.snapshot(indicator, boundary, int(year))["value"].notna().sum()) if boundary in store.geography.units else 0
+        before = (
+            int(store.values.snapshot(indicator, boundary, int(year))["value"].notna().sum()) if boundary in store.geography.units else 0
+        )
         added = int((group["status"] == "new").sum())
         total = len(store.geography.units[boundary]) if boundary in store.geography.units else None
         rows.append(

@@ -54,7 +54,9 @@ class WebGeometry:
                 web = read(f"web_{name}_{level}").merge(names, left_on="code", right_index=True)
                 self._ward_web.update({(name, level, str(parent)): part for parent, part in web.groupby("parent_code")})
         islands = read("archipelagos")
-        self._documents["archipelagos"] = GeoJSONAsset.of(islands, [c for c in ("name_vi", "name_en", "label_lon", "label_lat") if c in islands])
+        self._documents["archipelagos"] = GeoJSONAsset.of(
+            islands, [c for c in ("name_vi", "name_en", "label_lon", "label_lat") if c in islands]
+        )
         self._documents["land"] = GeoJSONAsset.of(read("basemap_land"), [])
 
     def __getitem__(self, name: str) -> GeoJSONAsset:

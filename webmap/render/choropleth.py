@@ -15,7 +15,7 @@ from webmap.read.profile import before_baseline, target_for
 from webmap.read.store import Store
 from webmap.read.values import SnapshotRow
 from webmap.render.classify import Classes, classify, classify_gap
-from webmap.render.text import FLAG_SIGNS, number, unit_label
+from webmap.render.text import FLAG_SIGNS, not_installed, number, unit_label
 from webmap.render.text import gettext as _
 
 
@@ -62,7 +62,11 @@ class Choropleth:
 
 
 def missing_reason(store: Store, view: MapView, code: str, derivation: str) -> str:
-    """Why a unit has no value; for a merged 2025 unit, which of its provinces reported."""
+    """Why a unit has no value: a source the build lacks that gives this indicator; for a merged 2025 unit, which
+    of its provinces reported."""
+    missing = store.uninstalled.for_indicator(view.indicator)
+    if missing:
+        return not_installed(missing[0])
     generic = _("No value published for this unit and year.")
     if view.boundary != "2025" or derivation == "reported":
         return generic

@@ -11,12 +11,15 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from webmap.read.uninstalled import Missing
 
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
@@ -193,3 +196,16 @@ def task_status_label(status: str) -> str:
 
 def boundary_labels() -> dict[str, str]:
     return {"2025": _("34 units (from 1 July 2025)"), "2008": _("63 provinces (2008 – June 2025)")}
+
+
+def not_installed(missing: Missing) -> str:
+    """What pages say where values or units of a source the build lacks would be ("Nguồn chưa được cài đặt: …")."""
+    return gettext("Source not installed: %(title)s (%(id)s).", title=missing.title(locale()), id=missing.source)
+
+
+def how_to_install(missing: Missing) -> str:
+    """How an operator installs a missing source (the command line's words)."""
+    return gettext(
+        "To install it: urbanmap data fetch %(id)s where there is internet, or --sources DIR pointing to a copy; then build again.",
+        id=missing.source,
+    )

@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.context_processor
-    def build_id() -> dict:
-        store = g.get("store")
-        return {"build_id": store.build_id if store is not None else served().current().build_id}
+    def build_context() -> dict:
+        """The build every page names in its footer, and the sources it was built without (a notice on every page)."""
+        store = g.get("store") or served().current()
+        return {"build_id": store.build_id, "uninstalled": store.uninstalled}

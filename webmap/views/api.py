@@ -26,7 +26,7 @@ from etl.catalogue import ISSUES
 from etl.export import ExportError, Selection, csv_chunks, file_stem, geojson_chunks, to_csv, to_geojson, to_gpkg
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, bad_request, not_found
-from webmap.views.common import cached, store
+from webmap.views.common import cached, set_not_installed, store
 from webmap.views.params import boundary_param, check_keys, int_param, list_param
 
 bp = Blueprint("api", __name__)
@@ -54,10 +54,15 @@ def selection_from_request() -> Selection:
     """The normalised selection: no repeated codes or indicators, codes sorted, all codes of the set = no codes."""
     s = store()
     boundary = request.args.get("boundary", "2025")
+    absent = set_not_installed(boundary)
+    if absent is not None:
+        raise absent
     if boundary in s.geography.ward_sets:
         province = request.args.get("province") or None
         if province is not None and province not in s.geography.children[boundary]:
-            raise not_found(_("No unit of %(set)s lies in province %(code)s.", set=boundary, code=province), sorted(s.geography.children[boundary]))
+            raise not_found(
+                _("No unit of %(set)s lies in province %(code)s.", set=boundary, code=province), sorted(s.geography.children[boundary])
+            )
     else:
         boundary, province = boundary_param(), None
         if request.args.get("province"):

@@ -13,7 +13,9 @@ from webmap.read.store import Store
 from webmap.render.links import sources
 from webmap.render.maps import Assets, MapConfig, MapParts, build_map
 from webmap.render.text import gettext as _
+from webmap.render.text import how_to_install, not_installed
 from webmap.serving.cache import ByteCache
+from webmap.serving.errors import AppError, not_found
 from webmap.serving.i18n import locale
 
 T = TypeVar("T")
@@ -208,3 +210,13 @@ def indicator_label(indicator: str) -> str:
     """The indicator's label in the page's language."""
     row = store().values.catalogue_rows()[indicator]
     return str(row["label_en"] if locale() == "en" else row["label_vi"])
+
+
+def set_not_installed(boundary: str | None = None) -> AppError | None:
+    """A 404 saying that boundary set ``boundary`` (None: any ward-level set) is not in this build because the source
+    holding its units is not installed; None when that is not why it is absent."""
+    uninstalled = store().uninstalled
+    missing = uninstalled.for_set(boundary) if boundary else next((m for m in uninstalled.sources if m.boundary_sets), None)
+    if missing is None:
+        return None
+    return not_found(f"{not_installed(missing)} {how_to_install(missing)}", [b for m in uninstalled.sources for b in m.boundary_sets])

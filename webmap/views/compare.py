@@ -59,7 +59,9 @@ def selection(extra: frozenset[str] = frozenset()) -> tuple[str, list[compare.It
     year: int | str | None = "latest" if year_text == "latest" else int_param("year", year_text) if year_text else None
     map_indicator = request.args.get("map")
     if map_indicator is not None and map_indicator not in s.values.mapped_indicators(boundary):
-        raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=map_indicator), s.values.mapped_indicators(boundary))
+        raise not_found(
+            _("No unit of this boundary set has a value of “%(value)s”.", value=map_indicator), s.values.mapped_indicators(boundary)
+        )
     return boundary, items, indicators, year, map_indicator
 
 
@@ -185,10 +187,12 @@ def _catalogue_texts() -> dict[str, dict[str, str]]:
     per build and language)."""
     catalogue = store().values.catalogue_rows()
     return store().memo.get(
-        ("catalogue_texts", locale()), lambda: {
+        ("catalogue_texts", locale()),
+        lambda: {
             "labels": {i: localized(row, "label") for i, row in catalogue.items()},
             "units": {i: unit_label(row["unit"]) for i, row in catalogue.items()},
-        })
+        },
+    )
 
 
 class CellWriter:

@@ -9,7 +9,7 @@ from webmap.read.geography import BOUNDARIES
 from webmap.read.geometry import LEVELS, GeoJSONAsset
 from webmap.render.text import gettext as _
 from webmap.serving.errors import not_found
-from webmap.views.common import store
+from webmap.views.common import set_not_installed, store
 
 bp = Blueprint("geometry", __name__)
 LAYERS = ("land", "archipelagos")
@@ -46,12 +46,14 @@ def subunits(ward_set: str, parent: str, level: str):
     """The units of a ward-level set inside one province, at a level of detail (``coarse``, ``fine``)."""
     s = store()
     if ward_set not in s.geography.ward_sets:
-        raise not_found(_("Unknown boundary set “%(value)s”.", value=ward_set), s.geography.ward_sets)
+        raise set_not_installed(ward_set) or not_found(_("Unknown boundary set “%(value)s”.", value=ward_set), s.geography.ward_sets)
     if level not in LEVELS:
         raise not_found(_("Unknown level of detail “%(value)s”.", value=level), list(LEVELS))
     asset = s.geometry.wards(ward_set, level, parent)
     if asset is None:
-        raise not_found(_("No unit of %(set)s lies in province %(code)s.", set=ward_set, code=parent), sorted(s.geography.children[ward_set]))
+        raise not_found(
+            _("No unit of %(set)s lies in province %(code)s.", set=ward_set, code=parent), sorted(s.geography.children[ward_set])
+        )
     return _send(asset, s.build_id)
 
 

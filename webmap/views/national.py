@@ -84,6 +84,7 @@ def render(view: MapView, lang: str) -> str:
         programme=indicator_items(view.issue, view.indicator),
         has_gap=has_target(s, view.indicator),
         median=s.values.median(view.indicator, view.boundary, view.year),
+        missing_sources=s.uninstalled.for_indicator(view.indicator),
     )
 
 

@@ -12,7 +12,7 @@ from webmap.render.ogc_openapi import openapi
 from webmap.render.text import gettext as _
 from webmap.serving.errors import bad_request, not_found
 from webmap.serving.i18n import locale
-from webmap.views.common import store
+from webmap.views.common import set_not_installed, store
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 ITEM_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime"}
@@ -60,7 +60,7 @@ def respond(document: dict, media: str, title: str):
 def info_or_404(collection_id: str) -> ogc.CollectionInfo:
     found = collections().get(collection_id)
     if found is None:
-        raise not_found(_("Unknown collection “%(value)s”.", value=collection_id), list(collections()))
+        raise set_not_installed(collection_id) or not_found(_("Unknown collection “%(value)s”.", value=collection_id), list(collections()))
     return found
 
 

@@ -13,6 +13,7 @@ from webmap.read.store import Store
 from webmap.render.choropleth import MapView
 from webmap.render.classify import CLASS_RANGE, METHODS
 from webmap.render.text import gettext as _
+from webmap.render.text import how_to_install, not_installed
 from webmap.serving.errors import bad_request, not_found
 
 DEFAULT_ISSUE = "flooding"
@@ -102,7 +103,9 @@ def _parse_map_view(store: Store, extra: frozenset[str]) -> MapView:
     elif indicator not in catalogue:
         raise not_found(_("Unknown indicator “%(value)s”.", value=indicator), mapped)
     elif indicator not in store.values.years_of(boundary):
-        raise not_found(_("No unit of this boundary set has a value of “%(value)s”.", value=indicator), mapped)
+        raise not_found(
+            _without_source(store, [indicator]) or _("No unit of this boundary set has a value of “%(value)s”.", value=indicator), mapped
+        )
     indicator_issue = catalogue[indicator]["issue"]
     if issue is not None and issue != indicator_issue:
         raise bad_request(
@@ -144,8 +147,15 @@ def _best_covered(store: Store, issue: str, boundary: str) -> str:
             if count > best_count:
                 best, best_count = indicator, count
     if best is None:
-        raise not_found(_("No indicator of this issue has values for this boundary set."), list(store.values.mapped_indicators(boundary)))
+        message = _("No indicator of this issue has values for this boundary set.")
+        missing = _without_source(store, list(store.values.indicators(issue)["indicator"]))
+        raise not_found(f"{missing} {message}" if missing else message, list(store.values.mapped_indicators(boundary)))
     return best
+
+
+def _without_source(store: Store, indicators: list[str]) -> str:
+    """The sentences saying which sources the build lacks that give ``indicators`` ("" when none)."""
+    return " ".join(f"{not_installed(m)} {how_to_install(m)}" for m in store.uninstalled.for_indicators(indicators))
 
 
 def has_target(store: Store, indicator: str) -> bool:

@@ -24,7 +24,10 @@ def page(code: str):
     boundary = boundary_param()
     s = store()
     if code not in s.geography.units[boundary].index:
-        raise not_found(f"{code}: " + _unknown(), [f"{c} {n}" for c, n in zip(s.geography.units[boundary]["code"], s.geography.units[boundary]["name_vi"])])
+        raise not_found(
+            f"{code}: " + _unknown(),
+            [f"{c} {n}" for c, n in zip(s.geography.units[boundary]["code"], s.geography.units[boundary]["name_vi"])],
+        )
     lang = locale()
     return cached_page(("province", boundary, code, lang), lambda: render(boundary, code))
 
@@ -91,7 +94,8 @@ def _wards(boundary: str, code: str) -> dict | None:
     s = store()
     ward_set = s.geography.ward_set_in(boundary)
     if ward_set is None:
-        return None
+        absent = s.uninstalled.ward_set_in(boundary)
+        return {"set": absent[0], "not_installed": absent[1], "units": []} if absent else None
     children = s.geography.children[ward_set].get(code, [])
     names, href = s.geography.names(ward_set, locale()), unit_links(ward_set, children)
     units = [{"code": c, "name": names[c], "href": href[c]} for c in children]

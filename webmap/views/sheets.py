@@ -92,7 +92,9 @@ def province(code: str, fmt: str):
     check_keys(PAPER_KEYS | {"boundary"})
     boundary = boundary_param()
     if code not in store().geography.units[boundary].index:
-        raise not_found(_("No unit has code “%(value)s” in this boundary set.", value=code[:20]), list(store().geography.units[boundary].index))
+        raise not_found(
+            _("No unit has code “%(value)s” in this boundary set.", value=code[:20]), list(store().geography.units[boundary].index)
+        )
     page = paper()
     return _send(("province", boundary, code), fmt, page, boundary, lambda: _province(boundary, code), f"{boundary}_{code}")
 

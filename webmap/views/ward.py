@@ -12,7 +12,7 @@ from webmap.render.text import gettext as _
 from webmap.render.text import issue_labels
 from webmap.serving.errors import not_found
 from webmap.serving.i18n import locale
-from webmap.views.common import cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
+from webmap.views.common import cached_page, map_config, map_parts, set_not_installed, store, unit_links, unit_name, ward_layer
 from webmap.views.params import check_keys
 
 bp = Blueprint("ward", __name__)
@@ -31,7 +31,9 @@ def page(code: str):
     check_keys(set())
     ward_set = ward_set_of(code)
     if ward_set is None:
-        raise not_found(f"{code}: " + _("there is no ward or commune with this code."), [_("5-digit code, e.g. 31120")])
+        raise set_not_installed() or not_found(
+            f"{code}: " + _("there is no ward or commune with this code."), [_("5-digit code, e.g. 31120")]
+        )
     return cached_page(("ward", ward_set, code, locale()), lambda: render(ward_set, code))
 
 

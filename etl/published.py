@@ -127,24 +127,24 @@ def import_published(layout: RawLayout, catalogue: Catalogue, resolver: Province
         out.totals += result.totals
         out.notes += [f"{name}: {n}" for n in result.notes]
         out.missing[name] = sum(result.missing.values())
-    absent = {indicator: u.title for u in out.uninstalled.values() for indicator in u.primary}
+    absent = {indicator for u in out.uninstalled.values() for indicator in u.primary}
     _apply_precedence(out.rows, specs, report, absent)
     return out
 
 
-def _apply_precedence(rows: dict[str, list[CsvRow]], specs: dict[str, ImportSpec], report: Report, absent: dict[str, str]) -> None:
-    """``absent``: indicators whose primary table is not installed, with that table's source title."""
+def _apply_precedence(rows: dict[str, list[CsvRow]], specs: dict[str, ImportSpec], report: Report, absent: set[str]) -> None:
+    """``absent``: indicators whose primary table is not installed (their ``fallback`` table is then preferred)."""
     primary: dict[str, str] = {}
-    for key in ("primary", "fallback"):
+    for kind in ("primary", "fallback"):
         declared: dict[str, str] = {}
         for name, spec in sorted(specs.items()):
-            for indicator in getattr(spec, key):
+            for indicator in getattr(spec, kind):
                 if indicator in declared:
                     report.add(
-                        name, None, key, f"{indicator} is declared {key} here and in {declared[indicator]}", f"declare one {key} table"
+                        name, None, kind, f"{indicator} is declared {kind} here and in {declared[indicator]}", f"declare one {kind} table"
                     )
                 declared.setdefault(indicator, name)
-        if key == "primary":
+        if kind == "primary":
             primary = declared
         else:
             primary.update({i: n for i, n in declared.items() if i in absent and i not in primary})

@@ -42,7 +42,7 @@ from etl.csv_rows import CsvRow, read_csv
 from etl.external.locate import Located, locate, places
 from etl.external.registry import Registry, RegistryError, Source, load_registry
 from etl.names import Former, ProvinceResolver, UnitName
-from etl.problems import WARNING, Report
+from etl.problems import WARNING, Problem, Report
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,9 @@ class RawLayout:
     def located(self) -> Located:
         """The registered files published by others, looked up and verified once (a registry that cannot be read
         counts as empty: its problems are in :meth:`Located.problems`)."""
+        problems: tuple[Problem, ...] = ()
         try:
-            registry, problems = load_registry(self.root), ()
+            registry = load_registry(self.root)
         except RegistryError as exc:
             registry, problems = Registry(), tuple(exc.problems)
         return locate(registry, places(self.sources), problems)

@@ -28,8 +28,9 @@ import pooch
 import requests
 from tqdm import tqdm
 
-from etl.external.locate import cache_dir, sha256_of
+from etl.external.locate import cache_dir
 from etl.external.registry import Registry, Source
+from etl.store import sha256_file
 
 log = logging.getLogger(__name__)
 TIMEOUT = (10, 60)  # seconds: to connect, between two reads
@@ -166,7 +167,7 @@ def _make(source: Source, raw: Path, origin: Path, folder: Path) -> None:
         wrong = []
         for f in source.files:
             made = Path(work) / f.name
-            got = sha256_of(made) if made.is_file() else "no file"
+            got = sha256_file(made) if made.is_file() else "no file"
             if got != f.sha256:
                 wrong.append(f"{f.name}: sha256 {got}, the registry expects {f.sha256}")
         if wrong:
@@ -179,7 +180,7 @@ def _make(source: Source, raw: Path, origin: Path, folder: Path) -> None:
 
 
 def _verified(path: Path, sha256: str) -> bool:
-    return path.is_file() and sha256_of(path) == sha256
+    return path.is_file() and sha256_file(path) == sha256
 
 
 def _remove_leftovers(folder: Path) -> None:

@@ -15,7 +15,6 @@ says so, once per source.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 from etl.external.registry import RegisteredFile, Registry, Source
 from etl.paths import project_home
 from etl.problems import WARNING, Problem
+from etl.store import sha256_file
 
 SOURCES_ENV = "URBANMAP_SOURCES"
 CACHE_ENV = "URBANMAP_CACHE"
@@ -60,14 +60,6 @@ def places(given: Path | None = None) -> list[Place]:
         found.append(Place("beside", home.parent / "shared" / "data"))
     found.append(Place("cache", cache_dir()))
     return found
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -185,7 +177,7 @@ def _find(source: Source, registered: RegisteredFile, looked_in: list[Place]) ->
         size = path.stat().st_size
         if size != registered.size:
             return FileState(registered, path, place, f"{size} bytes")
-        digest = sha256_of(path)
+        digest = sha256_file(path)
         if digest != registered.sha256:
             return FileState(registered, path, place, f"sha256 {digest}")
         return FileState(registered, path, place)

@@ -131,6 +131,7 @@ def _fetch_source(source: Source, raw: Path, cache: Path, session: requests.Sess
 
 def _retrieve_all(wanted: list[tuple[str, str, str, int]], folder: Path, label: str, session: requests.Session, counts: Fetched) -> None:
     """Each (url, name below ``folder``, sha256, size) fetched unless already verified there."""
+    pooch.get_logger().setLevel(logging.WARNING)  # pooch says each file at INFO; the summary below says them all
     todo = [w for w in wanted if not _verified(folder / w[1], w[2])]
     counts.present += len(wanted) - len(todo)
     with tqdm(total=sum(w[3] for w in todo), unit="B", unit_scale=True, desc=label, disable=None, leave=False) as bar:

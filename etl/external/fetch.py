@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from etl.external.locate import cache_dir
 from etl.external.registry import Registry, Source
+from etl.sources import RawLayout
 from etl.store import sha256_file
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,6 @@ class _Downloader:
 def fetch_missing(raw: Path) -> list[Fetched]:
     """Before a first build (``urbanmap serve``): fetch every source of ``raw`` found nowhere. Without internet, one
     line says so and nothing more is tried: the build then goes on without them, a line per missing source."""
-    from etl.sources import RawLayout  # the layout finds the files; this module only downloads them
-
     located = RawLayout(raw).located
     missing = [state.source.id for state in located.uninstalled()]
     if not missing:

@@ -113,7 +113,8 @@ class Located:
 
     def source_of(self, target: str) -> Source | None:
         """The source a path below ``geodata/raw`` (posix) is registered in, or None for the project's own files."""
-        return next((s.source for s in self.sources for f in s.files if s.source.target_of(f.file) == target), None)
+        entry = self.registry.files_by_target().get(target)
+        return entry[0] if entry else None
 
     def uninstalled(self) -> list[SourceState]:
         """Sources with a file found nowhere (damaged copies are errors, not this)."""

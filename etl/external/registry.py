@@ -117,9 +117,6 @@ class Registry:
         """(source, file) of each registered file by its path relative to ``geodata/raw``."""
         return {s.target_of(f): (s, f) for s in self.sources for f in s.files}
 
-    def get(self, source_id: str) -> Source | None:
-        return next((s for s in self.sources if s.id == source_id), None)
-
 
 class RegistryError(Exception):
     """The registry cannot be read or is wrong; ``problems`` say where and how to fix it."""

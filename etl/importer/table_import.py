@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from decimal import Decimal
 
 from etl.catalogue import Catalogue
 from etl.importer.labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
@@ -31,7 +32,7 @@ from etl.importer.row_reader import RowReader
 from etl.importer.spec import ColumnSpec, ImportSpec
 from etl.importer.tables import Cell, Grid
 from etl.links import SOURCE_FIX, source_problem
-from etl.names import Aggregate, ProvinceResolver, UnresolvedName, fold
+from etl.names import Aggregate, Match, ProvinceResolver, UnresolvedName, fold
 from etl.problems import InputError, Problem, Report
 
 log = logging.getLogger(__name__)
@@ -231,11 +232,17 @@ class TableImporter:
                 return "."
         return "."
 
-    def province_column(self, rows: list[tuple[int, list[Cell]]]) -> int:
+    def province_column(self, rows: list[tuple[int, list[Cell]]]) -> tuple[int, int | None]:
+        """(the column the rows' units are read from, a code column checked against it or None).
+
+        A serial-number column (``STT``, ``TT``, ``No.``) is never read as codes. A column is read as codes
+        where its header says so (``Mã``, ``Mã tỉnh``, ``Mã số``, ``code``); where the table also has a name
+        column, the names are read and the codes checked against them row by row (:meth:`check_codes`).
+        """
         if self.spec.province_column:
             found = self._column_named(self.spec.province_column)
             if found is not None:
-                return found
+                return found, None
             raise InputError(
                 [
                     Problem(
@@ -247,21 +254,58 @@ class TableImporter:
                     )
                 ]
             )
-        scores = [sum(1 for _, row in rows if self.resolver.knows(str(row[j]))) for j in range(len(self.layout.labels))]
-        best = max(range(len(scores)), key=lambda j: (scores[j], -j))
-        if scores[best] * 2 < len(rows):
-            raise InputError(
-                [
-                    Problem(
-                        self.name,
-                        None,
-                        None,
-                        "no column holds province names or codes",
-                        "name the province column (--province-column), or the province of a single-province table (--province)",
-                    )
-                ]
+        kinds = [column_kind(self.layout.labels[j]) for j in range(len(self.layout.labels))]
+        names = [
+            sum(1 for _, row in rows if not is_code(row[j]) and self.resolver.knows(str(row[j]))) if kinds[j] == "" else 0
+            for j in range(len(kinds))
+        ]
+        codes = [j for j, kind in enumerate(kinds) if kind == "code"]
+        best = max(range(len(names)), key=lambda j: (names[j], -j))
+        if names[best] * 2 >= len(rows) and names[best] > 0:
+            return best, (codes[0] if codes else None)
+        if codes:
+            return codes[0], None
+        raise InputError(
+            [
+                Problem(
+                    self.name,
+                    None,
+                    None,
+                    "no column holds province names, and no column's header says it holds codes "
+                    "(a serial-number column such as STT is never read as codes)",
+                    'name the province column (--province-column), head the code column "Mã tỉnh", '
+                    "or name the province of a single-province table (--province)",
+                )
+            ]
+        )
+
+    def check_codes(self, number: int, row: list[Cell], name_column: int, code_column: int, year: int | None) -> bool:
+        """Whether the row's code and name name the same unit; when not, an error naming both readings."""
+        name, code = str(row[name_column]), clean_text(row[code_column])
+        if not code:
+            return True
+        try:
+            by_name = self.resolver.resolve(name, self.spec.boundary, year)
+        except UnresolvedName:
+            return True  # the name's own problem is reported where the row is read
+        if not isinstance(by_name, Match):
+            return True
+        try:
+            by_code = self.resolver.resolve(code, by_name.boundary, year)
+            reading = f"{by_code.name_vi} (code {by_code.code})" if isinstance(by_code, Match) else f'"{code}"'
+            agree = isinstance(by_code, Match) and by_code.code == by_name.code
+        except UnresolvedName:
+            reading, agree = f'"{code}", no unit of set {by_name.boundary}', False
+        if not agree:
+            self.report.add(
+                self.name,
+                number,
+                self.layout.label(code_column),
+                f'the code column reads {reading}, the name column "{self.layout.label(name_column)}" reads '
+                f"{by_name.name_vi} (code {by_name.code})",
+                "correct the code or the name so that both name the same unit",
             )
-        return best
+        return agree
 
     def records(self) -> list[tuple[int, dict[str, str]]]:
         """(spreadsheet row, tidy row) of the chosen block; problems go to the report."""
@@ -278,12 +322,19 @@ class TableImporter:
         if not columns or not rows:
             return []
         year_column = self._year_column()
-        province_column = None if self.spec.province else self.province_column(rows)
+        province_column, code_column = (None, None) if self.spec.province else self.province_column(rows)
         decimal = self.decimal_mark([(n, c.index, cell) for n, row in rows for c in columns if isinstance(cell := row[c.index], str)])
         reader = RowReader(self, columns, decimal)
         for number, row in rows:
             row_year = self._row_year(number, row, year_column)
             label = self.spec.province or str(row[province_column or 0])
+            year = row_year.year if row_year else columns[0].year
+            if (
+                code_column is not None
+                and province_column is not None
+                and not self.check_codes(number, row, province_column, code_column, year)
+            ):
+                continue
             reader.read(number, row, label, row_year, province_column)
         reader.finish()
         return reader.out
@@ -319,6 +370,29 @@ class TableImporter:
             )
             return None
         return info
+
+
+SERIAL_HEADERS = {"stt", "tt", "so tt", "so thu tu", "no", "no.", "#", "order", "serial", "s/n"}
+CODE_WORDS = {"ma", "code", "ma so", "ma tinh", "ma tp", "ma don vi", "province code", "iso"}
+
+
+def column_kind(labels: tuple[str, ...]) -> str:
+    """ "serial" (a serial-number column), "code" (its header says it holds unit codes) or "" for any other column."""
+    parts = [_key(p) for p in labels if p.strip()]
+    if not parts:
+        return ""
+    last = parts[-1]
+    if last in SERIAL_HEADERS or any(p.replace(" ", "") in {"stt", "tt", "no.", "no"} for p in parts):
+        return "serial"
+    words = last.replace("/", " ").replace("-", " ").split()
+    if last in CODE_WORDS or (words and words[0] in ("ma", "code")) or "code" in words:
+        return "code"
+    return ""
+
+
+def is_code(cell: Cell) -> bool:
+    """Whether a cell holds a bare number (a code or serial number, never a name)."""
+    return clean_text(cell).strip().isdigit() or isinstance(cell, Decimal)
 
 
 def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catalogue: Catalogue, name: str) -> ImportResult:

@@ -235,3 +235,37 @@ def test_import_writes_only_where_out_says(tmp_path: Path, capsys) -> None:
     assert sorted(p.relative_to(raw) for p in raw.rglob("*")) == before
     rows = list(csv.DictReader((tmp_path / "px.csv").open(encoding="utf-8")))
     assert len(rows) == 4 * 3 * 6 and all("\n" not in v for r in rows for v in r.values())
+
+
+SPEC_2025 = (
+    'source_title = "T"\nsource_url = "https://example.invalid/u"\nyear = 2025\nboundary = "2025"\n'
+    '[columns]\n"Số điểm" = { indicator = "congestion_hotspots_frequent", unit = "points" }\n'
+)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 4])
+def test_a_serial_number_column_is_never_read_as_codes(tmp_path: Path, rows: int) -> None:
+    names = ["Cần Thơ", "Huế", "Đà Nẵng", "Gia Lai"][:rows]
+    body = "".join(f"{i},{name},{10 + i}\n" for i, name in enumerate(names, start=1))
+    table = _write(tmp_path / "t.csv", 'STT,"Tỉnh, thành phố",Số điểm\n' + body)
+    got = _import(table, _write(tmp_path / "s.toml", SPEC_2025))
+    assert [r["province_name_vi"] for r in got] == [RESOLVER.resolve(n, "2025").name_vi for n in names]
+    assert [r["value"] for r in got] == [str(10 + i) for i in range(1, rows + 1)]
+
+
+def test_a_code_column_is_read_where_its_header_says_so(tmp_path: Path) -> None:
+    table = _write(tmp_path / "t.csv", "Mã tỉnh,Số điểm\n92,12\n")
+    (row,) = _import(table, _write(tmp_path / "s.toml", SPEC_2025))
+    assert (row["province_code"], row["value"]) == ("92", "12")
+    bare = _write(tmp_path / "bare.csv", "STT,Số điểm\n1,12\n")
+    with pytest.raises(InputError, match="serial-number column such as STT is never read as codes"):
+        _import(bare, _write(tmp_path / "s.toml", SPEC_2025))
+
+
+def test_codes_and_names_that_disagree_are_an_error_naming_both(tmp_path: Path) -> None:
+    table = _write(tmp_path / "t.csv", "Mã tỉnh,Tỉnh,Số điểm\n92,Cần Thơ,12\n01,Huế,7\n")
+    with pytest.raises(InputError) as info:
+        _import(table, _write(tmp_path / "s.toml", SPEC_2025))
+    (problem,) = info.value.problems
+    assert problem.row == 3 and problem.column == "Mã tỉnh"
+    assert "Hà Nội (code 01)" in problem.message and "Huế (code 46)" in problem.message

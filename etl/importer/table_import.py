@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from decimal import Decimal
 
 from etl.catalogue import Catalogue
 from etl.importer.labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
@@ -31,8 +30,9 @@ from etl.importer.results import ImportResult, TotalRow, ValueColumn
 from etl.importer.row_reader import RowReader
 from etl.importer.spec import ColumnSpec, ImportSpec
 from etl.importer.tables import Cell, Grid
+from etl.importer.unit_columns import codes_agree, unit_columns
 from etl.links import SOURCE_FIX, source_problem
-from etl.names import Aggregate, Match, ProvinceResolver, UnresolvedName, fold
+from etl.names import Aggregate, ProvinceResolver, UnresolvedName, fold
 from etl.problems import InputError, Problem, Report
 
 log = logging.getLogger(__name__)
@@ -254,58 +254,7 @@ class TableImporter:
                     )
                 ]
             )
-        kinds = [column_kind(self.layout.labels[j]) for j in range(len(self.layout.labels))]
-        names = [
-            sum(1 for _, row in rows if not is_code(row[j]) and self.resolver.knows(str(row[j]))) if kinds[j] == "" else 0
-            for j in range(len(kinds))
-        ]
-        codes = [j for j, kind in enumerate(kinds) if kind == "code"]
-        best = max(range(len(names)), key=lambda j: (names[j], -j))
-        if names[best] * 2 >= len(rows) and names[best] > 0:
-            return best, (codes[0] if codes else None)
-        if codes:
-            return codes[0], None
-        raise InputError(
-            [
-                Problem(
-                    self.name,
-                    None,
-                    None,
-                    "no column holds province names, and no column's header says it holds codes "
-                    "(a serial-number column such as STT is never read as codes)",
-                    'name the province column (--province-column), head the code column "Mã tỉnh", '
-                    "or name the province of a single-province table (--province)",
-                )
-            ]
-        )
-
-    def check_codes(self, number: int, row: list[Cell], name_column: int, code_column: int, year: int | None) -> bool:
-        """Whether the row's code and name name the same unit; when not, an error naming both readings."""
-        name, code = str(row[name_column]), clean_text(row[code_column])
-        if not code:
-            return True
-        try:
-            by_name = self.resolver.resolve(name, self.spec.boundary, year)
-        except UnresolvedName:
-            return True  # the name's own problem is reported where the row is read
-        if not isinstance(by_name, Match):
-            return True
-        try:
-            by_code = self.resolver.resolve(code, by_name.boundary, year)
-            reading = f"{by_code.name_vi} (code {by_code.code})" if isinstance(by_code, Match) else f'"{code}"'
-            agree = isinstance(by_code, Match) and by_code.code == by_name.code
-        except UnresolvedName:
-            reading, agree = f'"{code}", no unit of set {by_name.boundary}', False
-        if not agree:
-            self.report.add(
-                self.name,
-                number,
-                self.layout.label(code_column),
-                f'the code column reads {reading}, the name column "{self.layout.label(name_column)}" reads '
-                f"{by_name.name_vi} (code {by_name.code})",
-                "correct the code or the name so that both name the same unit",
-            )
-        return agree
+        return unit_columns(self.layout, rows, self.resolver, self.name)
 
     def records(self) -> list[tuple[int, dict[str, str]]]:
         """(spreadsheet row, tidy row) of the chosen block; problems go to the report."""
@@ -332,7 +281,7 @@ class TableImporter:
             if (
                 code_column is not None
                 and province_column is not None
-                and not self.check_codes(number, row, province_column, code_column, year)
+                and not codes_agree(self, number, row, province_column, code_column, year)
             ):
                 continue
             reader.read(number, row, label, row_year, province_column)
@@ -370,29 +319,6 @@ class TableImporter:
             )
             return None
         return info
-
-
-SERIAL_HEADERS = {"stt", "tt", "so tt", "so thu tu", "no", "no.", "#", "order", "serial", "s/n"}
-CODE_WORDS = {"ma", "code", "ma so", "ma tinh", "ma tp", "ma don vi", "province code", "iso"}
-
-
-def column_kind(labels: tuple[str, ...]) -> str:
-    """ "serial" (a serial-number column), "code" (its header says it holds unit codes) or "" for any other column."""
-    parts = [_key(p) for p in labels if p.strip()]
-    if not parts:
-        return ""
-    last = parts[-1]
-    if last in SERIAL_HEADERS or any(p.replace(" ", "") in {"stt", "tt", "no.", "no"} for p in parts):
-        return "serial"
-    words = last.replace("/", " ").replace("-", " ").split()
-    if last in CODE_WORDS or (words and words[0] in ("ma", "code")) or "code" in words:
-        return "code"
-    return ""
-
-
-def is_code(cell: Cell) -> bool:
-    """Whether a cell holds a bare number (a code or serial number, never a name)."""
-    return clean_text(cell).strip().isdigit() or isinstance(cell, Decimal)
 
 
 def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catalogue: Catalogue, name: str) -> ImportResult:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import io
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from sqlalchemy import text
 
 from tests.webmap.intake_helpers import PASSWORD, csrf_token, sign_in
 from webmap import create_app
-from webmap.intake import accounts
+from webmap.intake import accounts, limits
 from webmap.intake.db import DatabaseError, make_engine, open_database
 
 
@@ -66,15 +69,83 @@ def test_a_form_without_its_csrf_token_is_refused(app) -> None:
     assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
 
 
-def test_wrong_passwords_are_counted_per_account_and_refused_after_five(app) -> None:
+def _from(app, address: str):
     client = app.test_client()
+    client.environ_base.update({"REMOTE_ADDR": address})
+    return client
+
+
+def test_five_wrong_passwords_refuse_that_address_for_that_account_only(app) -> None:
+    client = _from(app, "192.0.2.1")
     for _ in range(5):
         assert sign_in(client, "hp-doc", "wrong password 123").status_code == 401
-    refused = sign_in(client, "hp-doc")  # even the right password, now
-    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    refused = sign_in(client, "hp-doc")  # even the right password, from this address
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert sign_in(client, "publisher1").status_code == 302  # another account from the same address still may
+    assert sign_in(_from(app, "192.0.2.2"), "hp-doc").status_code == 302  # the owner, from elsewhere, is not locked out
     actions = [a for _, a, _ in _audit(app)]
     assert actions.count("sign_in_failed") == 5 and "sign_in_refused" in actions
+
+
+def test_an_account_failed_from_many_addresses_slows_down_but_the_owner_signs_in(app, monkeypatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(accounts, "_wait", waits.append)
+    for i in range(17):
+        assert sign_in(_from(app, f"198.51.100.{i}"), "hp-doc", "wrong password 123").status_code == 401
+    assert waits == [1, 2, 4, 8, 16, 30, 30]  # the 11th attempt on waits 1 s, doubling, at most 30 s
+    assert sign_in(_from(app, "192.0.2.9"), "hp-doc").status_code == 302 and waits[-1] == 30
+    with app.extensions["urbanmap_db"].session() as s:
+        assert accounts.unlock(s, "hp-doc", "test") >= 1
+    waits.clear()
+    assert sign_in(_from(app, "198.51.100.1"), "hp-doc").status_code == 302 and waits == []
+
+
+class _CountingHasher:
+    """The tests' password hasher, counting the passwords it checks (from any thread)."""
+
+    def __init__(self, hasher) -> None:
+        self.hasher, self.checked, self.lock = hasher, 0, threading.Lock()
+
+    def verify(self, hashed: str, password: str) -> bool:
+        with self.lock:
+            self.checked += 1
+        time.sleep(0.01)  # a real hash takes time: the attempts overlap
+        return self.hasher.verify(hashed, password)
+
+    def __getattr__(self, name: str):
+        return getattr(self.hasher, name)
+
+
+def _attempts(app, addresses: list[str], monkeypatch) -> tuple[int, list[int]]:
+    """40 wrong passwords for hp-doc, 8 at a time, each from ``addresses[i % len]``: (passwords checked, statuses)."""
+    counting = _CountingHasher(accounts._hasher)
+    monkeypatch.setattr(accounts, "_hasher", counting)
+    monkeypatch.setattr(accounts, "_wait", lambda _s: None)
+    database = app.extensions["urbanmap_db"]
+
+    def attempt(i: int) -> int:
+        try:
+            with database.session() as s:
+                return 401 if accounts.sign_in(s, "hp-doc", "wrong password 123", addresses[i % len(addresses)]) is None else 302
+        except accounts.TooManyAttempts:
+            return 429
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(attempt, range(40)))
+    return counting.checked, statuses
+
+
+def test_parallel_attempts_from_one_address_check_exactly_five_passwords(app, monkeypatch) -> None:
+    checked, statuses = _attempts(app, ["203.0.113.7"], monkeypatch)
+    assert checked == 5 and statuses.count(401) == 5 and statuses.count(429) == 35
+
+
+def test_parallel_attempts_from_forty_addresses_are_all_counted(app, monkeypatch) -> None:
+    checked, statuses = _attempts(app, [f"203.0.113.{i}" for i in range(40)], monkeypatch)
+    assert checked == 40 and statuses == [401] * 40
+    with app.extensions["urbanmap_db"].engine.connect() as connection:
+        failures = connection.execute(text("SELECT failures FROM sign_in_counters WHERE key = 'account:hp-doc'")).scalar()
+    assert failures == 40
 
 
 def test_wrong_passwords_are_counted_per_address(app) -> None:
@@ -143,11 +214,81 @@ def test_the_audit_log_is_readable_and_exportable_by_admins(app) -> None:
 
 
 def test_redirects_after_sign_in_stay_on_this_site(app) -> None:
-    for target, expected in (("/audit", "/audit"), ("//evil.example/x", "/"), ("https://evil.example", "/")):
+    for target, expected in (
+        ("/audit", "/audit"),
+        ("/submissions?page=2", "/submissions?page=2"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+        ("/\t/evil.example", "/"),  # a browser drops the tab: //evil.example
+        ("/\\evil.example", "/"),
+        ("/a\nLocation: https://evil.example", "/"),
+        ("/a\r\nb", "/"),
+        ("javascript:alert(1)", "/"),
+    ):
         client = app.test_client()
         data = {"username": "admin1", "password": PASSWORD, "csrf_token": csrf_token(client), "next": target}
         response = client.post("/login", data=data)
         assert response.headers["Location"] == expected, target
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def _replayed(app, cookie: str):
+    """A new browser holding a copied session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief
+
+
+def test_signing_out_ends_the_session_everywhere(app) -> None:
+    client, other = app.test_client(), app.test_client()
+    sign_in(client, "hp-doc")
+    sign_in(other, "hp-doc")  # a second browser of the same person
+    copied = _session_cookie(client)
+    assert _replayed(app, copied).get("/submissions").status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+    for browser in (_replayed(app, copied), other):
+        response = browser.get("/submissions")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert sign_in(client, "hp-doc").status_code == 302 and client.get("/submissions").status_code == 200
+
+
+def test_a_session_is_not_renewed_by_use_and_ends_after_its_hours(tiny_build, database_url: str) -> None:
+    app = create_app({"DATA_DIR": tiny_build[0], "TESTING": True, "DATABASE_URL": database_url, "SESSION_HOURS": 0.0005})  # 1.8 s
+    with app.extensions["urbanmap_db"].session() as s:
+        accounts.add_user(s, "admin1", PASSWORD, "admin", [], set(), "test")
+    client = app.test_client()
+    sign_in(client, "admin1")
+    used = client.get("/audit")
+    assert used.status_code == 200 and "Set-Cookie" not in used.headers  # using it does not extend it
+    time.sleep(2)
+    assert _replayed(app, _session_cookie(client)).get("/audit").status_code == 302
+
+
+def test_a_new_password_or_disabling_ends_every_session(app) -> None:
+    for change in (
+        lambda s: accounts.set_password(s, "hp-doc", "another long password 456", "test"),
+        lambda s: accounts.disable_user(s, "publisher1", "test"),
+    ):
+        client = app.test_client()
+        name = "hp-doc" if len([c for c in _audit(app) if c[1] == "password_changed"]) == 0 else "publisher1"
+        sign_in(client, name)
+        cookie = _session_cookie(client)
+        with app.extensions["urbanmap_db"].session() as s:
+            change(s)
+        assert _replayed(app, cookie).get("/submissions").status_code == 302
+    assert sign_in(app.test_client(), "hp-doc", "another long password 456").status_code == 302
+
+
+def test_an_untrusted_host_is_400_on_every_page(app) -> None:
+    client = app.test_client()
+    for path in ("/", "/static/urbanmap.css", "/login", "/no/such/page", "/api/provinces.geojson", "/ogc"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 400, path
+        assert "evil.example" not in response.get_data(as_text=True)
+    assert client.post("/login", headers={"Host": "evil.example"}).status_code == 400
 
 
 def _urbanmap(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
@@ -188,6 +329,15 @@ def test_accounts_from_the_command_line(tiny_build, tmp_path: Path, database_url
             monkeypatch, capsys, "users", "add", *args, "--data", str(data), stdin="short\n" if args[0] == "x2" else PASSWORD + "\n"
         )
         assert code == 1 and message in err, err
+    engine = open_database(database_url, create=False).engine
+    for i in range(6):
+        limits.reserve(engine, f"192.0.2.{i % 2}", "hp-doc")
+        limits.failed(engine, "hp-doc")
+    code, out, _ = _in_process(monkeypatch, capsys, "users", "unlock", "hp-doc", "--data", str(data))
+    assert code == 0 and "3 counter(s)" in out  # two addresses' pairs and the account's own
+    assert not limits.reserve(engine, "192.0.2.0", "hp-doc").refused and limits.reserve(engine, "192.0.2.0", "hp-doc").delay == 0
+    assert _in_process(monkeypatch, capsys, "users", "password", "hp-doc", "--data", str(data), stdin="short\n")[0] == 1
+    assert _in_process(monkeypatch, capsys, "users", "password", "hp-doc", "--data", str(data), stdin=PASSWORD + "2\n")[0] == 0
     assert _in_process(monkeypatch, capsys, "users", "disable", "hp-doc", "--data", str(data))[0] == 0
     listing = _in_process(monkeypatch, capsys, "users", "list", "--data", str(data))[1]
     assert "hp-doc\tcontributor\t31\tdisabled" in listing
@@ -195,7 +345,7 @@ def test_accounts_from_the_command_line(tiny_build, tmp_path: Path, database_url
     database = open_database(database_url, create=False)
     with database.engine.connect() as connection:
         actions = [r[0] for r in connection.execute(text("SELECT action FROM audit_events ORDER BY id"))]
-    assert actions == ["account_created", "account_disabled"]
+    assert actions == ["account_created", "account_unlocked", "password_changed", "account_disabled"]
 
 
 def test_a_database_behind_the_code_is_refused(tiny_build, database_url: str) -> None:

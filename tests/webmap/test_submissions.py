@@ -14,8 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from etl.store import open_build
+from tests.servers import Relay
 from tests.synthetic import TIDY, value
 from tests.webmap.intake_helpers import PASSWORD, csrf_token, sign_in
 from webmap import create_app
@@ -268,3 +270,35 @@ def test_a_crash_while_publishing_leaves_the_previous_build_and_the_submission_p
     publisher = _client(again, "boss")  # and it can still be approved
     assert publisher.post("/submissions/1/approve", data={"csrf_token": csrf_token(publisher, "/submissions/1")}).status_code == 302
     assert publisher.get("/healthz").headers["X-Urbanmap-Build"] != before
+
+
+def test_with_the_database_stopped_pages_are_read_and_writes_refused(tiny_site, database_url: str) -> None:
+    """PostgreSQL stopped during a signed-in session (SQLite has no server to stop)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server that can stop")
+    url = make_url(database_url)
+    relay = Relay((url.host or "127.0.0.1", url.port or 5432))
+    raw, out, _ = tiny_site
+    relayed = url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": relayed})
+    with app.extensions["urbanmap_db"].session() as s:
+        accounts.add_user(s, "boss", PASSWORD, "publisher", [], {"31"}, "test")
+        accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], {"31"}, "test")
+    contributor, publisher = _client(app, "hp-doc"), _client(app, "boss")
+    assert _submit(contributor, _tidy(HP_2024), source_title="T").status_code == 302
+    token, visitor = csrf_token(publisher, "/submissions/1"), app.test_client()
+    visitor_token = csrf_token(visitor)
+    relay.stop()
+    for path in ("/", "/province/31", "/api/provinces.geojson"):
+        page = publisher.get(path)
+        assert page.status_code == 200, path
+    assert "account service is unavailable" in publisher.get("/").get_data(as_text=True)
+    for response in (
+        publisher.get("/submissions"),
+        publisher.post("/submissions/1/approve", data={"csrf_token": token}),
+        publisher.post("/logout", data={"csrf_token": token}),
+        visitor.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": visitor_token}),
+    ):
+        assert response.status_code == 503 and "Retry-After" in response.headers
+    assert open_build(out).manifest["build_id"] == app.extensions["urbanmap_build"].current().build_id  # nothing published
+    app.extensions["urbanmap_db"].engine.dispose()

@@ -2,11 +2,16 @@
 
 ``init_app`` opens the database (:mod:`webmap.intake.db`; the app refuses to start on one behind the code's
 schema), configures sessions -- Flask's signed cookie, HttpOnly, SameSite=Lax, Secure when the site
-is served over HTTPS, expiring after ``SESSION_HOURS`` -- and CSRF protection (Flask-WTF) for every
-state-changing request, loads the signed-in account on every request (a disabled account is signed
-out at once), puts "signed in as … (role)" into every page (a placeholder filled per response,
+is served over HTTPS, ending ``SESSION_HOURS`` after signing in (never renewed by use) -- and CSRF
+protection (Flask-WTF) for every state-changing request, loads the signed-in account on every request (a
+session of an older generation -- signed out, a new password, a disabled account -- is ended at once), puts
+"signed in as … (role)" into every page (a placeholder filled per response,
 :func:`webmap.serving.security.add_placeholder`), and marks every response to a signed-in
 person ``Cache-Control: private`` with ``Vary: Cookie``.
+
+When the database does not answer (PostgreSQL stopped), read pages keep working for everybody -- a
+signed-in person's bar says the account service is unavailable -- and every request that needs an account
+or writes gets 503 before anything is done.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import datetime as dt
 import functools
 import os
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +28,7 @@ from typing import Any
 from flask import Flask, Request, Response, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from sqlalchemy.exc import DBAPIError
 
 from webmap.intake.db import Database, User, database_url, open_database
 from webmap.render.text import gettext as _
@@ -51,6 +58,10 @@ def raw_inputs() -> Path:
     return Path(raw)
 
 
+def accounts_unavailable() -> AppError:
+    return AppError(503, _("The account service is unavailable: try again in a few minutes. Nothing was changed."), retry_after=30)
+
+
 def signed_in() -> User:
     """The signed-in account (401 when there is none): for views already behind :func:`requires`."""
     user = current_user()
@@ -67,6 +78,8 @@ def requires(*roles: str) -> Callable:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any):
             user = current_user()
+            if user is None and g.get("accounts_unavailable"):
+                raise accounts_unavailable()
             if user is None:
                 if request.method == "GET":
                     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
@@ -124,23 +137,36 @@ class CookieSessions(SecureCookieSessionInterface):
 
 
 def _load_user() -> None:
+    """The signed-in account of this request's session, when the session is of the account's current generation
+    and younger than ``SESSION_HOURS``; else the session ends. The database not answering leaves nobody signed in
+    for this request (``g.accounts_unavailable``), the session kept for when it answers again."""
     g.user = None
     if not request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
         return  # no session: nobody signed in (and the session is not touched)
     uid = session.get("uid")
     if uid is None:
         return
-    with database().session() as s:
-        user = s.get(User, uid)
-        if user is not None and user.active:
-            s.expunge(user)
-            g.user = user
-            g.personal = True  # this person's pages are never shared bytes (webmap.serving.security)
-        else:
-            session.clear()
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(session.get("at"), int) or not 0 <= time.time() - session["at"] <= lifetime:
+        session.clear()
+        return
+    g.personal = True  # this person's pages are never shared bytes (webmap.serving.security)
+    try:
+        with database().session() as s:
+            user = s.get(User, uid)
+            if user is not None and user.active and user.session_generation == session.get("gen"):
+                s.expunge(user)
+                g.user = user
+            else:
+                session.clear()
+    except DBAPIError:
+        current_app.logger.warning("the account database does not answer: %s is served as a visitor", request.path)
+        g.accounts_unavailable = True
 
 
 def _account_html() -> str:
+    if g.get("accounts_unavailable"):
+        return render_template("_account.html", user=None, unavailable=True, csrf_token="")
     if current_user() is None:  # the same bar on every page for a visitor not signed in: made once per language
         signed_out = current_app.extensions.setdefault("urbanmap_signed_out", {})
         lang = locale()
@@ -171,11 +197,19 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=base.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=float(app.config.get("SESSION_HOURS", 8))),
+        SESSION_REFRESH_EACH_REQUEST=False,  # a session ends SESSION_HOURS after signing in, however often it is used
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
     )
     app.session_interface = CookieSessions()
     app.extensions["urbanmap_db"] = open_database(app.config.get("DATABASE_URL") or database_url(data_dir))
     csrf.init_app(app)
+
+    @app.errorhandler(DBAPIError)
+    def database_down(exc: DBAPIError):
+        app.logger.error("the account database failed on %s %s: %s", request.method, request.path, exc.__class__.__name__)
+        error = accounts_unavailable()
+        body, status = respond(error.status, error.message, [])
+        return body, status, {"Retry-After": str(error.retry_after)}
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_exc: CSRFError):

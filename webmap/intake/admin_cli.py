@@ -1,4 +1,4 @@
-"""``urbanmap users add|list|disable`` and ``urbanmap db upgrade``: accounts and the database schema from the shell.
+"""``urbanmap users add|list|disable|password|unlock`` and ``urbanmap db upgrade``: accounts and the database schema from the shell.
 
 Each takes ``--data DIR`` like ``serve``: the database is ``DIR/urbanmap.sqlite`` unless ``DATABASE_URL`` is
 set; a command that finds no database creates one at the current schema. Passwords are read from standard
@@ -23,7 +23,7 @@ from webmap.intake.db import ROLES, DatabaseError, database_url, make_engine, op
 
 
 def add_admin_parsers(sub: argparse._SubParsersAction) -> None:
-    users = sub.add_parser("users", help="manage accounts (add, list, disable)")
+    users = sub.add_parser("users", help="manage accounts (add, list, disable, password, unlock)")
     actions = users.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="create an account; the password is read from standard input or prompted for")
     add.add_argument("name")
@@ -32,10 +32,14 @@ def add_admin_parsers(sub: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="list accounts with role, units and whether active")
     disable = actions.add_parser("disable", help="disable an account (it can no longer sign in; its history stays)")
     disable.add_argument("name")
+    password = actions.add_parser("password", help="give an account a new password (read like add's); its sessions end")
+    password.add_argument("name")
+    unlock = actions.add_parser("unlock", help="clear the failed sign-ins counted against an account, from every address")
+    unlock.add_argument("name")
     db = sub.add_parser("db", help="the database of accounts, submissions, history and audit log")
     db_actions = db.add_subparsers(dest="action", required=True)
     db_upgrade = db_actions.add_parser("upgrade", help="apply the schema migrations the database lacks")
-    for command in (add, listing, disable, db_upgrade):
+    for command in (add, listing, disable, password, unlock, db_upgrade):
         command.add_argument("--data", type=Path, help="build directory (default: the project's geodata/build)")
     users.set_defaults(handler=run_users)
     db.set_defaults(handler=run_db)
@@ -74,6 +78,12 @@ def run_users(args: argparse.Namespace) -> int:
             elif args.action == "disable":
                 accounts.disable_user(session, args.name, _actor())
                 print(f"disabled {args.name}")
+            elif args.action == "password":
+                accounts.set_password(session, args.name, _password(), _actor())
+                print(f"new password for {args.name}; its sessions have ended")
+            elif args.action == "unlock":
+                cleared = accounts.unlock(session, args.name, _actor())
+                print(f"unlocked {args.name} ({cleared} counter(s) of failed sign-ins cleared)")
             else:
                 for user in accounts.list_users(session):
                     state = "active" if user.active else "disabled"

@@ -1,7 +1,7 @@
 """The audit log: who did what, when, from where. Written in the same transaction as the change it records.
 
 Actions: ``sign_in``, ``sign_in_failed``, ``sign_in_refused`` (too many attempts), ``sign_out``,
-``account_created``, ``account_disabled``, ``submission_created``, ``submission_refused``,
+``account_created``, ``account_disabled``, ``password_changed``, ``account_unlocked``, ``submission_created``, ``submission_refused``,
 ``submission_approved``, ``submission_rejected``, ``submission_withdrawn``, ``build_published``,
 ``build_restored``. No Flask here.
 """
@@ -9,7 +9,6 @@ Actions: ``sign_in``, ``sign_in_failed``, ``sign_in_refused`` (too many attempts
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from sqlalchemy import func, select
@@ -24,16 +23,6 @@ def record(session: Session, actor: str, action: str, target: str = "", detail: 
     event = AuditEvent(at=utcnow(), actor=actor[:64], address=address[:64], action=action, target=target[:128], detail=detail)
     session.add(event)
     return event
-
-
-def count_since(session: Session, action: str, since: dt.datetime, actor: str | None = None, address: str | None = None) -> int:
-    """How many ``action`` events since ``since``, of one actor or from one address."""
-    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action, AuditEvent.at >= since)
-    if actor is not None:
-        query = query.where(AuditEvent.actor == actor)
-    if address is not None:
-        query = query.where(AuditEvent.address == address)
-    return int(session.scalar(query) or 0)
 
 
 def latest(session: Session, limit: int, offset: int = 0) -> list[AuditEvent]:

@@ -64,6 +64,9 @@ class User(Base):
     units: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # sessions carry the generation they were opened in: signing out, a new password or disabling the account
+    # increments it, which ends every session of the account on every instance
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def unit_codes(self) -> list[str]:
         return [c for c in self.units.split(",") if c]
@@ -85,6 +88,17 @@ class AuditEvent(Base):
         Index("ix_audit_action_actor_at", "action", "actor", "at"),
         Index("ix_audit_action_address_at", "action", "address", "at"),
     )
+
+
+class SignInCounter(Base):
+    """Failed sign-ins counted since ``since``, for one (address, account) pair (``pair:ADDRESS|NAME``), one account
+    (``account:NAME``) or one address (``address:ADDRESS``); changed only by atomic upserts (:mod:`webmap.intake.limits`)."""
+
+    __tablename__ = "sign_in_counters"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), index=True)  # "" for an address's counter
+    failures: Mapped[int] = mapped_column(Integer)
+    since: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Submission(Base):

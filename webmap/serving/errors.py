@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from webmap.render.text import gettext as _
 
@@ -55,6 +56,22 @@ def respond(status: int, message: str, valid: list[str]):
     return render_template("error.html", status=status, message=message, valid=valid), status
 
 
+def untrusted_host() -> Response:
+    """400 for a request whose ``Host`` is not one of ``TRUSTED_HOSTS``: no link can be made for it (Flask binds
+    no URL adapter), so the page is made without the site's templates, in both languages."""
+    message = _("This site does not answer to that host name (Host header): use the site's own address.")
+    if _wants_json():
+        return Response(
+            jsonify({"code": CODES[400], "description": message, "status": 400, "valid": []}).get_data(), 400, mimetype="application/json"
+        )
+    body = (
+        '<!doctype html><html lang="vi"><meta charset="utf-8"><title>400</title>'
+        f"<h1>400 — {escape(message)}</h1>"
+        "<p>Trang này không trả lời cho tên máy chủ đó (tiêu đề Host). This site does not answer to that host name.</p></html>"
+    )
+    return Response(body, 400, mimetype="text/html")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(AppError)
     def app_error(exc: AppError):
@@ -63,6 +80,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, SecurityError):  # an untrusted Host: nothing that makes links can run
+            return untrusted_host()
         messages = {404: _("This page does not exist."), 405: _("This method is not allowed here.")}
         body, status = respond(exc.code or 500, messages.get(exc.code or 500, exc.description or ""), [])
         allow = [value for name, value in exc.get_headers() if name.lower() == "allow"]  # 405 says which methods are

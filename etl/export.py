@@ -23,6 +23,7 @@ import pyogrio
 import shapely
 
 from etl.geometry import oriented
+from etl.spreadsheet import frame_csv
 from etl.store import STORE_NAME, Layer, read_manifest, write_geopackage
 
 BASE = ["code", "name_vi", "name_en", "kind", "region", "area_km2"]
@@ -197,15 +198,14 @@ def to_geojson(frame: gpd.GeoDataFrame, meta: dict | None = None) -> bytes:
 
 
 def csv_chunks(frame: gpd.GeoDataFrame, wkt: bool = False) -> Iterator[bytes]:
-    """One row per unit, UTF-8 with BOM (so Excel shows Vietnamese); optional WKT geometry column; in pieces of
-    :data:`CHUNK` rows."""
+    """One row per unit, UTF-8 with BOM (so Excel shows Vietnamese), text that a spreadsheet would run as a formula
+    neutralised (:mod:`etl.spreadsheet`); optional WKT geometry column; in pieces of :data:`CHUNK` rows."""
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     for start in range(0, max(len(table), 1), CHUNK):
         part = table.iloc[start : start + CHUNK].copy()
         if wkt:
             part["wkt"] = shapely.to_wkt(frame.geometry.values[start : start + CHUNK], rounding_precision=PRECISION)
-        text = part.to_csv(index=False, header=start == 0, lineterminator="\n")
-        yield text.encode("utf-8-sig" if start == 0 else "utf-8")
+        yield frame_csv(part, header=start == 0, bom=start == 0)
 
 
 def to_csv(frame: gpd.GeoDataFrame, wkt: bool = False) -> bytes:
@@ -226,7 +226,7 @@ def to_long_csv(store: Path, frame: gpd.GeoDataFrame, selection: Selection) -> b
         source_title=first_source.map(sources.set_index("source_id")["title"]),
         source_url=first_source.map(sources.set_index("source_id")["url"]),
     )
-    return values.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return frame_csv(values)
 
 
 def to_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:

@@ -14,6 +14,7 @@ import csv
 import io
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -96,30 +97,65 @@ MAX_UNZIPPED = 200 * 2**20  # a workbook that unzips to more is refused as a dec
 MAX_RATIO = 200
 
 
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compiled VBA project (and other embedded programs) is one
+MACRO_MARKS = ("vbaproject", "macroenabled", "ms-office.activex", "vnd.ms-excel.intl", "vnd.ms-excel.macrosheet")
+UNICODE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def table_kind(content: bytes) -> str:
     """ "xlsx" or "csv", decided from the bytes (never from a file name); TableError for anything else.
 
-    A workbook is refused when it carries macros (``vbaProject.bin``), when it would unzip to more than
-    :data:`MAX_UNZIPPED` bytes or more than :data:`MAX_RATIO` times its size (a decompression bomb).
+    A workbook is refused when it carries macros, found by content, not by a part's name: a content type or a
+    relationship that declares a VBA project (or a macro sheet, an ActiveX control), or any part that is a
+    compiled program (an OLE compound file), whatever it is called; and when it would unzip to more than
+    :data:`MAX_UNZIPPED` bytes or more than :data:`MAX_RATIO` times its size (a decompression bomb). A text
+    is a CSV in every encoding :func:`decode` reads, UTF-16 with its byte-order mark included.
     """
     if content[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 entries = archive.infolist()
-        except zipfile.BadZipFile as exc:
+                unzipped = sum(e.file_size for e in entries)
+                if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * max(len(content), 1):
+                    raise TableError(f"the workbook would unzip to {unzipped:,} bytes", "upload the table alone, in a smaller workbook")
+                names = {e.filename for e in entries}
+                if "xl/workbook.xml" not in names:
+                    raise TableError("the file is a ZIP archive, not an Excel workbook", "upload a .xlsx workbook or a CSV file")
+                if _carries_macros(archive, entries):
+                    raise TableError(
+                        "the workbook contains macros or an embedded program", "save it as a plain .xlsx workbook (without macros)"
+                    )
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
             raise TableError("the file looks like a workbook but cannot be opened", "save it again as .xlsx") from exc
-        names = {e.filename for e in entries}
-        if "xl/workbook.xml" not in names:
-            raise TableError("the file is a ZIP archive, not an Excel workbook", "upload a .xlsx workbook or a CSV file")
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise TableError("the workbook contains macros", "save it as a plain .xlsx workbook (without macros)")
-        unzipped = sum(e.file_size for e in entries)
-        if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * max(len(content), 1):
-            raise TableError(f"the workbook would unzip to {unzipped:,} bytes", "upload the table alone, in a smaller workbook")
         return "xlsx"
+    if content.startswith(UNICODE_BOMS):
+        try:
+            decode(content)
+        except TableError:
+            pass
+        else:
+            return "csv"
     if b"\x00" in content[:65536]:
         raise TableError("the file is neither a CSV text nor an Excel workbook", "upload a .csv or .xlsx file")
     return "csv"
+
+
+def _carries_macros(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> bool:
+    """Whether a content type or relationship declares macros, or a part is a compiled program (OLE), by content."""
+    for entry in entries:
+        lower = entry.filename.lower()
+        if lower.endswith("vbaproject.bin"):
+            return True
+        if lower == "[content_types].xml" or lower.endswith(".rels"):
+            with archive.open(entry) as part:
+                declared = part.read(4 * 2**20).decode("utf-8", "replace").lower()
+            if any(mark in declared for mark in MACRO_MARKS):
+                return True
+        elif entry.file_size >= len(OLE_SIGNATURE):
+            with archive.open(entry) as part:
+                if part.read(len(OLE_SIGNATURE)) == OLE_SIGNATURE:
+                    return True
+    return False
 
 
 def read_grid(path: Path, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None) -> Grid:
@@ -142,20 +178,33 @@ def read_grid(path: Path, encoding: str | None = None, delimiter: str | None = N
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[list[Cell]]:
+    """The cells of one sheet (the first unless ``sheet``), streamed (openpyxl's read-only mode); a workbook damaged
+    in any way (a cell naming a shared string that does not exist, no worksheet, broken XML) is a TableError."""
     import openpyxl  # imported here: only workbooks need it
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)  # no external links followed
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise TableError(f"cannot open the workbook: {exc}", "save it again as .xlsx from Excel or LibreOffice") from exc
-    if sheet is not None and sheet not in book.sheetnames:
-        raise TableError(
-            f'the workbook has no sheet "{sheet}" (sheets: {", ".join(book.sheetnames)})', "name one of those sheets with --sheet"
-        )
-    ws = book[sheet] if sheet else book.worksheets[0]
-    rows = [[_xlsx_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    book.close()
-    return rows
+        raise TableError(f"cannot open the workbook: {_reason(exc)}", "save it again as .xlsx from Excel or LibreOffice") from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise TableError(
+                f'the workbook has no sheet "{sheet}" (sheets: {", ".join(book.sheetnames)})', "name one of those sheets with --sheet"
+            )
+        if not book.worksheets:
+            raise TableError("the workbook has no worksheet", "save it again with the table on its first sheet")
+        ws = book[sheet] if sheet else book.worksheets[0]
+        return [[_xlsx_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except TableError:
+        raise
+    except Exception as exc:  # damaged parts show only when read: a missing shared string, broken XML, a bad number
+        raise TableError(f"the workbook is damaged: {_reason(exc)}", "save it again as .xlsx from Excel or LibreOffice") from exc
+    finally:
+        book.close()
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}" if str(exc) else type(exc).__name__
 
 
 def _xlsx_cell(value: object) -> Cell:

@@ -7,6 +7,7 @@ import csv
 import io
 import multiprocessing
 import os
+import re
 import signal
 import zipfile
 from pathlib import Path
@@ -162,6 +163,9 @@ def test_ward_figures_of_the_contributors_province_are_published_to_the_ward_pag
         (b"\x00\x01binary", "x.csv", "neither a CSV text nor an Excel workbook"),
         (b"PK\x03\x04not really a zip", "x.xlsx", "cannot be opened"),
         ("Tỉnh,Số\nHải Phòng,1\n".encode(), "t.csv", "needs a mapping"),
+        (_tidy({**HP_2024, "note": '=HYPERLINK("http://evil.example","click")'}), "hp.csv", "is a spreadsheet formula"),
+        (_tidy({**HP_2024, "source_title": "@SUM(1+1)"}), "hp.csv", "is a spreadsheet formula"),
+        (_tidy(HP_2024), '=HYPERLINK("http://evil.example","x").csv', "is a spreadsheet formula"),
     ],
 )
 def test_a_bad_submission_is_refused_with_its_report_and_nothing_is_stored(site, content: bytes, name: str, message: str) -> None:
@@ -292,7 +296,8 @@ def test_with_the_database_stopped_pages_are_read_and_writes_refused(tiny_site, 
     for path in ("/", "/province/31", "/api/provinces.geojson"):
         page = publisher.get(path)
         assert page.status_code == 200, path
-    assert "account service is unavailable" in publisher.get("/").get_data(as_text=True)
+    assert "account service is unavailable" in publisher.get("/?lang=en").get_data(as_text=True)
+    assert "Dịch vụ tài khoản đang không hoạt động" in publisher.get("/?lang=vi").get_data(as_text=True)
     for response in (
         publisher.get("/submissions"),
         publisher.post("/submissions/1/approve", data={"csrf_token": token}),
@@ -302,3 +307,89 @@ def test_with_the_database_stopped_pages_are_read_and_writes_refused(tiny_site, 
         assert response.status_code == 503 and "Retry-After" in response.headers
     assert open_build(out).manifest["build_id"] == app.extensions["urbanmap_build"].current().build_id  # nothing published
     app.extensions["urbanmap_db"].engine.dispose()
+
+
+def _workbook(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def _altered(content: bytes, change) -> bytes:
+    """The workbook ``content`` with its parts passed through ``change(parts: dict[name, bytes])``."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    change(parts)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+TIDY_ROWS = [TIDY, [HP_2024[c] for c in TIDY]]
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+VBA_TYPE = "application/vnd.ms-office.vbaProject"
+VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+
+def _declared_in_content_types(parts: dict) -> None:
+    parts["xl/project.dat"] = b"not even a program"
+    override = f'<Override PartName="/xl/project.dat" ContentType="{VBA_TYPE}"/>'.encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", override + b"</Types>")
+
+
+def _declared_in_a_relationship(parts: dict) -> None:
+    parts["xl/project.dat"] = b"not even a program"
+    rel = f'<Relationship Id="rIdVba" Type="{VBA_REL}" Target="project.dat"/>'.encode()
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", rel + b"</Relationships>")
+
+
+def _a_program_under_another_name(parts: dict) -> None:
+    parts["xl/media/image1.png"] = OLE
+
+
+def _no_worksheet(parts: dict) -> None:
+    for name in [n for n in parts if n.startswith("xl/worksheets/")]:
+        del parts[name]
+
+
+def _a_missing_shared_string(parts: dict) -> None:
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = re.sub(r'<c r="A2"[^>]*>.*?</c>', '<c r="A2" t="s"><v>999</v></c>', sheet, count=1).encode()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_declared_in_content_types, "contains macros"),
+        (_declared_in_a_relationship, "contains macros"),
+        (_a_program_under_another_name, "contains macros"),
+        (_no_worksheet, "the workbook"),
+        (_a_missing_shared_string, "the workbook is damaged"),
+    ],
+)
+def test_a_workbook_with_renamed_macros_or_damaged_parts_is_400(site, change, message: str) -> None:
+    app, _, _ = site
+    content = _altered(_workbook(TIDY_ROWS), change)
+    response = _submit(_client(app, "hp-doc"), content, "book.xlsx")
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert _count(app) == 0
+
+
+def test_the_same_workbook_unaltered_is_taken(site) -> None:
+    app, _, _ = site
+    response = _submit(_client(app, "hp-doc"), _altered(_workbook(TIDY_ROWS), lambda parts: None), "book.xlsx")
+    assert response.status_code == 302 and _count(app) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_is_taken_like_the_importer_takes_it(site, encoding: str) -> None:
+    app, _, _ = site
+    text = _tidy(HP_2024).decode("utf-8")
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    response = _submit(_client(app, "hp-doc"), bom + text.encode(encoding), "hp.csv")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]

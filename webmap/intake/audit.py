@@ -8,12 +8,10 @@ Actions: ``sign_in``, ``sign_in_failed``, ``sign_in_refused`` (too many attempts
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from etl.spreadsheet import rows_csv
 from webmap.intake.db import AuditEvent, utcnow
 
 CSV_COLUMNS = ["id", "at", "actor", "address", "action", "target", "detail"]
@@ -35,10 +33,8 @@ def total(session: Session) -> int:
 
 
 def to_csv(events: list[AuditEvent]) -> bytes:
-    """UTF-8 CSV with BOM (Excel reads Vietnamese correctly), one row per event, times in UTC (ISO 8601)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in events:
-        writer.writerow([e.id, e.at.isoformat(timespec="seconds") + "Z", e.actor, e.address, e.action, e.target, e.detail])
-    return buffer.getvalue().encode("utf-8-sig")
+    """UTF-8 CSV with BOM (Excel reads Vietnamese correctly), one row per event, times in UTC (ISO 8601); text that a
+    spreadsheet would run as a formula (an uploaded file's name) neutralised (:mod:`etl.spreadsheet`)."""
+    return rows_csv(
+        CSV_COLUMNS, ([e.id, e.at.isoformat(timespec="seconds") + "Z", e.actor, e.address, e.action, e.target, e.detail] for e in events)
+    )

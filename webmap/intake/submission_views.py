@@ -13,7 +13,7 @@ from sqlalchemy import select
 from etl.problems import ERROR
 from etl.publish import publishing
 from etl.store import StoreError, kept_builds
-from webmap.intake import change_label, current_user, database, raw_inputs, requires, signed_in
+from webmap.intake import change_label, current_user, database, raw_inputs, requires, signed_in, uploads
 from webmap.intake import submissions as work
 from webmap.intake.db import Submission, User
 from webmap.render.text import gettext as _
@@ -79,10 +79,10 @@ def create():
     if upload is None or not upload.filename:
         return render_template("submission_new.html", problems=[_("Choose a file to upload.")], form=form), 400
     content = upload.read()
-    checked = work.check_upload(
-        work.Upload(upload.filename[:255], content, form["source_title"], form["source_url"], form["mapping"], form["source_document"]),
+    checked = uploads.check_upload(
+        uploads.Upload(upload.filename[:255], content, form["source_title"], form["source_url"], form["mapping"], form["source_document"]),
         raw_inputs(),
-        work.allowed_units(current_user(), store()),
+        uploads.allowed_units(current_user(), store()),
     )
     errors = [p for p in checked.report.problems if p.severity == ERROR]
     if errors or not checked.text:
@@ -112,7 +112,7 @@ def create():
 
 def _stored_values(submission: Submission):
     """The checked values of a stored submission (its tidy rows read again by the build's rules)."""
-    return work.check_upload(work.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
+    return uploads.check_upload(uploads.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
 
 
 @bp.get("/submissions/<int:ident>")

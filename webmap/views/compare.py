@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import NamedTuple
 
 import geopandas as gpd
@@ -13,6 +11,7 @@ from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup, escape
 
 from etl.export import Selection, to_geojson
+from etl.spreadsheet import rows_csv
 from webmap.read.memo import records
 from webmap.read.profile import worst_issues
 from webmap.render import choropleth, compare
@@ -371,11 +370,7 @@ def _records(result: compare.Comparison, names: list[str]) -> list[dict]:
 
 
 def _csv(result: compare.Comparison, names: list[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(_records(result, names))
-    return buffer.getvalue().encode("utf-8-sig")
+    return rows_csv(COLUMNS, _records(result, names))
 
 
 def _geojson(result: compare.Comparison, names: list[str]) -> bytes:

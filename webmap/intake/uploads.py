@@ -1,0 +1,169 @@
+"""Uploads: a table read by the importer's rules and checked as the build checks its inputs. No Flask here.
+
+The importer is the only door for tables: a tidy CSV (or a workbook with the tidy columns) is checked
+row by row like ``geodata/raw/indicators/*.csv``; any other table needs a mapping (the TOML of
+``urbanmap import --map``). A contributor may submit values only for their 2025 units and the 2008
+provinces those were formed from. Text that a spreadsheet would run as a formula is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from etl.catalogue import read_catalogue
+from etl.importer.results import tidy_text
+from etl.importer.spec import load_spec
+from etl.importer.suggest import suggest_mapping
+from etl.importer.table_import import import_table
+from etl.importer.tables import Grid, TableError, read_grid, table_kind
+from etl.indicators import TIDY_COLUMNS, check_rows
+from etl.links import SOURCE_FIX, source_problem
+from etl.problems import InputError, Problem, Report
+from etl.sources import RawLayout, read_resolver
+from etl.spreadsheet import looks_like_formula
+from webmap.intake.db import User
+from webmap.read.store import Store
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What the form sends: the file, the source, and for a table that is not tidy its mapping (TOML)."""
+
+    file_name: str
+    content: bytes
+    source_title: str = ""
+    source_url: str = ""
+    mapping: str = ""
+    source_document: str = ""
+
+
+@dataclass
+class Checked:
+    """An upload read and checked: its kind, the tidy CSV text, the checked values, and every problem."""
+
+    kind: str = ""
+    text: str = ""
+    values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    report: Report = field(default_factory=Report)
+    suggestion: str = ""  # a mapping suggested for a table that is not tidy and came without one
+
+
+def allowed_units(user: User, store: Store) -> set[tuple[str, str]] | None:
+    """(boundary, code) a contributor may submit for: their 2025 units, the 2008 provinces formed into them, and
+    the units of ward-level sets inside them (the wards of their provinces). None (any unit) for publishers."""
+    if user.role != "contributor":
+        return None
+    units = set(user.unit_codes())
+    merger = store.geography.merger
+    olds = set(merger.loc[merger["new_code"].isin(units), "old_code"])
+    ward_set = store.geography.ward_set_in("2025")
+    wards = {(ward_set, ward) for unit in units for ward in store.geography.children[ward_set].get(unit, [])} if ward_set else set()
+    return {("2025", u) for u in units} | {("2008", o) for o in olds} | wards
+
+
+def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None) -> Checked:
+    """Read ``upload`` into tidy rows and check them with the catalogue and names of ``raw``."""
+    checked = Checked()
+    name = upload.file_name or "upload"
+    report = checked.report
+    try:
+        checked.kind = table_kind(upload.content)
+    except TableError as exc:
+        report.add(name, None, None, exc.message, exc.fix)
+        return checked
+    _refuse_formulas(upload, name, report)
+    layout = RawLayout(raw)
+    catalogue = read_catalogue(layout, report)
+    resolver = read_resolver(layout, report)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload.{checked.kind}"  # the uploaded name is never used as a path
+        path.write_bytes(upload.content)
+        try:
+            grid = read_grid(path)
+        except TableError as exc:
+            report.add(name, None, None, exc.message, exc.fix)
+            return checked
+        header = [str(c).strip() for c in grid.rows[0]]
+        if set(TIDY_COLUMNS) <= set(header):
+            checked.text = _grid_text(grid)
+        elif not upload.mapping.strip():
+            checked.suggestion = suggest_mapping(grid, catalogue, resolver)
+            report.add(
+                name,
+                None,
+                None,
+                "the table is not a tidy file: it needs a mapping (indicator per column, year, unit)",
+                "a mapping suggested from the table and the catalogue is filled in below: check it, add the source, "
+                "choose the file again and send it",
+            )
+        else:
+            checked.text = _imported_text(grid, upload, name, Path(tmp), catalogue, resolver, report)
+    if not checked.text:
+        return checked
+    _refuse_formula_cells(checked.text, name, report)
+    checked.values = check_rows(name, checked.text, catalogue, resolver, report).table
+    if allowed is not None:
+        for boundary, code, origin in zip(checked.values["boundary"], checked.values["code"], checked.values["origin"]):
+            if (boundary, code) not in allowed:
+                units = ", ".join(sorted(c for b, c in allowed if b == "2025"))
+                report.add(
+                    name,
+                    int(str(origin).rsplit(":", 1)[1]),
+                    "province_code",
+                    f"unit {code} of boundary set {boundary} is not one of your units ({units}, and the provinces they were formed from)",
+                    "submit values only for your units; a publisher can submit for others",
+                )
+    return checked
+
+
+FORMULA_FIX = "write the text without a leading = or @ (a spreadsheet would run it as a formula)"
+
+
+def _refuse_formulas(upload: Upload, name: str, report: Report) -> None:
+    """An error for each field of the form (and the file's name) that is a formula as typed."""
+    fields = {"file": upload.file_name, "source_title": upload.source_title, "source_url": upload.source_url}
+    fields["source_document"] = upload.source_document
+    for column, text in fields.items():
+        if looks_like_formula(text):
+            report.add(name, None, column, f'"{text[:80]}" is a spreadsheet formula, not text', FORMULA_FIX)
+
+
+def _refuse_formula_cells(text: str, name: str, report: Report) -> None:
+    """An error for each text cell of tidy rows that is a formula as typed (row numbers as the file's own lines)."""
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        for column, cell in row.items():
+            if column is not None and isinstance(cell, str) and looks_like_formula(cell):
+                report.add(name, reader.line_num, column, f'"{cell[:80]}" is a spreadsheet formula, not text', FORMULA_FIX)
+
+
+def _grid_text(grid: Grid) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["" if c is None else str(c) for c in row] for row in grid.rows])
+    return buffer.getvalue()
+
+
+def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, resolver, report: Report) -> str:
+    """Tidy CSV text of a table read through the importer with the upload's mapping and source."""
+    if (problem := source_problem(upload.source_title, upload.source_url, upload.source_document)) is not None:
+        report.add(name, None, problem[0], f"the source is not named well enough: {problem[1]}", SOURCE_FIX)
+        return ""
+    mapping = tmp / "mapping.toml"
+    mapping.write_text(upload.mapping, encoding="utf-8")
+    try:
+        spec = load_spec(mapping)
+        spec = dataclasses.replace(
+            spec, source_title=upload.source_title, source_url=upload.source_url, source_document=upload.source_document
+        )
+        result = import_table(grid, spec, resolver, catalogue, name)
+    except InputError as exc:
+        report.extend(Problem(name if p.file == str(mapping) else p.file, p.row, p.column, p.message, p.fix) for p in exc.problems)
+        return ""
+    return tidy_text(result.rows)

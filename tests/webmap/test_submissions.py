@@ -393,3 +393,15 @@ def test_a_utf16_csv_is_taken_like_the_importer_takes_it(site, encoding: str) ->
     bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
     response = _submit(_client(app, "hp-doc"), bom + text.encode(encoding), "hp.csv")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+
+def test_the_review_shows_every_digit_with_labels_units_and_names(site) -> None:
+    app, _, _ = site
+    client = _client(app, "hp-doc")
+    exact = value("2025", "31", "population", 2024, "4664124.375", "persons", name="Hải Phòng")
+    assert _submit(client, _tidy(exact), source_title="T").status_code == 302
+    vi = client.get("/submissions/1?lang=vi").get_data(as_text=True)
+    assert "4.664.124,375" in vi and "4.664.124,38" not in vi  # every submitted digit, in the Vietnamese format
+    assert "Hải Phòng (31)" in vi and "Dân số (người)" in vi
+    en = client.get("/submissions/1?lang=en").get_data(as_text=True)
+    assert "4,664,124.375" in en and "Population (persons)" in en

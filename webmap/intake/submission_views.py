@@ -16,8 +16,8 @@ from etl.store import StoreError, kept_builds
 from webmap.intake import change_label, current_user, database, raw_inputs, requires, signed_in, uploads
 from webmap.intake import submissions as work
 from webmap.intake.db import Submission, User
+from webmap.render.text import exact_number, unit_label
 from webmap.render.text import gettext as _
-from webmap.render.text import number
 from webmap.serving.errors import AppError, not_found
 from webmap.views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name
 from webmap.views.params import check_keys
@@ -134,8 +134,23 @@ def show(ident: int):
         changes=found,
         coverage=work.coverage(store(), found) if found else [],
         counts=work.count_changes(found),
+        labels=_labels(found),
         problems=[],
     )
+
+
+def _labels(found: list[work.Change]) -> dict:
+    """What the review names: each unit by name and code, each indicator by label and unit, in the page's language."""
+    s, indicators, units = store(), {}, {}
+    rows = s.values.catalogue_rows()
+    for c in found:
+        if c.indicator not in indicators:
+            unit = unit_label(str(rows[c.indicator]["unit"])) if c.indicator in rows else ""
+            indicators[c.indicator] = indicator_label(c.indicator) + (f" ({unit})" if unit else "") if c.indicator in rows else c.indicator
+        if (c.boundary, c.code) not in units:
+            known = c.boundary in s.geography.units and c.code in set(s.geography.units[c.boundary]["code"])
+            units[(c.boundary, c.code)] = f"{unit_name(c.boundary, c.code)} ({c.code})" if known else f"{c.boundary}/{c.code}"
+    return {"indicators": indicators, "units": units}
 
 
 STATUS_COLOURS = {"new": "#1a9850", "changed": "#f46d43", "unchanged": "#74add1"}
@@ -157,7 +172,9 @@ def _preview_map(found: list[work.Change]):
     for code in s.geography.units[boundary]["code"]:
         changes = by_unit.get(code, [])
         worst = next((k for k in ("changed", "new", "unchanged") if any(c.status == k for c in changes)), None)
-        detail = "; ".join(f"{indicator_label(c.indicator)} {c.period or c.year}: {number(c.old)} → {number(c.new)}" for c in changes)
+        detail = "; ".join(
+            f"{indicator_label(c.indicator)} {c.period or c.year}: {exact_number(c.old)} → {exact_number(c.new)}" for c in changes
+        )
         units[code] = {
             "name": unit_name(boundary, code),
             "label": change_label(worst) if worst else "",

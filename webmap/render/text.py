@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
@@ -68,6 +69,15 @@ def number(value: float | None, lang: str | None = None, digits: int = 2) -> str
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return _formatted(value, digits, lang or locale())
+
+
+def exact_number(value: float | None, lang: str | None = None) -> str:
+    """``value`` with every digit it has (4.375 -> "4,375", 12.0 -> "12"), for the locale: what a review shows of a
+    figure about to be published is never rounded. '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    digits = format(Decimal(repr(float(value))), "f").partition(".")[2].rstrip("0")
+    return number(value, lang, min(len(digits), 15))
 
 
 @functools.lru_cache(maxsize=32768)

@@ -16,6 +16,7 @@ from webmap.render.text import (
     DEFAULT,
     LANGUAGES,
     data_text,
+    exact_number,
     localized,
     number,
     other_issue_labels,
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         number=number,
+        exact_number=exact_number,
         value_label=value_label,
         unit_label=unit_label,
         year_label=year_label,

@@ -280,7 +280,7 @@ def _manifest(
         text = json.dumps(
             [edit.kind, edit.fields, edit.source_title, edit.source_url, edit.source_document, edit.by, edit.at], sort_keys=True
         )
-        hashes[f"programme edit {edit.ident}"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        hashes[edit.input_name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     code = code_hash()
     counts = {
         "units_2008": len(inputs.layers["2008"]),

@@ -150,6 +150,15 @@ class Edit:
     def source_id(self) -> str:
         return f"E{self.ident}"
 
+    @property
+    def input_name(self) -> str:
+        """Its name in reports and among a build's inputs (the manifest), whence a restore knows which edits a
+        build holds."""
+        return f"{EDIT_INPUT}{self.ident}"
+
+
+EDIT_INPUT = "programme edit "
+
 
 def read_program(layout: RawLayout, catalogue: Catalogue, report: Report, edits: Sequence[Edit] = ()) -> Program:
     """Read and cross-check the programme files and the catalogue's links to them; apply ``edits`` in order."""
@@ -171,7 +180,7 @@ def read_program(layout: RawLayout, catalogue: Catalogue, report: Report, edits:
 def apply_edit(tables: dict[str, pd.DataFrame], edit: Edit, report: Report) -> None:
     """Add or change a task, or set its status, from ``edit``; its source becomes programme source E<n>.
     Problems (an unknown task or group, a bad status, date or evidence link) go to ``report`` naming the edit."""
-    name = f"programme edit {edit.ident}"
+    name = edit.input_name
     if edit.kind == "target":
         if _apply_target(tables["program_targets"], edit, name, report):
             _add_source(tables, edit, name)

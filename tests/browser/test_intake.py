@@ -74,7 +74,11 @@ def test_upload_preview_approve_map_history_restore(page: Page, site: str, tmp_p
     assert "submission 1 by hp-doc" in download
     page.goto(site + "/history")
     expect(page.locator("table").first).to_contain_text("submission 1")
-    page.locator("tr", has_text=first_build).locator("button").click()
+    page.locator("tr", has_text=first_build).locator("text=Restore…").click()
+    expect(page.locator("h1")).to_contain_text(f"Restore build {first_build}")
+    expect(page.locator("body")).to_contain_text("submission 1")
+    page.fill("#reason", "Số liệu cần kiểm tra lại")
+    page.click("text=Restore this build")
     expect(page.locator("body")).to_contain_text(f"The build served now: {first_build}.")
     page.goto(site + "/?boundary=2025&indicator=population&year=2024")
     expect(page.locator("#ranked-table")).not_to_contain_text("4,700,000")

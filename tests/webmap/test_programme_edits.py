@@ -20,6 +20,14 @@ TASK = {
     "lead_agency_en": "Ministry of Construction",
     "deadline": "2023 - 2025",
 }
+TARGET = {
+    "indicator_vi": "Tỷ lệ đô thị hóa",
+    "indicator_en": "Urbanisation",
+    "target": "over 50",
+    "unit": "%",
+    "year": "2030",
+    "document": "148/NQ-CP",
+}
 STATUS = {"task_id": "30", "status": "under_way", "status_date": "2026-10-01", "status_evidence": "https://moc.gov.vn/tien-do"}
 
 
@@ -51,8 +59,20 @@ def test_a_task_and_its_status_are_published_shown_and_restorable(site) -> None:
     with app.extensions["urbanmap_db"].session() as s:
         actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.action.like("programme_%")).order_by(AuditEvent.id)))
     assert actions == ["programme_task_edited", "programme_status_edited"]
-    assert publisher.post(f"/history/{before}/restore", data={"csrf_token": csrf_token(publisher, "/history")}).status_code == 302
+    token = csrf_token(publisher, f"/history/{before}/restore")
+    assert publisher.post(f"/history/{before}/restore", data={"csrf_token": token, "reason": "sai nguồn"}).status_code == 302
     assert "Mechanisms against urban flooding" not in app.test_client().get("/?issue=flooding&lang=en").get_data(as_text=True)
+    with app.extensions["urbanmap_db"].session() as s:
+        assert [e.status for e in s.scalars(select(ProgrammeEdit).order_by(ProgrammeEdit.id))] == ["reverted", "reverted"]
+    history = publisher.get("/history?lang=en").get_data(as_text=True)
+    assert "reverted programme edit 1 programme edit 2" in " ".join(history.split()) and "Reason: sai nguồn" in history
+    # a later edit does not bring the reverted ones back; publishing one again does
+    assert _post(publisher, "/program/targets", {**TARGET, **SOURCE}).status_code == 302
+    assert "Mechanisms against urban flooding" not in app.test_client().get("/?issue=flooding&lang=en").get_data(as_text=True)
+    assert publisher.post("/program/edits/3/again", data={"csrf_token": csrf_token(publisher, "/history")}).status_code == 409
+    assert publisher.post("/program/edits/1/again", data={"csrf_token": csrf_token(publisher, "/history")}).status_code == 302
+    assert "Mechanisms against urban flooding" in app.test_client().get("/?issue=flooding&lang=en").get_data(as_text=True)
+    assert publisher.post("/program/edits/99/again", data={"csrf_token": csrf_token(publisher, "/history")}).status_code == 404
 
 
 def test_a_national_target_is_added_and_changed(site) -> None:  # noqa: F811

@@ -61,6 +61,21 @@ def _submit(client, content: bytes, name: str = "hp.csv", **form: str):
     return client.post("/submissions/new", data=data, content_type="multipart/form-data")
 
 
+def _restore(client, build_id: str, reason: str):
+    token = csrf_token(client, f"/history/{build_id}/restore")
+    return client.post(f"/history/{build_id}/restore", data={"csrf_token": token, "reason": reason})
+
+
+def _approve(client, ident: int, comment: str = ""):
+    return client.post(
+        f"/submissions/{ident}/approve", data={"csrf_token": csrf_token(client, f"/submissions/{ident}"), "comment": comment}
+    )
+
+
+def _build_of(client) -> str:
+    return client.get("/healthz").headers["X-Urbanmap-Build"]
+
+
 def _count(app) -> int:
     with app.extensions["urbanmap_db"].session() as s:
         return int(s.scalar(select(func.count()).select_from(Submission)))
@@ -93,12 +108,16 @@ def test_the_whole_flow_upload_preview_approve_history_restore(site) -> None:
     assert new_build in history and "submission 1" in history and "0 new, 1 changed, 0 unchanged" in history
     profile = publisher.get("/province/31?boundary=2025&lang=en").get_data(as_text=True)
     assert "submission 1 by hp-doc" in profile
-    assert publisher.post(f"/history/{first_build}/restore", data={"csrf_token": csrf_token(publisher, "/history")}).status_code == 302
+    confirm = publisher.get(f"/history/{first_build}/restore?lang=en").get_data(as_text=True)
+    assert "submission 1" in confirm and "1 values will differ" in confirm and 'name="reason"' in confirm
+    assert _restore(publisher, first_build, "").status_code == 400  # no reason: nothing restored
+    assert publisher.get("/healthz").headers["X-Urbanmap-Build"] == new_build
+    assert _restore(publisher, first_build, "Số liệu sai").status_code == 302
     assert publisher.get("/healthz").headers["X-Urbanmap-Build"] == first_build
     assert "4664124.0" in _population_2024(publisher)
     with app.extensions["urbanmap_db"].session() as s:
         actions = [p.action for p in s.scalars(select(Publication).order_by(Publication.id))]
-        assert actions == ["publish", "restore"] and s.get(Submission, 1).status == "approved"
+        assert actions == ["publish", "restore"] and s.get(Submission, 1).status == "reverted"
 
 
 def test_an_xlsx_and_a_mapped_table_are_accepted(site) -> None:

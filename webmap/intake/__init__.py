@@ -94,13 +94,18 @@ def requires(*roles: str) -> Callable:
 
 
 def status_label(status: str) -> str:
-    return {"pending": _("pending"), "approved": _("approved (published)"), "rejected": _("rejected"), "withdrawn": _("withdrawn")}.get(
-        status, status
-    )
+    return {
+        "pending": _("pending"),
+        "approved": _("approved (published)"),
+        "rejected": _("rejected"),
+        "withdrawn": _("withdrawn"),
+        "reverted": _("reverted by a restore"),
+        "published": _("published"),
+    }.get(status, status)
 
 
 def change_label(status: str) -> str:
-    return {"new": _("new"), "changed": _("changed"), "unchanged": _("unchanged")}.get(status, status)
+    return {"new": _("new"), "changed": _("changed"), "unchanged": _("unchanged"), "removed": _("removed")}.get(status, status)
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -177,14 +182,14 @@ def _account_html() -> str:
 
 
 def _finish(response: Response) -> Response:
-    if current_user() is not None or request.blueprint in ("auth", "submissions", "audit", "programme"):
+    if current_user() is not None or request.blueprint in ("auth", "submissions", "history", "audit", "programme"):
         response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
     return response
 
 
 def init_app(app: Flask) -> None:
-    from webmap.intake import audit_views, auth, programme_views, submission_views
+    from webmap.intake import audit_views, auth, history_views, programme_views, submission_views
     from webmap.intake.submissions import reconcile
 
     data_dir = Path(app.config["DATA_DIR"])
@@ -230,7 +235,7 @@ def init_app(app: Flask) -> None:
             "change_label": change_label,
         }
 
-    for blueprint in (auth.bp, audit_views.bp, submission_views.bp, programme_views.bp):
+    for blueprint in (auth.bp, audit_views.bp, submission_views.bp, history_views.bp, programme_views.bp):
         app.register_blueprint(blueprint)
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
         app.config["MAX_CONTENT_LENGTH"] = UPLOAD_LIMIT

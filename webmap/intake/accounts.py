@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from webmap.intake import audit, limits
@@ -66,6 +68,11 @@ def add_user(session: Session, name: str, password: str, role: str, units: list[
     return user
 
 
+def _engine(session: Session) -> Engine:
+    """The engine ``session`` is bound to: the sign-in limits commit on connections of their own."""
+    return cast(Engine, session.get_bind())
+
+
 def _account(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
@@ -99,7 +106,7 @@ def set_password(session: Session, name: str, password: str, actor: str) -> User
 def unlock(session: Session, name: str, actor: str) -> int:
     """Clear the failed sign-ins counted against account ``name`` (every address's, and the account's own)."""
     _account(session, name)
-    cleared = limits.unlock(session.get_bind(), name)
+    cleared = limits.unlock(_engine(session), name)
     audit.record(session, actor, "account_unlocked", name, f"{cleared} counter(s) cleared")
     return cleared
 
@@ -117,7 +124,7 @@ def sign_in(session: Session, name: str, password: str, address: str) -> User | 
     Raises TooManyAttempts (nothing verified) when this address has failed too often, for this account or for
     any (:mod:`webmap.intake.limits`); an account failed often from anywhere makes the attempt wait first.
     """
-    engine = session.get_bind()
+    engine = _engine(session)
     reservation = limits.reserve(engine, address, name)
     if reservation.refused:
         audit.record(session, name, "sign_in_refused", name, "too many failed attempts from this address", address)

@@ -108,7 +108,7 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, approved, rejected, withdrawn
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, approved, rejected, withdrawn, reverted
     file_name: Mapped[str] = mapped_column(String(255))
     file_type: Mapped[str] = mapped_column(String(8))  # csv, xlsx
     content: Mapped[bytes] = mapped_column(LargeBinary)
@@ -121,6 +121,10 @@ class Submission(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     comment: Mapped[str] = mapped_column(Text, default="")
     build_id: Mapped[str] = mapped_column(String(32), default="")  # the build that first published it
+    reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    reverted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a users.id (no constraint: see migration 0005)
+    reverted_in: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the restore's publication id
+    resubmits: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the reverted submission this one repeats
 
 
 class ProgrammeEdit(Base):
@@ -136,10 +140,16 @@ class ProgrammeEdit(Base):
     source_url: Mapped[str] = mapped_column(Text)
     source_document: Mapped[str] = mapped_column(Text, default="")
     build_id: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(16), default="published", server_default="published")  # published, reverted
+    reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    reverted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a users.id (no constraint: see migration 0005)
+    reverted_in: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the restore's publication id
 
 
 class Publication(Base):
-    """One build made current: by a publish (approval or programme edit), a restore, or the command line."""
+    """One build made current: by a publish (approval or programme edit) or a restore. A restore returns the whole
+    site to its build: the approved submissions and programme edits that build does not hold become ``reverted``
+    (``reverted_in`` this publication), those it holds and that were reverted are published again."""
 
     __tablename__ = "publications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -149,7 +159,11 @@ class Publication(Base):
     action: Mapped[str] = mapped_column(String(16))  # publish, restore
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
     edit_id: Mapped[int | None] = mapped_column(ForeignKey("programme_edits.id"), nullable=True)
-    summary: Mapped[str] = mapped_column(Text, default="")  # JSON: counts of new / changed / unchanged values
+    summary: Mapped[str] = mapped_column(Text, default="")  # JSON: counts; for a restore, what it reverted and reinstated
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")  # the approval's comment, the restore's reason
+    # JSON, written when it is published and never recomputed: each value it changed, before and after
+    # (webmap.intake.changes.Record); "" for publications recorded before schema 0005
+    record: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 def database_url(data_dir: Path) -> str:

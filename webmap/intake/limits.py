@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import case, delete, or_, update
+from sqlalchemy import Table, case, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
@@ -32,7 +33,7 @@ ADDRESS_LIMIT = 20
 ACCOUNT_SLOW_AFTER = 10
 FIRST_DELAY = 1.0
 MAX_DELAY = 30.0
-_TABLE = SignInCounter.__table__
+_TABLE = cast(Table, SignInCounter.__table__)
 
 
 @dataclass(frozen=True)

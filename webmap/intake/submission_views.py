@@ -1,10 +1,10 @@
-"""Submissions in the browser: upload (``/submissions/new``), preview (``/submissions/<id>``), approve, reject,
-withdraw; the history of published builds (``/history``) and restore. Thin: the work is in
-:mod:`webmap.intake.submissions`."""
+"""Submissions in the browser: upload (``/submissions/new``), review (``/submissions/<id>``: what it would change,
+or once published what it changed, from the publication's record), approve (with an optional comment), reject,
+withdraw, and submit again once a restore has reverted it. Thin: the work is in :mod:`webmap.intake.submissions`
+and :mod:`webmap.intake.changes`; the history and restore are in :mod:`webmap.intake.history_views`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from etl.problems import ERROR
 from etl.publish import publishing
-from etl.store import StoreError, kept_builds
-from webmap.intake import change_label, current_user, database, raw_inputs, requires, signed_in, uploads
+from webmap.intake import change_label, changes, current_user, database, raw_inputs, requires, signed_in, uploads
 from webmap.intake import submissions as work
-from webmap.intake.db import Submission, User
+from webmap.intake.db import Publication, Submission, User
+from webmap.intake.submissions import REVIEWERS, SUBMITTERS
 from webmap.render.text import exact_number, unit_label
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, not_found
@@ -23,8 +23,8 @@ from webmap.views.common import bounds_of, indicator_label, map_config, map_part
 from webmap.views.params import check_keys
 
 bp = Blueprint("submissions", __name__)
-SUBMITTERS = ("contributor", "publisher")
-REVIEWERS = ("publisher",)
+COMMENT_LIMIT = 2000
+SHOWN_OTHER = 500  # values derived from a publication listed on its page (the count says how many in all)
 
 
 def _out() -> Path:
@@ -90,24 +90,35 @@ def create():
         if checked.suggestion and not form["mapping"]:
             form["mapping"] = checked.suggestion
         return render_template("submission_new.html", problems=lines, form=form), 400
+    ident = _store(uploads.Upload(upload.filename[:255], content, *(form[k] for k in _UPLOAD_FIELDS)), checked)
+    return redirect(url_for("submissions.show", ident=ident))
+
+
+_UPLOAD_FIELDS = ("source_title", "source_url", "mapping", "source_document")
+
+
+def _store(upload: uploads.Upload, checked: uploads.Checked, resubmits: int | None = None) -> int:
+    """Store a checked upload as a pending submission of the signed-in account (``resubmits``: the reverted
+    submission it repeats); its id."""
     user = signed_in()
     with database().session() as s:
         submission = Submission(
             user_id=user.id,
-            file_name=upload.filename[:255],
+            file_name=upload.file_name,
             file_type=checked.kind,
-            content=content,
-            mapping=form["mapping"],
-            source_title=form["source_title"],
-            source_url=form["source_url"],
-            source_document=form["source_document"],
+            content=upload.content,
+            mapping=upload.mapping,
+            source_title=upload.source_title,
+            source_url=upload.source_url,
+            source_document=upload.source_document,
             rows=checked.text,
+            resubmits=resubmits,
         )
         s.add(submission)
         s.flush()
-        work.audit.record(s, user.name, "submission_created", f"submission {submission.id}", upload.filename[:200], _address())
-        ident = submission.id
-    return redirect(url_for("submissions.show", ident=ident))
+        detail = upload.file_name[:200] + (f"; resubmits submission {resubmits}" if resubmits else "")
+        work.audit.record(s, user.name, "submission_created", f"submission {submission.id}", detail, _address())
+        return submission.id
 
 
 def _stored_values(submission: Submission):
@@ -118,28 +129,40 @@ def _stored_values(submission: Submission):
 @bp.get("/submissions/<int:ident>")
 @requires()
 def show(ident: int):
+    """A pending (or refused) submission against the build served now; a published or reverted one as its
+    publication's record says, never recomputed."""
     check_keys(set())
     with database().session() as s:
         submission = _visible(s.get(Submission, ident))
-        submitter = s.get(User, submission.user_id)
-        decider = s.get(User, submission.decided_by) if submission.decided_by else None
-    values = _stored_values(submission)
-    found = work.changes(store(), values) if len(values) else []
+        names = {u.id: u.name for u in s.scalars(select(User))}
+        publication = work.publication_of(s, submission)
+        restored = s.get(Publication, submission.reverted_in) if submission.reverted_in else None
+    record = changes.Record.from_json(publication.record) if publication else None
+    if record is not None:
+        found, other, cover = record.submitted, record.other, []
+    else:
+        values = _stored_values(submission)
+        found = changes.submitted(store().values.preferred(), values) if len(values) else []
+        other, cover = [], changes.coverage(store(), found) if found else []
     return render_template(
         "submission.html",
         map=_preview_map(found),
         submission=submission,
-        submitter=submitter,
-        decider=decider,
+        names=names,
+        publication=publication,
+        recorded=record is not None,
+        restored=restored,
         changes=found,
-        coverage=work.coverage(store(), found) if found else [],
-        counts=work.count_changes(found),
-        labels=_labels(found),
+        other=other[:SHOWN_OTHER],
+        other_count=changes.count(other),
+        coverage=cover,
+        counts=changes.count(found),
+        labels=_labels(found + other[:SHOWN_OTHER]),
         problems=[],
     )
 
 
-def _labels(found: list[work.Change]) -> dict:
+def _labels(found: list[changes.Change]) -> dict:
     """What the review names: each unit by name and code, each indicator by label and unit, in the page's language."""
     s, indicators, units = store(), {}, {}
     rows = s.values.catalogue_rows()
@@ -156,14 +179,14 @@ def _labels(found: list[work.Change]) -> dict:
 STATUS_COLOURS = {"new": "#1a9850", "changed": "#f46d43", "unchanged": "#74add1"}
 
 
-def _preview_map(found: list[work.Change]):
+def _preview_map(found: list[changes.Change]):
     """The units of the boundary set with most submitted values, coloured new / changed / unchanged; the tooltip
     gives each submitted value beside the published one. None when nothing maps (national values only)."""
     mapped = [c for c in found if c.boundary in ("2025", "2008")]
     if not mapped:
         return None
     boundary = max(("2025", "2008"), key=lambda b: sum(c.boundary == b for c in mapped))
-    by_unit: dict[str, list[work.Change]] = {}
+    by_unit: dict[str, list[changes.Change]] = {}
     for c in mapped:
         if c.boundary == boundary:
             by_unit.setdefault(c.code, []).append(c)
@@ -189,6 +212,7 @@ def _preview_map(found: list[work.Change]):
 @bp.post("/submissions/<int:ident>/approve")
 @requires(*REVIEWERS)
 def approve(ident: int):
+    comment = request.form.get("comment", "").strip()[:COMMENT_LIMIT]
     with publishing(_out()):
         try:
             with database().session() as s:
@@ -196,8 +220,7 @@ def approve(ident: int):
                 if submission.status != "pending":
                     raise AppError(409, _("This submission is no longer pending."))
                 values = _stored_values(submission)
-                changed = work.count_changes(work.changes(store(), values)) if len(values) else {}
-                build_id = work.publish(s, submission, _me(s), raw_inputs(), _out(), _address(), changed)
+                build_id = work.publish(s, submission, values, _me(s), raw_inputs(), _out(), _address(), comment)
         except work.PublishError as exc:
             raise AppError(
                 400, _("The new build failed; nothing was published: %(problems)s", problems="; ".join(str(p) for p in exc.problems[:5]))
@@ -205,6 +228,32 @@ def approve(ident: int):
         work.make_current(_out(), build_id)
     current_app.extensions["urbanmap_build"].refresh()
     return redirect(url_for("submissions.show", ident=ident))
+
+
+@bp.post("/submissions/<int:ident>/resubmit")
+@requires(*SUBMITTERS)
+def resubmit(ident: int):
+    """Submit a reverted submission again, by its submitter: the same file, mapping and source, checked anew (the
+    rules or the units may have changed since), as a new pending submission."""
+    with database().session() as s:
+        submission = _visible(s.get(Submission, ident))
+    if submission.status != "reverted":
+        raise AppError(409, _("Only a submission that a restore has reverted can be submitted again."))
+    if submission.user_id != signed_in().id:
+        raise AppError(403, _("Only its submitter can submit it again."))
+    upload = uploads.Upload(
+        submission.file_name,
+        submission.content,
+        submission.source_title,
+        submission.source_url,
+        submission.mapping,
+        submission.source_document,
+    )
+    checked = uploads.check_upload(upload, raw_inputs(), uploads.allowed_units(signed_in(), store()))
+    errors = [str(p) for p in checked.report.problems if p.severity == ERROR]
+    if errors or not checked.text:
+        raise AppError(400, _("The submission no longer passes the checks: %(problems)s", problems="; ".join(errors[:5])))
+    return redirect(url_for("submissions.show", ident=_store(upload, checked, resubmits=ident)))
 
 
 @bp.post("/submissions/<int:ident>/reject")
@@ -232,32 +281,3 @@ def _decide(ident: int, status: str, comment: str):
             raise AppError(403, _("Only its submitter can withdraw a submission."))
         work.decide(s, submission, me, status, comment[:2000], _address())
     return redirect(url_for("submissions.show", ident=ident))
-
-
-@bp.get("/history")
-@requires()
-def history():
-    check_keys(set())
-    with database().session() as s:
-        entries = work.history(s)
-    folders = kept_builds(_out())
-    kept = {p.name for p in folders}
-    recorded = {e["publication"].build_id for e in entries}
-    others = [{"build_id": p.name, "at": dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC)} for p in folders if p.name not in recorded]
-    return render_template("history.html", entries=entries, kept=kept, others=others, current=store().build_id)
-
-
-@bp.post("/history/<build_id>/restore")
-@requires(*REVIEWERS)
-def restore(build_id: str):
-    if build_id not in {p.name for p in kept_builds(_out())}:
-        raise not_found(_("This build is not kept any more."))
-    with publishing(_out()):
-        try:
-            with database().session() as s:
-                work.restore(s, build_id, _me(s), _out(), _address())
-        except StoreError as exc:
-            raise AppError(409, str(exc)) from exc
-        work.make_current(_out(), build_id)
-    current_app.extensions["urbanmap_build"].refresh()
-    return redirect(url_for("submissions.history"))

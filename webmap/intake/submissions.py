@@ -1,9 +1,10 @@
-"""Submissions: the preview of a checked upload (:mod:`webmap.intake.uploads`) against the published build;
-decisions, publishing, history and restore. No Flask here.
+"""Submissions: decisions, publishing, history and restore. No Flask here.
 
-Publishing builds ``raw`` + every approved submission (oldest first,
-each superseding older values of the same key) and makes it current only after the database has
-recorded it (:mod:`etl.publish`).
+Publishing builds ``raw`` + every approved submission (oldest first, each superseding older values of the same
+key) + every published programme edit, and makes it current only after the database has recorded it, with what it
+changed (:mod:`webmap.intake.changes`, :mod:`etl.publish`). A restore returns the whole site to a kept build: the
+submissions and edits that build does not hold become ``reverted`` and stay out of every later build, those it
+holds that were reverted come back (:func:`restore`); a reverted submission may be submitted again.
 """
 
 from __future__ import annotations
@@ -11,73 +12,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from etl.indicators import KEY, TIDY_COLUMNS
+from etl.indicators import TIDY_COLUMNS
 from etl.problems import InputError, Problem
-from etl.program import Edit
+from etl.program import EDIT_INPUT, Edit
 from etl.publish import build_unswitched
-from etl.store import StoreError, resolve_build, switch_current
-from webmap.intake import audit
+from etl.store import StoreError, open_build, resolve_build, switch_current
+from webmap.intake import audit, changes
 from webmap.intake.db import ProgrammeEdit, Publication, Submission, User, utcnow
-from webmap.read.store import Store
+from webmap.read.values import preferred_values
 
-STATUSES = ("pending", "approved", "rejected", "withdrawn")
-
-
-# --- the preview ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    boundary: str
-    code: str
-    indicator: str
-    year: int
-    period: str
-    old: float | None
-    new: float
-    status: str  # new, changed, unchanged
-
-
-def count_changes(found: list[Change]) -> dict[str, int]:
-    return {k: sum(c.status == k for c in found) for k in ("new", "changed", "unchanged")}
-
-
-def changes(store: Store, values: pd.DataFrame) -> list[Change]:
-    """Each submitted preferred value against the published preferred value of the same key."""
-    published = store.values.frame[store.values.frame["preferred"]].set_index(KEY)["value"]
-    published = published[~published.index.duplicated()]
-    out = []
-    for r in values[values["preferred"]].itertuples(index=False):
-        key = (r.boundary, r.code, r.indicator, int(r.year), r.period)
-        old = published.get(key)
-        old_value = None if old is None or pd.isna(old) else float(old)
-        status = (
-            "new" if old_value is None else "unchanged" if abs(old_value - float(r.value)) <= 1e-9 * max(1.0, abs(old_value)) else "changed"
-        )
-        out.append(Change(r.boundary, r.code, r.indicator, int(r.year), r.period, old_value, float(r.value), status))
-    return sorted(out, key=lambda c: (c.indicator, c.boundary, c.year, c.code))
-
-
-def coverage(store: Store, found: list[Change]) -> list[dict]:
-    """Per indicator, boundary set and year submitted: units with a value before and after."""
-    rows = []
-    for (indicator, boundary, year), group in pd.DataFrame([c.__dict__ for c in found]).groupby(["indicator", "boundary", "year"]):
-        before = (
-            int(store.values.snapshot(indicator, boundary, int(year))["value"].notna().sum()) if boundary in store.geography.units else 0
-        )
-        added = int((group["status"] == "new").sum())
-        total = len(store.geography.units[boundary]) if boundary in store.geography.units else None
-        rows.append(
-            {"indicator": indicator, "boundary": boundary, "year": int(year), "before": before, "after": before + added, "total": total}
-        )
-    return rows
+STATUSES = ("pending", "approved", "rejected", "withdrawn", "reverted")
+SUBMITTERS = ("contributor", "publisher")  # the roles that submit figures
+REVIEWERS = ("publisher",)  # the roles that approve, reject and restore
+SUBMISSION_INPUT = "submission "  # + id: a submission's name among a build's inputs (its manifest)
 
 
 # --- decisions and publishing ---------------------------------------------------------------------
@@ -93,7 +46,7 @@ class PublishError(Exception):
 
 def approved_inputs(session: Session, extra: Submission | None = None) -> list[tuple[str, str]]:
     """(name, tidy CSV text) of every approved submission, oldest approval first, then ``extra``; each row's note
-    says who submitted and approved it, and when."""
+    says who submitted and approved it, and when. Reverted submissions are not approved: they stay out."""
     approved = list(
         session.scalars(select(Submission).where(Submission.status == "approved").order_by(Submission.decided_at, Submission.id))
     )
@@ -101,7 +54,7 @@ def approved_inputs(session: Session, extra: Submission | None = None) -> list[t
     for s in approved + ([extra] if extra is not None else []):
         submitter = session.get(User, s.user_id)
         note = f"submission {s.id} by {submitter.name if submitter else '?'} on {s.created_at:%Y-%m-%d}"
-        out.append((f"submission {s.id}", _annotated(s.rows, note)))
+        out.append((f"{SUBMISSION_INPUT}{s.id}", _annotated(s.rows, note)))
     return out
 
 
@@ -117,10 +70,10 @@ def _annotated(text: str, note: str) -> str:
 
 
 def programme_edits(session: Session, extra: ProgrammeEdit | None = None) -> list[Edit]:
-    """Every programme edit made so far, oldest first, then ``extra``, as the build reads them."""
-    edits = list(session.scalars(select(ProgrammeEdit).where(ProgrammeEdit.build_id != "").order_by(ProgrammeEdit.id)))
+    """Every published programme edit (not reverted), oldest first, then ``extra``, as the build reads them."""
+    query = select(ProgrammeEdit).where(ProgrammeEdit.build_id != "", ProgrammeEdit.status == "published").order_by(ProgrammeEdit.id)
     out = []
-    for e in edits + ([extra] if extra is not None else []):
+    for e in list(session.scalars(query)) + ([extra] if extra is not None else []):
         user = session.get(User, e.user_id)
         out.append(
             Edit(
@@ -137,6 +90,16 @@ def programme_edits(session: Session, extra: ProgrammeEdit | None = None) -> lis
     return out
 
 
+def held(manifest: dict) -> tuple[set[int], set[int]]:
+    """(submission ids, programme edit ids) a build was made of, from its manifest's inputs."""
+    inputs = manifest.get("inputs", {})
+    ids = {
+        prefix: {int(n.removeprefix(prefix)) for n in inputs if n.startswith(prefix) and n.removeprefix(prefix).isdigit()}
+        for prefix in (SUBMISSION_INPUT, EDIT_INPUT)
+    }
+    return ids[SUBMISSION_INPUT], ids[EDIT_INPUT]
+
+
 def _build(session: Session, raw: Path, out: Path, submission: Submission | None = None, edit: ProgrammeEdit | None = None) -> dict:
     """A new build of raw + approved submissions (+ ``submission``) + programme edits (+ ``edit``), not yet current."""
     try:
@@ -149,17 +112,23 @@ def _record(
     session: Session,
     manifest: dict,
     publisher: User,
-    submission: Submission | None,
-    edit: ProgrammeEdit | None,
+    out: Path,
+    what: Submission | ProgrammeEdit,
     address: str,
-    changed: dict[str, int] | None = None,
+    values: pd.DataFrame | None = None,
+    comment: str = "",
 ) -> str:
+    """Record the publication of build ``manifest`` (not yet current) with what it changed against the current one."""
     build_id = str(manifest["build_id"])
+    found = changes.record(preferred_values(out), preferred_values(out / "builds" / build_id), values)
+    submission = what if isinstance(what, Submission) else None
+    edit = what if isinstance(what, ProgrammeEdit) else None
     summary = {
         "values": manifest["counts"]["values"],
         "submission": submission.id if submission else None,
         "edit": edit.id if edit else None,
-        "changes": changed or {},
+        "changes": changes.count(found.submitted),
+        "other": changes.count(found.other),
     }
     session.add(
         Publication(
@@ -170,25 +139,35 @@ def _record(
             submission_id=submission.id if submission else None,
             edit_id=edit.id if edit else None,
             summary=json.dumps(summary),
+            comment=comment,
+            record=found.to_json(),
         )
     )
-    what = f"submission {submission.id}" if submission else f"programme edit {edit.id}" if edit else ""
-    audit.record(session, publisher.name, "build_published", build_id, what, address)
+    name = f"submission {submission.id}" if submission else f"programme edit {edit.id}" if edit else ""
+    audit.record(session, publisher.name, "build_published", build_id, name, address)
     return build_id
 
 
 def publish(
-    session: Session, submission: Submission, publisher: User, raw: Path, out: Path, address: str, changed: dict[str, int] | None = None
+    session: Session,
+    submission: Submission,
+    values: pd.DataFrame,
+    publisher: User,
+    raw: Path,
+    out: Path,
+    address: str,
+    comment: str = "",
 ) -> str:
-    """Approve ``submission`` and publish: build raw + approved submissions + this one, record it, make it current.
-    Returns the new build id; PublishError (nothing recorded, the previous build current) when the build fails.
-    The caller commits ``session`` and then calls :func:`make_current` (see :mod:`etl.publish`). ``changed``:
-    how many values are new, changed and unchanged against the build it replaces (for the history)."""
+    """Approve ``submission`` (its checked ``values``) and publish: build raw + approved submissions + this one, record
+    it with what it changed and the optional ``comment``. Returns the new build id; PublishError (nothing recorded,
+    the previous build current) when the build fails. The caller commits ``session`` and then calls
+    :func:`make_current` (see :mod:`etl.publish`)."""
     manifest = _build(session, raw, out, submission=submission)
     submission.status, submission.decided_by, submission.decided_at = "approved", publisher.id, utcnow()
-    submission.build_id = str(manifest["build_id"])
-    audit.record(session, publisher.name, "submission_approved", f"submission {submission.id}", f"build {manifest['build_id']}", address)
-    return _record(session, manifest, publisher, submission, None, address, changed)
+    submission.build_id, submission.comment = str(manifest["build_id"]), comment
+    detail = f"build {manifest['build_id']}" + (f"; comment: {comment}" if comment else "")
+    audit.record(session, publisher.name, "submission_approved", f"submission {submission.id}", detail[:2000], address)
+    return _record(session, manifest, publisher, out, submission, address, values, comment)
 
 
 def publish_edit(
@@ -204,6 +183,7 @@ def publish_edit(
         source_title=title,
         source_url=url,
         source_document=document,
+        status="published",
     )
     session.add(edit)
     session.flush()
@@ -217,16 +197,51 @@ def publish_edit(
         json.dumps(fields, ensure_ascii=False)[:500],
         address,
     )
-    return _record(session, manifest, publisher, None, edit, address)
+    return _record(session, manifest, publisher, out, edit, address)
 
 
-def restore(session: Session, build_id: str, publisher: User, out: Path, address: str) -> None:
-    """Record the restore of kept build ``build_id`` (StoreError when it is not intact); the caller commits, then switches."""
-    from etl.store import open_build
+def restore_plan(session: Session, manifest: dict) -> dict[str, list]:
+    """What restoring the build of ``manifest`` would do: the approved submissions and published programme edits it
+    does not hold (``revert_submissions``, ``revert_edits``) and the reverted ones it holds (``reinstate_…``)."""
+    subs, edits = held(manifest)
+    submissions = list(session.scalars(select(Submission).where(Submission.status.in_(("approved", "reverted"))).order_by(Submission.id)))
+    programme = list(
+        session.scalars(
+            select(ProgrammeEdit)
+            .where(ProgrammeEdit.build_id != "", ProgrammeEdit.status.in_(("published", "reverted")))
+            .order_by(ProgrammeEdit.id)
+        )
+    )
+    return {
+        "revert_submissions": [s for s in submissions if s.status == "approved" and s.id not in subs],
+        "reinstate_submissions": [s for s in submissions if s.status == "reverted" and s.id in subs],
+        "revert_edits": [e for e in programme if e.status == "published" and e.id not in edits],
+        "reinstate_edits": [e for e in programme if e.status == "reverted" and e.id in edits],
+    }
 
-    open_build(out / "builds" / build_id)
-    session.add(Publication(at=utcnow(), build_id=build_id, user_id=publisher.id, action="restore", summary="{}"))
-    audit.record(session, publisher.name, "build_restored", build_id, "", address)
+
+def restore(session: Session, build_id: str, publisher: User, out: Path, address: str, reason: str) -> Publication:
+    """Record the restore of kept build ``build_id`` (StoreError when it is not intact) with its ``reason``: the
+    whole site returns to that build. Submissions and programme edits published since, which it does not hold,
+    become ``reverted`` by this restore (who, when); reverted ones it holds are published again. The record holds
+    every value the restore changes. The caller commits, then switches."""
+    target = open_build(out / "builds" / build_id)
+    plan = restore_plan(session, target.manifest)
+    now = utcnow()
+    found = changes.Record([], changes.between(preferred_values(out), preferred_values(target.folder)))
+    publication = Publication(at=now, build_id=build_id, user_id=publisher.id, action="restore", comment=reason, record=found.to_json())
+    session.add(publication)
+    session.flush()
+    for item in plan["revert_submissions"] + plan["revert_edits"]:
+        item.status, item.reverted_at, item.reverted_by, item.reverted_in = "reverted", now, publisher.id, publication.id
+    for item in plan["reinstate_submissions"] + plan["reinstate_edits"]:
+        item.status = "approved" if isinstance(item, Submission) else "published"
+        item.reverted_at = item.reverted_by = item.reverted_in = None
+    ids = {key: [item.id for item in items] for key, items in plan.items()}
+    publication.summary = json.dumps({"values": target.manifest["counts"]["values"], "other": changes.count(found.other), **ids})
+    detail = f"reason: {reason}; " + "; ".join(f"{key.replace('_', ' ')}: {', '.join(map(str, v))}" for key, v in ids.items() if v)
+    audit.record(session, publisher.name, "build_restored", build_id, detail.rstrip("; ")[:2000], address)
+    return publication
 
 
 def make_current(out: Path, build_id: str) -> None:
@@ -253,10 +268,27 @@ def decide(session: Session, submission: Submission, user: User, status: str, co
     audit.record(session, user.name, f"submission_{status}", f"submission {submission.id}", comment[:500], address)
 
 
+def publication_of(session: Session, submission: Submission) -> Publication | None:
+    """The publication that published ``submission`` (None while it is not published)."""
+    query = select(Publication).where(Publication.submission_id == submission.id, Publication.action == "publish")
+    return session.scalar(query.order_by(Publication.id).limit(1))
+
+
 def history(session: Session) -> list[dict]:
-    """Every publication, newest first, with who made it and the submission it published."""
+    """Every publication, newest first, with who made it, what it published, and (for a programme edit) whether a
+    restore has reverted it since."""
     out = []
-    for p in session.scalars(select(Publication).order_by(Publication.id.desc())):
+    for p in session.scalars(select(Publication).order_by(Publication.id.desc()).limit(1000)):
         user = session.get(User, p.user_id) if p.user_id else None
-        out.append({"publication": p, "user": user.name if user else "", "summary": json.loads(p.summary or "{}")})
+        edit = session.get(ProgrammeEdit, p.edit_id) if p.edit_id else None
+        submission = session.get(Submission, p.submission_id) if p.submission_id else None
+        out.append(
+            {
+                "publication": p,
+                "user": user.name if user else "",
+                "summary": json.loads(p.summary or "{}"),
+                "edit": edit,
+                "submission": submission,
+            }
+        )
     return out

@@ -7,17 +7,40 @@ A *snapshot* is the preferred values of one indicator, boundary set and year, on
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+import pyogrio
 
 from etl.aggregate import Groups, aggregate
+from etl.indicators import KEY
+from etl.store import open_build
 from webmap.read import work
 from webmap.read.geography import BOUNDARIES, Geography, Reader
 from webmap.read.memo import Memo, records
 
 SNAPSHOT_COLUMNS = ["value", "value_flag", "source_id", "period", "note", "derivation", "preliminary"]
 SnapshotKey = tuple[str, str, int]  # (indicator, boundary set, year)
+
+
+def preferred_values(data_dir: Path) -> pd.Series:
+    """The preferred values of the build ``data_dir`` stands for (a build folder, or an output directory's
+    ``current``), verified as a :class:`~webmap.read.store.Store` is, indexed by the value key (boundary, code,
+    indicator, year, period); NaN where a value is missing. Only the ``indicator_values`` layer is read: what a
+    publication changed is the difference of two of these (about 0.05 s for 10,000 values)."""
+    found = open_build(data_dir)
+    frame = pyogrio.read_dataframe(found.store, layer="indicator_values", columns=[*KEY, "value", "preferred"], read_geometry=False)
+    return preferred_series(frame)
+
+
+def preferred_series(frame: pd.DataFrame) -> pd.Series:
+    """``value`` of the preferred rows of an ``indicator_values`` frame, indexed by the value key (the first row of
+    a key where a damaged build would hold two)."""
+    preferred = frame[frame["preferred"].astype(bool)].copy()
+    preferred["year"] = preferred["year"].astype(int)
+    values = preferred.set_index(KEY)["value"].astype(float)
+    return values[~values.index.duplicated()]
 
 
 class SnapshotRow(NamedTuple):
@@ -78,6 +101,11 @@ class Values:
     def years_of(self, boundary: str) -> dict[str, list[int]]:
         """Per indicator with a value in ``boundary``: its years (as :meth:`years`)."""
         return self._memo.get(("years_of", boundary), lambda: {i: y for (i, b), y in self._years.items() if b == boundary})
+
+    def preferred(self) -> pd.Series:
+        """Every preferred value, indexed by the value key (:func:`preferred_series`): what a submission is
+        compared with."""
+        return self._memo.get(("preferred_series",), lambda: preferred_series(self.frame))
 
     def years(self, indicator: str, boundary: str) -> list[int]:
         """Years in which some unit of ``boundary`` has a preferred value of ``indicator``."""

@@ -22,6 +22,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("submissions", "programme_edits"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("source_document")
+    for table in ("submissions", "programme_edits"):  # in place (see 0004's downgrade)
+        op.drop_column(table, "source_document")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +60,7 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    unkept: Counter = field(default_factory=Counter)  # problems not kept by another report merged into this one, by kind
 
     def add(
         self,
@@ -79,6 +80,17 @@ class Report:
         for p in problems:
             self.add(p.file, p.row, p.column, p.message, p.fix, p.severity)
 
+    def merge(self, other: Report, place: Callable[[Problem], tuple[int | None, str | None]]) -> None:
+        """Add ``other``'s problems, each told at ``place(problem)`` (row, column), and count those it did not keep
+        (they stay under their own place: ``omitted`` says how many)."""
+        for p in other.problems:
+            row, column = place(p)
+            self.add(p.file, row, column, p.message, p.fix, p.severity)
+        for kind, n in other.counts.items():
+            if n > KEEP_PER_KIND:
+                self.unkept[kind] += n - KEEP_PER_KIND
+        self.unkept.update(other.unkept)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == ERROR]
@@ -89,17 +101,18 @@ class Report:
 
     def count(self, severity: str) -> int:
         """Problems of ``severity`` found, including those not kept."""
-        return sum(n for kind, n in self.counts.items() if kind[2] == severity)
+        return sum(n for kind, n in (self.counts + self.unkept).items() if kind[2] == severity)
 
     def has_errors(self) -> bool:
-        return any(kind[2] == ERROR for kind in self.counts)
+        return any(kind[2] == ERROR for kind in self.counts + self.unkept)
 
     def omitted(self, severity: str = ERROR) -> list[str]:
         """One line per kind with problems not kept: how many more, and of what."""
+        more = self.unkept + Counter({kind: n - KEEP_PER_KIND for kind, n in self.counts.items() if n > KEEP_PER_KIND})
         return [
-            f"{file}{f', column {column!r}' if column else ''}: … and {n - KEEP_PER_KIND} more {severity}(s) like: {template}"
-            for (file, column, sev, template), n in sorted(self.counts.items())
-            if sev == severity and n > KEEP_PER_KIND
+            f"{file}{f', column {column!r}' if column else ''}: … and {n} more {severity}(s) like: {template}"
+            for (file, column, sev, template), n in sorted(more.items())
+            if sev == severity
         ]
 
     def raise_if_errors(self) -> None:

@@ -54,12 +54,15 @@ class TotalRow:
 @dataclass
 class ImportResult:
     """Tidy rows of one table with their spreadsheet row numbers, notes for the report, total rows to check,
-    and counts of no-figure cells."""
+    counts of no-figure cells, and for each row of ``numbered`` the (value column, unit column) it was read from,
+    as the table labels them ("" for a unit the mapping gives): whence a problem found in the tidy rows later is
+    told where the user sees it."""
 
     numbered: list[tuple[int, dict[str, str]]]
     notes: list[str]
     totals: list[TotalRow] = field(default_factory=list)
     missing: Counter = field(default_factory=Counter)
+    places: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[dict[str, str]]:

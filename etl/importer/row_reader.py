@@ -26,6 +26,8 @@ class RowReader:
         self.columns = columns
         self.decimal = decimal
         self.out: list[tuple[int, dict[str, str]]] = []
+        self.places: list[tuple[str, str]] = []  # (value column, unit column) of each row of out, as the table labels them
+        self._where = ""
         self.seen: dict[tuple, tuple[int, Decimal]] = {}
         self.provinces: list[str] = []
         self.region: tuple[int, list[Cell], str, str] | None = None
@@ -39,6 +41,7 @@ class RowReader:
         years = [self._year(c, row_year) for c in self.columns]
         known = [y for y in years if y is not None]
         where = t.layout.label(province_column) if province_column is not None else "--province"
+        self._where = where if province_column is not None else ""
         several = len(set(known)) > 1  # then the name is resolved for each year (it may mean another unit after 2025)
         try:
             match = t.resolver.resolve(label, t.spec.boundary, None if several else (known[0] if known else None))
@@ -111,6 +114,7 @@ class RowReader:
         self.seen[key] = (number, value)
         preliminary = column.preliminary or bool(row_year and row_year.preliminary)
         self.out.append((number, self._record(number, column, cell, match, year, value, parsed.flag, preliminary)))
+        self.places.append((column.label, self._where))
 
     def _parse(self, number: int, column: ValueColumn, cell: Cell):
         try:

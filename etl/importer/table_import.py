@@ -53,6 +53,7 @@ class TableImporter:
         self.notes: list[str] = []
         self.missing: Counter = Counter()
         self.totals: list[TotalRow] = []
+        self.places: list[tuple[str, str]] = []  # (value column, unit column) of each record, once read
 
     # --- what the table says about every column -----------------------------
     def table_year(self) -> int | None:
@@ -286,6 +287,7 @@ class TableImporter:
                 continue
             reader.read(number, row, label, row_year, province_column)
         reader.finish()
+        self.places = reader.places
         return reader.out
 
     def _column_named(self, label: str) -> int | None:
@@ -332,4 +334,4 @@ def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catal
     missing = sum(importer.missing.values())
     if missing:
         importer.notes.append(f"{missing} cell(s) with a no-figure mark (blank, '..', '-') gave no value")
-    return ImportResult(numbered, importer.notes, importer.totals, importer.missing)
+    return ImportResult(numbered, importer.notes, importer.totals, importer.missing, importer.places)

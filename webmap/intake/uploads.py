@@ -44,6 +44,29 @@ class Upload:
     source_document: str = ""
 
 
+@dataclass(frozen=True)
+class Places:
+    """Where the tidy rows of an imported table came from: for each (in order) its row in the uploaded file and
+    the (value column, unit column) it was read from, as the file labels them. A problem the checks find in the
+    tidy rows is told at that place, the one the user sees in the spreadsheet (:meth:`of`)."""
+
+    rows: list[int]
+    columns: list[tuple[str, str]]
+
+    UNIT_COLUMNS = ("province_code", "province_name_vi", "boundary")
+
+    def of(self, row: int | None, column: str | None) -> tuple[int | None, str | None]:
+        """The file's (row, column) for tidy row ``row`` (the header is row 1) and tidy column ``column``."""
+        if row is None or not 2 <= row < len(self.rows) + 2:
+            return row, column
+        value_column, unit_column = self.columns[row - 2]
+        if column in self.UNIT_COLUMNS:
+            return self.rows[row - 2], unit_column or column
+        if column is None or column.startswith("source_"):
+            return self.rows[row - 2], column
+        return self.rows[row - 2], value_column
+
+
 @dataclass
 class Checked:
     """An upload read and checked: its kind, the tidy CSV text, the checked values, and every problem."""
@@ -91,6 +114,7 @@ def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None
             report.add(name, None, None, exc.message, exc.fix)
             return checked
         header = [str(c).strip() for c in grid.rows[0]]
+        places: Places | None = None  # a tidy file's rows are the file's own
         if set(TIDY_COLUMNS) <= set(header):
             checked.text = _grid_text(grid)
         elif not upload.mapping.strip():
@@ -104,23 +128,30 @@ def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None
                 "choose the file again and send it",
             )
         else:
-            checked.text = _imported_text(grid, upload, name, Path(tmp), catalogue, resolver, report)
+            checked.text, places = _imported_text(grid, upload, name, Path(tmp), catalogue, resolver, report)
     if not checked.text:
         return checked
-    _refuse_formula_cells(checked.text, name, report)
-    checked.values = check_rows(name, checked.text, catalogue, resolver, report).table
+    found = Report()  # problems of the tidy rows, told where the file has them
+    _refuse_formula_cells(checked.text, name, found)
+    checked.values = check_rows(name, checked.text, catalogue, resolver, found).table
     if allowed is not None:
-        for boundary, code, origin in zip(checked.values["boundary"], checked.values["code"], checked.values["origin"]):
-            if (boundary, code) not in allowed:
-                units = ", ".join(sorted(c for b, c in allowed if b == "2025"))
-                report.add(
-                    name,
-                    int(str(origin).rsplit(":", 1)[1]),
-                    "province_code",
-                    f"unit {code} of boundary set {boundary} is not one of your units ({units}, and the provinces they were formed from)",
-                    "submit values only for your units; a publisher can submit for others",
-                )
+        _refuse_other_units(checked.values, allowed, name, found)
+    report.merge(found, lambda p: places.of(p.row, p.column) if places is not None and p.file == name else (p.row, p.column))
     return checked
+
+
+def _refuse_other_units(values: pd.DataFrame, allowed: set[tuple[str, str]], name: str, report: Report) -> None:
+    """An error for each value of a unit the contributor does not belong to."""
+    for boundary, code, origin in zip(values["boundary"], values["code"], values["origin"]):
+        if (boundary, code) not in allowed:
+            units = ", ".join(sorted(c for b, c in allowed if b == "2025"))
+            report.add(
+                name,
+                int(str(origin).rsplit(":", 1)[1]),
+                "province_code",
+                f"unit {code} of boundary set {boundary} is not one of your units ({units}, and the provinces they were formed from)",
+                "submit values only for your units; a publisher can submit for others",
+            )
 
 
 FORMULA_FIX = "write the text without a leading = or @ (a spreadsheet would run it as a formula)"
@@ -136,12 +167,11 @@ def _refuse_formulas(upload: Upload, name: str, report: Report) -> None:
 
 
 def _refuse_formula_cells(text: str, name: str, report: Report) -> None:
-    """An error for each text cell of tidy rows that is a formula as typed (row numbers as the file's own lines)."""
-    reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
+    """An error for each text cell of tidy rows that is a formula as typed (row numbers as a spreadsheet shows them)."""
+    for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):  # rows, not lines: a cell may hold one
         for column, cell in row.items():
             if column is not None and isinstance(cell, str) and looks_like_formula(cell):
-                report.add(name, reader.line_num, column, f'"{cell[:80]}" is a spreadsheet formula, not text', FORMULA_FIX)
+                report.add(name, number, column, f'"{cell[:80]}" is a spreadsheet formula, not text', FORMULA_FIX)
 
 
 def _grid_text(grid: Grid) -> str:
@@ -150,11 +180,12 @@ def _grid_text(grid: Grid) -> str:
     return buffer.getvalue()
 
 
-def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, resolver, report: Report) -> str:
-    """Tidy CSV text of a table read through the importer with the upload's mapping and source."""
+def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, resolver, report: Report) -> tuple[str, Places | None]:
+    """Tidy CSV text of a table read through the importer with the upload's mapping and source, and where each of
+    its rows came from ("", None when the table is refused)."""
     if (problem := source_problem(upload.source_title, upload.source_url, upload.source_document)) is not None:
         report.add(name, None, problem[0], f"the source is not named well enough: {problem[1]}", SOURCE_FIX)
-        return ""
+        return "", None
     mapping = tmp / "mapping.toml"
     mapping.write_text(upload.mapping, encoding="utf-8")
     try:
@@ -165,5 +196,5 @@ def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, 
         result = import_table(grid, spec, resolver, catalogue, name)
     except InputError as exc:
         report.extend(Problem(name if p.file == str(mapping) else p.file, p.row, p.column, p.message, p.fix) for p in exc.problems)
-        return ""
-    return tidy_text(result.rows)
+        return "", None
+    return tidy_text(result.rows), Places([n for n, _ in result.numbered], result.places)

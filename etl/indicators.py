@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -321,11 +321,16 @@ def read_values(
     return Values(_check_keys(_supersede(table, order), report), checker.sources)
 
 
-def check_rows(name: str, text: str, catalogue: Catalogue, resolver: ProvinceResolver, report: Report) -> Values:
-    """Validate one tidy CSV text (a submission) by the same rules as the build's tidy files; problems go to ``report``."""
+def check_rows(
+    name: str, text: str, catalogue: Catalogue, resolver: ProvinceResolver, report: Report, progress: Callable[[int], None] | None = None
+) -> Values:
+    """Validate one tidy CSV text (a submission) by the same rules as the build's tidy files; problems go to ``report``;
+    ``progress(rows checked)`` is told every 10,000 rows."""
     checker = _RowChecker(catalogue, resolver, report)
     for row, r in iter_csv_text(text, TIDY_COLUMNS, report, name):
         checker.check(name, row, r)
+        if progress is not None and row % 10_000 == 0:
+            progress(row)
     table = pd.DataFrame(checker.columns, columns=OUT_COLUMNS)
     return Values(
         _check_keys(table.astype({"year": "int64", "value": "float64", "preferred": bool, "preliminary": bool}), report), checker.sources

@@ -9,6 +9,9 @@ session of an older generation -- signed out, a new password, a disabled account
 :func:`webmap.serving.security.add_placeholder`), and marks every response to a signed-in
 person ``Cache-Control: private`` with ``Vary: Cookie``.
 
+Uploads: ``UPLOAD_MAX_ROWS`` and ``UPLOAD_MAX_CELLS`` bound one table; a file larger than ``UPLOAD_INLINE_BYTES``
+is checked by a background job (:mod:`webmap.intake.jobs`, ``JOB_WORKERS`` at a time per serving process).
+
 When the database does not answer (PostgreSQL stopped), read pages keep working for everybody -- a
 signed-in person's bar says the account service is unavailable -- and every request that needs an account
 or writes gets 503 before anything is done.
@@ -30,7 +33,9 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, Se
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy.exc import DBAPIError
 
+from etl.importer.tables import Limits
 from webmap.intake.db import Database, User, database_url, open_database
+from webmap.intake.jobs import Runner
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, respond
 from webmap.serving.i18n import locale
@@ -38,6 +43,11 @@ from webmap.serving.security import add_placeholder
 
 ACCOUNT_SLOT = "<!--urbanmap:account-->"
 UPLOAD_LIMIT = 20 * 2**20  # bytes of a request body (an uploaded table), unless MAX_CONTENT_LENGTH says otherwise
+UPLOAD_DEFAULTS = {
+    "UPLOAD_MAX_ROWS": 200_000,  # rows of one uploaded table (150,001 rows of 13 columns are taken)
+    "UPLOAD_MAX_CELLS": 4_000_000,  # rows × columns of one uploaded table
+    "UPLOAD_INLINE_BYTES": 256 * 2**10,  # a larger file is checked in a background job, not in the request
+}
 SECRET_FILE = "secret_key"
 csrf = CSRFProtect()
 
@@ -48,6 +58,15 @@ def database() -> Database:
 
 def current_user() -> User | None:
     return g.get("user")
+
+
+def jobs_runner() -> Runner:
+    return current_app.extensions["urbanmap_jobs"]
+
+
+def upload_limits() -> Limits:
+    """The most rows and cells one uploaded table may hold (``UPLOAD_MAX_ROWS``, ``UPLOAD_MAX_CELLS``)."""
+    return Limits(int(current_app.config["UPLOAD_MAX_ROWS"]), int(current_app.config["UPLOAD_MAX_CELLS"]))
 
 
 def raw_inputs() -> Path:
@@ -182,14 +201,14 @@ def _account_html() -> str:
 
 
 def _finish(response: Response) -> Response:
-    if current_user() is not None or request.blueprint in ("auth", "submissions", "history", "audit", "programme"):
+    if current_user() is not None or request.blueprint in ("auth", "submissions", "jobs", "history", "audit", "programme"):
         response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
     return response
 
 
 def init_app(app: Flask) -> None:
-    from webmap.intake import audit_views, auth, history_views, programme_views, submission_views
+    from webmap.intake import audit_views, auth, history_views, job_views, programme_views, submission_views
     from webmap.intake.submissions import reconcile
 
     data_dir = Path(app.config["DATA_DIR"])
@@ -206,7 +225,11 @@ def init_app(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
     )
     app.session_interface = CookieSessions()
-    app.extensions["urbanmap_db"] = open_database(app.config.get("DATABASE_URL") or database_url(data_dir))
+    url = app.config.get("DATABASE_URL") or database_url(data_dir)
+    app.extensions["urbanmap_db"] = open_database(url)
+    app.extensions["urbanmap_jobs"] = Runner(app.extensions["urbanmap_db"], url, int(app.config.get("JOB_WORKERS", 1)))
+    for key, default in UPLOAD_DEFAULTS.items():
+        app.config.setdefault(key, default)
     csrf.init_app(app)
 
     @app.errorhandler(DBAPIError)
@@ -235,7 +258,7 @@ def init_app(app: Flask) -> None:
             "change_label": change_label,
         }
 
-    for blueprint in (auth.bp, audit_views.bp, submission_views.bp, history_views.bp, programme_views.bp):
+    for blueprint in (auth.bp, audit_views.bp, submission_views.bp, job_views.bp, history_views.bp, programme_views.bp):
         app.register_blueprint(blueprint)
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
         app.config["MAX_CONTENT_LENGTH"] = UPLOAD_LIMIT

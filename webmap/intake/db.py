@@ -166,6 +166,25 @@ class Publication(Base):
     record: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
+class Job(Base):
+    """Work run outside the serving process (:mod:`webmap.intake.jobs`): its kind, who asked, what it was given
+    (``parameters``: JSON; a file it reads is named there), how far it is and what came of it (``result``: JSON)."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # check_upload
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued, running, done, failed
+    stage: Mapped[str] = mapped_column(String(32), default="")  # reading, checking, storing
+    done: Mapped[int] = mapped_column(Integer, default=0)  # rows done of the stage
+    total: Mapped[int] = mapped_column(Integer, default=0)  # rows of the stage, 0 while unknown
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # last sign of life of its process
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    parameters: Mapped[str] = mapped_column(Text, default="{}")
+    result: Mapped[str] = mapped_column(Text, default="")
+
+
 def database_url(data_dir: Path) -> str:
     """``DATABASE_URL`` when set, else the SQLite file in ``data_dir``."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{(data_dir / SQLITE_NAME).resolve()}"

@@ -5,6 +5,7 @@ and :mod:`webmap.intake.changes`; the history and restore are in :mod:`webmap.in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -12,7 +13,20 @@ from sqlalchemy import select
 
 from etl.problems import ERROR
 from etl.publish import publishing
-from webmap.intake import change_label, changes, current_user, database, raw_inputs, requires, signed_in, uploads
+from webmap.intake import (
+    change_label,
+    changes,
+    current_user,
+    database,
+    jobs,
+    jobs_runner,
+    raw_inputs,
+    requires,
+    signed_in,
+    upload_job,
+    upload_limits,
+    uploads,
+)
 from webmap.intake import submissions as work
 from webmap.intake.db import Publication, Submission, User
 from webmap.intake.submissions import REVIEWERS, SUBMITTERS
@@ -78,47 +92,47 @@ def create():
     form = {k: request.form.get(k, "").strip() for k in ("source_title", "source_url", "source_document", "mapping")}
     if upload is None or not upload.filename:
         return render_template("submission_new.html", problems=[_("Choose a file to upload.")], form=form), 400
-    content = upload.read()
-    checked = uploads.check_upload(
-        uploads.Upload(upload.filename[:255], content, form["source_title"], form["source_url"], form["mapping"], form["source_document"]),
-        raw_inputs(),
-        uploads.allowed_units(current_user(), store()),
-    )
+    allowed = uploads.allowed_units(signed_in(), store())
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    if size > int(current_app.config["UPLOAD_INLINE_BYTES"]):  # streamed to the spool, never read whole here
+        described = uploads.Upload(upload.filename[:255], b"", *(form[k] for k in _UPLOAD_FIELDS))
+        return _check_in_background(described, upload.save, allowed)
+    given = uploads.Upload(upload.filename[:255], upload.read(), *(form[k] for k in _UPLOAD_FIELDS))
+    checked = uploads.check_upload(given, raw_inputs(), allowed, upload_limits())
     errors = [p for p in checked.report.problems if p.severity == ERROR]
     if errors or not checked.text:
         lines = [str(p) for p in errors] + checked.report.omitted(ERROR)
         if checked.suggestion and not form["mapping"]:
             form["mapping"] = checked.suggestion
         return render_template("submission_new.html", problems=lines, form=form), 400
-    ident = _store(uploads.Upload(upload.filename[:255], content, *(form[k] for k in _UPLOAD_FIELDS)), checked)
-    return redirect(url_for("submissions.show", ident=ident))
+    return redirect(url_for("submissions.show", ident=_store(given, checked)))
+
+
+def _check_in_background(
+    described: uploads.Upload, write: Callable[[Path], object], allowed: set[tuple[str, str]] | None, resubmits: int | None = None
+):
+    """Queue the check of a large file (its form ``described``; ``write(path)`` spools its content) as a job and
+    show its progress (the page comes back to the preview)."""
+    file = jobs.spool(_out(), write)
+    parameters = upload_job.parameters(described, file, raw_inputs(), allowed, upload_limits(), _address(), resubmits)
+    try:
+        ident = jobs.queue(database(), "check_upload", signed_in().id, parameters)
+    except jobs.Busy as exc:
+        file.unlink(missing_ok=True)
+        raise AppError(503, _("The server is checking other large files: send this one again in a minute."), retry_after=60) from exc
+    jobs_runner().start(ident)
+    return redirect(url_for("jobs.show", ident=ident), 303)
 
 
 _UPLOAD_FIELDS = ("source_title", "source_url", "mapping", "source_document")
 
 
 def _store(upload: uploads.Upload, checked: uploads.Checked, resubmits: int | None = None) -> int:
-    """Store a checked upload as a pending submission of the signed-in account (``resubmits``: the reverted
-    submission it repeats); its id."""
-    user = signed_in()
+    """Store a checked upload as a pending submission of the signed-in account; its id."""
     with database().session() as s:
-        submission = Submission(
-            user_id=user.id,
-            file_name=upload.file_name,
-            file_type=checked.kind,
-            content=upload.content,
-            mapping=upload.mapping,
-            source_title=upload.source_title,
-            source_url=upload.source_url,
-            source_document=upload.source_document,
-            rows=checked.text,
-            resubmits=resubmits,
-        )
-        s.add(submission)
-        s.flush()
-        detail = upload.file_name[:200] + (f"; resubmits submission {resubmits}" if resubmits else "")
-        work.audit.record(s, user.name, "submission_created", f"submission {submission.id}", detail, _address())
-        return submission.id
+        return work.store(s, _me(s), upload, checked, _address(), resubmits)
 
 
 def _stored_values(submission: Submission):
@@ -249,7 +263,10 @@ def resubmit(ident: int):
         submission.mapping,
         submission.source_document,
     )
-    checked = uploads.check_upload(upload, raw_inputs(), uploads.allowed_units(signed_in(), store()))
+    allowed = uploads.allowed_units(signed_in(), store())
+    if len(upload.content) > int(current_app.config["UPLOAD_INLINE_BYTES"]):
+        return _check_in_background(upload, lambda path: path.write_bytes(upload.content), allowed, resubmits=ident)
+    checked = uploads.check_upload(upload, raw_inputs(), allowed, upload_limits())
     errors = [str(p) for p in checked.report.problems if p.severity == ERROR]
     if errors or not checked.text:
         raise AppError(400, _("The submission no longer passes the checks: %(problems)s", problems="; ".join(errors[:5])))

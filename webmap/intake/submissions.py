@@ -25,6 +25,7 @@ from etl.publish import build_unswitched
 from etl.store import StoreError, open_build, resolve_build, switch_current
 from webmap.intake import audit, changes
 from webmap.intake.db import ProgrammeEdit, Publication, Submission, User, utcnow
+from webmap.intake.uploads import Checked, Upload
 from webmap.read.values import preferred_values
 
 STATUSES = ("pending", "approved", "rejected", "withdrawn", "reverted")
@@ -34,6 +35,28 @@ SUBMISSION_INPUT = "submission "  # + id: a submission's name among a build's in
 
 
 # --- decisions and publishing ---------------------------------------------------------------------
+
+
+def store(session: Session, user: User, upload: Upload, checked: Checked, address: str, resubmits: int | None = None) -> int:
+    """Store a checked upload as a pending submission of ``user`` (``resubmits``: the reverted submission it repeats),
+    with its audit record; its id."""
+    submission = Submission(
+        user_id=user.id,
+        file_name=upload.file_name,
+        file_type=checked.kind,
+        content=upload.content,
+        mapping=upload.mapping,
+        source_title=upload.source_title,
+        source_url=upload.source_url,
+        source_document=upload.source_document,
+        rows=checked.text,
+        resubmits=resubmits,
+    )
+    session.add(submission)
+    session.flush()
+    detail = upload.file_name[:200] + (f"; resubmits submission {resubmits}" if resubmits else "")
+    audit.record(session, user.name, "submission_created", f"submission {submission.id}", detail, address)
+    return submission.id
 
 
 class PublishError(Exception):

@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import io
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from etl.importer.results import tidy_text
 from etl.importer.spec import load_spec
 from etl.importer.suggest import suggest_mapping
 from etl.importer.table_import import import_table
-from etl.importer.tables import Grid, TableError, read_grid, table_kind
+from etl.importer.tables import NO_LIMITS, Grid, Limits, TableError, read_grid, table_kind
 from etl.indicators import TIDY_COLUMNS, check_rows
 from etl.links import SOURCE_FIX, source_problem
 from etl.problems import InputError, Problem, Report
@@ -91,8 +92,18 @@ def allowed_units(user: User, store: Store) -> set[tuple[str, str]] | None:
     return {("2025", u) for u in units} | {("2008", o) for o in olds} | wards
 
 
-def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None) -> Checked:
-    """Read ``upload`` into tidy rows and check them with the catalogue and names of ``raw``."""
+Progress = Callable[[str, int, int], None]  # (stage: reading, checking; rows done; rows in all, 0 while unknown)
+
+
+def _silent(_stage: str, _done: int, _total: int) -> None:
+    pass
+
+
+def check_upload(
+    upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None, limits: Limits = NO_LIMITS, progress: Progress = _silent
+) -> Checked:
+    """Read ``upload`` into tidy rows and check them with the catalogue and names of ``raw``: only values of the
+    ``allowed`` units (None: any), a table within ``limits``; ``progress`` is told each stage."""
     checked = Checked()
     name = upload.file_name or "upload"
     report = checked.report
@@ -108,8 +119,9 @@ def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload.{checked.kind}"  # the uploaded name is never used as a path
         path.write_bytes(upload.content)
+        progress("reading", 0, 0)
         try:
-            grid = read_grid(path)
+            grid = read_grid(path, limits=limits)
         except TableError as exc:
             report.add(name, None, None, exc.message, exc.fix)
             return checked
@@ -132,8 +144,10 @@ def check_upload(upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None
     if not checked.text:
         return checked
     found = Report()  # problems of the tidy rows, told where the file has them
+    total = checked.text.count("\n") - 1
+    progress("checking", 0, total)
     _refuse_formula_cells(checked.text, name, found)
-    checked.values = check_rows(name, checked.text, catalogue, resolver, found).table
+    checked.values = check_rows(name, checked.text, catalogue, resolver, found, lambda n: progress("checking", n, total)).table
     if allowed is not None:
         _refuse_other_units(checked.values, allowed, name, found)
     report.merge(found, lambda p: places.of(p.row, p.column) if places is not None and p.file == name else (p.row, p.column))

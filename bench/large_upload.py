@@ -106,7 +106,9 @@ def in_process(path: Path, raw: Path) -> None:
 
     start = time.perf_counter()
     checked = check_upload(Upload("wards.xlsx", path.read_bytes()), raw, None)
-    print(f"in this process, no server: {time.perf_counter() - start:.1f} s for {len(checked.values):,} values, {len(checked.report.errors)} errors")
+    print(
+        f"in this process, no server: {time.perf_counter() - start:.1f} s for {len(checked.values):,} values, {len(checked.report.errors)} errors"
+    )
 
 
 def main() -> None:

@@ -239,7 +239,7 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> list[list[Cell]
         ws = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
         first_row, first_column = ws.start or (0, 0)
         limits.check(first_row + ws.height, first_column + ws.width)
-        lead = [""] * first_column  # iter_rows leaves out the empty columns before the table
+        lead: list[Cell] = [""] * first_column  # iter_rows leaves out the empty columns before the table
         return [lead + [_xlsx_cell(v) for v in row] for row in ws.iter_rows()]
     except TableError:
         raise

@@ -115,4 +115,4 @@ def test_a_job_whose_server_stopped_is_failed_and_the_queue_is_bounded(backgroun
         jobs.queue(database, "check_upload", 1, {})
     client = _client(background, "hp-doc")
     response = _submit(client, _tidy(HP_2024), lang="en")
-    assert response.status_code == 503 and "send this one again in a minute" in response.get_data(as_text=True)
+    assert response.status_code == 503 and "hãy gửi lại tệp này sau một phút" in response.get_data(as_text=True)

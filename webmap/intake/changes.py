@@ -55,11 +55,16 @@ def _ordered(found: list[Change]) -> list[Change]:
 def submitted(published: pd.Series, values: pd.DataFrame) -> list[Change]:
     """Each preferred value of ``values`` (the checked tidy rows of a submission: boundary, code, indicator, year,
     period, value, preferred) against ``published`` (:func:`webmap.read.values.preferred_series` of a build)."""
+    own = values[values["preferred"]]
+    if own.empty:
+        return []
+    years = own["year"].astype(int)
+    keys = pd.MultiIndex.from_arrays([own["boundary"], own["code"], own["indicator"], years, own["period"]])
+    olds = published.reindex(keys).tolist()  # one lookup for every value (a key at a time took 20 µs)
     out = []
-    for r in values[values["preferred"]].itertuples(index=False):
-        key = (r.boundary, r.code, r.indicator, int(r.year), r.period)
-        old, new = _value(published.get(key)), float(r.value)
-        out.append(Change(r.boundary, r.code, r.indicator, int(r.year), r.period, old, new, _status(old, new)))
+    for b, c, i, y, p, old, new in zip(own["boundary"], own["code"], own["indicator"], years, own["period"], olds, own["value"].tolist()):
+        before, after = _value(old), float(new)
+        out.append(Change(b, c, i, int(y), p, before, after, _status(before, after)))
     return _ordered(out)
 
 

@@ -125,6 +125,7 @@ class Submission(Base):
     reverted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a users.id (no constraint: see migration 0005)
     reverted_in: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the restore's publication id
     resubmits: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the reverted submission this one repeats
+    checked: Mapped[str] = mapped_column(Text, default="", server_default="")  # CSV of its checked values ("" before 0006)
 
 
 class ProgrammeEdit(Base):

@@ -90,7 +90,7 @@ def queue(database: Database, kind: str, user_id: int, parameters: dict) -> int:
 SPOOL = "spool"  # DATA_DIR/spool: the files waiting for their job
 
 
-def spool(data_dir: Path, write: Callable[[Path], None]) -> Path:
+def spool(data_dir: Path, write: Callable[[Path], object]) -> Path:
     """A new file in ``DATA_DIR/spool`` (readable by its owner only), filled by ``write(path)``; its path. Files
     left there by a job that never ran are removed after a day (:func:`sweep`)."""
     folder = data_dir / SPOOL

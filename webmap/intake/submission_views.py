@@ -38,7 +38,8 @@ from webmap.views.params import check_keys
 
 bp = Blueprint("submissions", __name__)
 COMMENT_LIMIT = 2000
-SHOWN_OTHER = 500  # values derived from a publication listed on its page (the count says how many in all)
+SHOWN = 1000  # values listed on a submission's page (the counts and the map say how many in all)
+SHOWN_OTHER = 500  # values derived from a publication listed on its page
 
 
 def _out() -> Path:
@@ -136,7 +137,11 @@ def _store(upload: uploads.Upload, checked: uploads.Checked, resubmits: int | No
 
 
 def _stored_values(submission: Submission):
-    """The checked values of a stored submission (its tidy rows read again by the build's rules)."""
+    """The checked values of a stored submission: as its check stored them, else its tidy rows read again by the
+    build's rules."""
+    stored = work.checked_values(submission)
+    if stored is not None:
+        return stored
     return uploads.check_upload(uploads.Upload(submission.file_name, submission.rows.encode("utf-8")), raw_inputs(), None).values
 
 
@@ -166,12 +171,13 @@ def show(ident: int):
         publication=publication,
         recorded=record is not None,
         restored=restored,
-        changes=found,
+        changes=found[:SHOWN],
+        changes_count=len(found),
         other=other[:SHOWN_OTHER],
         other_count=changes.count(other),
         coverage=cover,
         counts=changes.count(found),
-        labels=_labels(found + other[:SHOWN_OTHER]),
+        labels=_labels(found[:SHOWN] + other[:SHOWN_OTHER]),
         problems=[],
     )
 

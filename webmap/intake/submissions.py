@@ -37,6 +37,20 @@ SUBMISSION_INPUT = "submission "  # + id: a submission's name among a build's in
 # --- decisions and publishing ---------------------------------------------------------------------
 
 
+CHECKED_COLUMNS = ["boundary", "code", "indicator", "year", "period", "value", "preferred"]
+
+
+def checked_values(submission: Submission) -> pd.DataFrame | None:
+    """The values the submission's check produced, as stored (None for a submission stored before they were)."""
+    if not submission.checked:
+        return None
+    text = io.StringIO(submission.checked)
+    frame = pd.read_csv(
+        text, dtype={c: str for c in ("boundary", "code", "indicator", "period")}, keep_default_na=False, na_values={"value": [""]}
+    )
+    return frame.astype({"year": int, "value": float, "preferred": bool})
+
+
 def store(session: Session, user: User, upload: Upload, checked: Checked, address: str, resubmits: int | None = None) -> int:
     """Store a checked upload as a pending submission of ``user`` (``resubmits``: the reverted submission it repeats),
     with its audit record; its id."""
@@ -51,6 +65,7 @@ def store(session: Session, user: User, upload: Upload, checked: Checked, addres
         source_document=upload.source_document,
         rows=checked.text,
         resubmits=resubmits,
+        checked=checked.values[CHECKED_COLUMNS].to_csv(index=False, lineterminator="\n"),
     )
     session.add(submission)
     session.flush()

@@ -34,8 +34,12 @@ def upgrade() -> None:
         sa.Column("result", sa.Text, nullable=False, server_default=""),
     )
     op.create_index("ix_jobs_status", "jobs", ["status"])
+    # the values a submission's check produced (CSV of the value key, value, preferred): what its review compares,
+    # read again in a fraction of the time the check takes
+    op.add_column("submissions", sa.Column("checked", sa.Text, nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    op.drop_column("submissions", "checked")
     op.drop_index("ix_jobs_status", "jobs")
     op.drop_table("jobs")

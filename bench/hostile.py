@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.web import free_port, wait_until_up  # noqa: E402
+from bench.web import built_site, free_port, wait_until_up  # noqa: E402
 from etl.build import build  # noqa: E402
 
 
@@ -58,10 +57,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     argparse.ArgumentParser(description=__doc__).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw"
-        shutil.copytree(ROOT / "geodata/raw", raw, symlinks=True)
-        data = Path(tmp) / "build"
-        build(raw, data)
+        raw, data = built_site(Path(tmp))
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(

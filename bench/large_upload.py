@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,8 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.hostile import rss_mb  # noqa: E402
-from bench.web import free_port, wait_until_up  # noqa: E402
-from etl.build import build  # noqa: E402
+from bench.web import built_site, free_port, wait_until_up  # noqa: E402
 from etl.indicators import TIDY_COLUMNS  # noqa: E402
 
 ROWS = 150_000  # and the header
@@ -114,10 +112,7 @@ def in_process(path: Path, raw: Path) -> None:
 def main() -> None:
     argparse.ArgumentParser(description=__doc__).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw"
-        shutil.copytree(ROOT / "geodata/raw", raw, symlinks=True)
-        data = Path(tmp) / "build"
-        build(raw, data)
+        raw, data = built_site(Path(tmp))
         path = Path(tmp) / "wards.xlsx"
         workbook(path, data)
         print(f"workbook: {ROWS + 1:,} rows × {len(TIDY_COLUMNS)} columns, {path.stat().st_size / 1e6:.1f} MB")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import shutil
 import socket
 import statistics
 import subprocess
@@ -28,6 +29,15 @@ sys.path.insert(0, str(ROOT))
 from etl.build import build  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+def built_site(tmp: Path) -> tuple[Path, Path]:
+    """(raw, build): a copy of ``geodata/raw`` in ``tmp`` and its build, for a benchmark to serve and publish into."""
+    raw = tmp / "raw"
+    shutil.copytree(ROOT / "geodata/raw", raw, symlinks=True)
+    data = tmp / "build"
+    build(raw, data)
+    return raw, data
 
 
 def free_port() -> int:

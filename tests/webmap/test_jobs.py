@@ -19,16 +19,21 @@ from webmap.intake import accounts, jobs
 from webmap.intake.db import Job, Submission
 
 
+def _app(tiny_site, database_url: str, contributors: dict[str, str], **config):
+    """The tiny site with ``config``, and a contributor account for each (name: 2025 unit)."""
+    raw, out, _ = tiny_site
+    app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url, **config})
+    units = set(app.extensions["urbanmap_build"].current().geography.units["2025"]["code"])
+    with app.extensions["urbanmap_db"].session() as s:
+        for name, unit in contributors.items():
+            accounts.add_user(s, name, PASSWORD, "contributor", [unit], units, "test")
+    return app
+
+
 @pytest.fixture
 def background(tiny_site, database_url: str):
     """(app): every upload is checked in the background (UPLOAD_INLINE_BYTES = 0)."""
-    raw, out, _ = tiny_site
-    app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url, "UPLOAD_INLINE_BYTES": 0})
-    units = set(app.extensions["urbanmap_build"].current().geography.units["2025"]["code"])
-    with app.extensions["urbanmap_db"].session() as s:
-        accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], units, "test")
-        accounts.add_user(s, "other", PASSWORD, "contributor", ["01"], units, "test")
-    return app
+    return _app(tiny_site, database_url, {"hp-doc": "31", "other": "01"}, UPLOAD_INLINE_BYTES=0)
 
 
 def _until_finished(client, location: str, seconds: float = 90):
@@ -85,12 +90,8 @@ def test_a_table_beyond_the_limits_is_refused_with_the_limit(site_limits) -> Non
 
 @pytest.fixture
 def site_limits(tiny_site, database_url: str):
-    raw, out, _ = tiny_site
-    app = create_app({"DATA_DIR": out, "RAW_DIR": raw, "TESTING": True, "DATABASE_URL": database_url, "UPLOAD_MAX_ROWS": 5})
-    units = set(app.extensions["urbanmap_build"].current().geography.units["2025"]["code"])
-    with app.extensions["urbanmap_db"].session() as s:
-        accounts.add_user(s, "hp-doc", PASSWORD, "contributor", ["31"], units, "test")
-    return app
+    """(app): a table holds at most 5 rows."""
+    return _app(tiny_site, database_url, {"hp-doc": "31"}, UPLOAD_MAX_ROWS=5)
 
 
 def test_a_job_whose_server_stopped_is_failed_and_the_queue_is_bounded(background, monkeypatch) -> None:

@@ -10,7 +10,6 @@ never recomputed against a later build. No Flask here.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import astuple, dataclass, field
 
 import pandas as pd
@@ -35,7 +34,7 @@ class Change:
 
 
 def _value(v: object) -> float | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v) else float(v)  # type: ignore[arg-type]
+    return None if v is None or pd.isna(v) else float(v)  # type: ignore[call-overload, arg-type]
 
 
 def _same(old: float, new: float) -> bool:

@@ -60,8 +60,9 @@ def _confirmation(build_id: str, problem: str = "", reason: str = "", status: in
         plan = work.restore_plan(s, target.manifest)
         published = s.scalar(select(Publication).where(Publication.build_id == build_id).order_by(Publication.id).limit(1))
         names = {u.id: u.name for u in s.scalars(select(User))}
-    differ = changes.count(changes.between(preferred_values(_out()), preferred_values(target.folder)))
-    current = current_app.extensions["urbanmap_build"].current().build_id
+    served = current_app.extensions["urbanmap_build"].current()  # its values are in memory already
+    differ = changes.count(changes.between(served.values.preferred(), preferred_values(target.folder)))
+    current = served.build_id
     return render_template(
         "restore.html",
         build_id=build_id,

@@ -123,7 +123,9 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
     name = "urbanmap_t_" + uuid.uuid4().hex[:12]
     admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # template0: nobody connects to it, so that two workers creating their databases at once never meet
+        # "source database template1 is being accessed by other users"
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     try:
         yield make_url(SERVER).set(database=name).render_as_string(hide_password=False)
     finally:

@@ -320,8 +320,10 @@
         var always = w.always.indexOf(parent) >= 0;
         if ((always || zoom >= w.min_zoom) && view.intersects(L.latLngBounds(w.parents[parent]))) { wanted[key(parent, level)] = parent; }
       });
-      Object.keys(shown).forEach(function (k) {
-        if (!wanted[k] && shown[k].layer) { map.removeLayer(shown[k].layer); delete shown[k]; }
+      Object.keys(shown).forEach(function (k) {  /* one still loading is dropped too: it is not drawn when it comes */
+        if (wanted[k]) { return; }
+        if (shown[k].layer) { map.removeLayer(shown[k].layer); }
+        delete shown[k];
       });
       Object.keys(wanted).forEach(function (k) {
         if (shown[k]) { return; }
@@ -361,7 +363,8 @@
     if (cfg.units_from) { cfg.units = sharedUnits[cfg.units_from] || {}; }
     map.options.zoomSnap = 0.25;  /* the box fills the map (whole zoom steps leave up to half of it empty) */
     map.options.zoomDelta = 0.5;
-    if (cfg.bounds) { map.fitBounds(cfg.bounds); }
+    /* not animated: a zoom animation under way drops the next setView (Leaflet ignores it until the first ends) */
+    if (cfg.bounds) { map.fitBounds(cfg.bounds, { animate: false }); }
     keepToLand(map, cfg);
     compareControl(map, cfg);
     addPanes(map);

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from etl.csv_rows import read_csv
 from etl.importer.labels import unit_key
+from etl.messages import Message
 from etl.problems import Report
 from etl.sources import RawLayout
 
@@ -62,15 +63,33 @@ class Indicator:
     weight: str | None = None
     derive: Ratio | None = None
 
-    def out_of_range(self, value: Decimal) -> str | None:
+    def out_of_range(self, value: Decimal) -> Message | None:
         """Why ``value`` (in the catalogue unit) is outside the indicator's valid range, or None.
         Beyond the catalogue's bounds, no figure may be infinite, NaN or larger than :data:`MAX_MAGNITUDE`."""
         if not value.is_finite() or abs(value) > MAX_MAGNITUDE:
-            return f"{self.id} cannot be {value:f} {self.unit}: not a finite figure of a plausible size (at most {MAX_MAGNITUDE:,})"
+            return Message(
+                "{indicator} cannot be {value} {unit}: not a finite figure of a plausible size (at most {largest})",
+                indicator=self.id,
+                value=f"{value:f}",
+                unit=self.unit,
+                largest=int(MAX_MAGNITUDE),
+            )
         if self.min_value is not None and value < self.min_value:
-            return f"{self.id} cannot be below {self.min_value:f} {self.unit} ({value:f})"
+            return Message(
+                "{indicator} cannot be below {bound} {unit} ({value})",
+                indicator=self.id,
+                bound=float(self.min_value),
+                unit=self.unit,
+                value=float(value),
+            )
         if self.max_value is not None and value > self.max_value:
-            return f"{self.id} cannot be above {self.max_value:f} {self.unit} ({value:f})"
+            return Message(
+                "{indicator} cannot be above {bound} {unit} ({value})",
+                indicator=self.id,
+                bound=float(self.max_value),
+                unit=self.unit,
+                value=float(value),
+            )
         return None
 
 
@@ -82,11 +101,11 @@ class Catalogue:
     conversions: dict[tuple[str, str], Decimal]
     unit_labels: dict[str, str] = field(default_factory=dict)
 
-    def suggest(self, name: str) -> str:
+    def suggest(self, name: str) -> Message:
         close = difflib.get_close_matches(name, list(self.indicators), n=1)
         if close:
-            return f'did you mean "{close[0]}"? (or add "{name}" to catalogue/indicators.csv)'
-        return "add the indicator to catalogue/indicators.csv"
+            return Message('did you mean "{close}"? (or add "{name}" to catalogue/indicators.csv)', close=close[0], name=name)
+        return Message("add the indicator to catalogue/indicators.csv")
 
     def factor(self, indicator: str, unit: str) -> Decimal | None:
         """Multiplier from ``unit`` to the indicator's catalogue unit, or None if there is none."""

@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from etl.messages import Message
 from etl.problems import Report
 
 CsvRow = tuple[int, dict[str, str]]
@@ -31,7 +32,7 @@ def iter_csv(path: Path, required: list[str], report: Report, name: str | None =
     """
     name = name or str(path)
     if not path.exists():
-        report.add(name, None, None, "the file is missing", "restore it (see geodata/raw/*/README.md for its source)")
+        report.add(name, None, None, Message("the file is missing"), Message("restore it (see geodata/raw/*/README.md for its source)"))
         return
     raw = path.read_bytes()
     try:
@@ -42,8 +43,8 @@ def iter_csv(path: Path, required: list[str], report: Report, name: str | None =
             name,
             row,
             None,
-            f"unreadable encoding: byte {raw[exc.start]:#04x} is not UTF-8",
-            "save the file as UTF-8, or turn it into a tidy file with `urbanmap import --encoding ...`",
+            Message("unreadable encoding: byte {byte} is not UTF-8", byte=f"{raw[exc.start]:#04x}"),
+            Message("save the file as UTF-8, or turn it into a tidy file with `urbanmap import --encoding ...`"),
         )
         return
     del raw
@@ -56,16 +57,25 @@ def iter_csv_text(text: str, required: list[str], report: Report, name: str, all
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        report.add(name, reader.line_num, None, f"the header cannot be read as CSV: {exc}", "correct the quoting of the header")
+        report.add(
+            name,
+            reader.line_num,
+            None,
+            Message("the header cannot be read as CSV: {reason}", reason=str(exc)),
+            Message("correct the quoting of the header"),
+        )
         return
     if not any(header):
-        report.add(name, None, None, "the file is empty", "restore the header row and the data")
+        report.add(name, None, None, Message("the file is empty"), Message("restore the header row and the data"))
         return
     missing = [c for c in required if c not in header]
     for column in missing:
         close = difflib.get_close_matches(column, header, n=1)
-        hint = f'rename column "{close[0]}" to "{column}"' if close else f'add a column "{column}"'
-        report.add(name, 1, column, f'required column "{column}" is missing', hint)
+        if close:
+            hint = Message('rename column "{close}" to "{column}"', close=close[0], column=column)
+        else:
+            hint = Message('add a column "{column}"', column=column)
+        report.add(name, 1, column, Message('required column "{column}" is missing', column=column), hint)
     if missing:
         return
     width = len(header)
@@ -76,15 +86,15 @@ def iter_csv_text(text: str, required: list[str], report: Report, name: str, all
             fields = next(reader)
         except StopIteration:
             if not yielded and not allow_empty:
-                report.add(name, None, None, "the file has a header but no rows", "add the data rows")
+                report.add(name, None, None, Message("the file has a header but no rows"), Message("add the data rows"))
             return
         except csv.Error as exc:
             report.add(
                 name,
                 number + 1,
                 None,
-                f"quoting error in the row that starts on line {starts_at}: {exc}",
-                "close the quote, or double a quote inside a quoted field",
+                Message("quoting error in the row that starts on line {line}: {reason}", line=str(starts_at), reason=str(exc)),
+                Message("close the quote, or double a quote inside a quoted field"),
             )
             return
         number += 1
@@ -95,8 +105,8 @@ def iter_csv_text(text: str, required: list[str], report: Report, name: str, all
                 name,
                 number,
                 None,
-                f"the row has {len(fields)} fields, the header {width}",
-                "quote fields that contain the delimiter (an unquoted comma in a title shifts every later field)",
+                Message("the row has {fields} fields, the header {width}", fields=len(fields), width=width),
+                Message("quote fields that contain the delimiter (an unquoted comma in a title shifts every later field)"),
             )
             continue
         yielded += 1

@@ -21,8 +21,8 @@ import pandas as pd
 
 from etl.aggregate import OUT_COLUMNS, combine_flags
 from etl.catalogue import Catalogue
-from etl.indicators import KEY
 from etl.problems import WARNING, Report
+from etl.value_keys import KEY
 
 _JOIN = ["boundary", "code", "year", "period"]
 

@@ -33,9 +33,11 @@ from etl import links
 from etl.catalogue import Catalogue
 from etl.csv_rows import CsvRow, iter_csv, iter_csv_text
 from etl.links import source_label, source_problem
+from etl.messages import Message
 from etl.names import Match, ProvinceResolver, UnresolvedName
-from etl.problems import WARNING, Report
+from etl.problems import Report
 from etl.sources import RawLayout
+from etl.value_keys import check_keys, supersede
 
 TIDY_COLUMNS = [
     "boundary",
@@ -114,11 +116,19 @@ class _RowChecker:
         value = self._value(r["value"], r["indicator"], factor, found)
         flag, preferred, preliminary = r["value_flag"], r["preferred"], r.get("preliminary", "")
         if flag not in VALUE_FLAGS:
-            found.append(("value_flag", f'unknown value flag "{flag}"', "use lower_bound, upper_bound, approx or leave it empty"))
+            found.append(
+                (
+                    "value_flag",
+                    Message('unknown value flag "{flag}"', flag=flag),
+                    Message("use lower_bound, upper_bound, approx or leave it empty"),
+                )
+            )
         if preferred not in ("yes", "no"):
-            found.append(("preferred", f'preferred is "{preferred}"', "write yes or no"))
+            found.append(("preferred", Message('preferred is "{preferred}"', preferred=preferred), Message("write yes or no")))
         if preliminary not in ("yes", ""):
-            found.append(("preliminary", f'preliminary is "{preliminary}"', "write yes, or leave it empty"))
+            found.append(
+                ("preliminary", Message('preliminary is "{preliminary}"', preliminary=preliminary), Message("write yes, or leave it empty"))
+            )
         document = r.get("source_document", "")
         if (problem := source_problem(r["source_title"], r["source_url"], document)) is not None:
             found.append((problem[0], problem[1], links.SOURCE_FIX))
@@ -160,15 +170,18 @@ class _RowChecker:
             return self._check_subunit(boundary, code, province)
         if boundary not in ("2008", "2025", "national"):
             sets = "".join(f", {b}" for b in sorted(self.resolver.subunit_sets))
-            return [("boundary", f'unknown boundary set "{boundary}"', f"write 2008 (63 provinces), 2025 (34 units){sets} or national")]
+            fix = Message("write 2008 (63 provinces), 2025 (34 units){sets} or national", sets=sets)
+            return [("boundary", Message('unknown boundary set "{boundary}"', boundary=boundary), fix)]
         if boundary == "national":
-            return [] if code == "VN" else [("province_code", f'a national row has code "{code}"', "use code VN for national rows")]
+            if code == "VN":
+                return []
+            return [("province_code", Message('a national row has code "{code}"', code=code), Message("use code VN for national rows"))]
         if (boundary, code) not in self.resolver.units:
             return [
                 (
                     "province_code",
-                    f'"{code}" is not a code of boundary set {boundary}',
-                    "use the GSO code of the unit in that set (see boundaries/province_merger_2025.csv)",
+                    Message('"{code}" is not a code of boundary set {boundary}', code=code, boundary=boundary),
+                    Message("use the GSO code of the unit in that set (see boundaries/province_merger_2025.csv)"),
                 )
             ]
         if not province:
@@ -183,8 +196,8 @@ class _RowChecker:
         return [
             (
                 "province_name_vi",
-                f'name "{province}" does not match code {code} ({expected}) of set {boundary}',
-                "correct the code or the name",
+                _name_mismatch(province, code, expected, boundary),
+                Message("correct the code or the name"),
             )
         ]
 
@@ -192,15 +205,19 @@ class _RowChecker:
         """A row of a ward-level set: its code must be a unit of the set; a name, when given, must be that unit's."""
         if (boundary, code) not in self.resolver.subunits:
             return [
-                ("province_code", f'"{code}" is not a code of boundary set {boundary}', "use the unit's official code (5 digits for wards)")
+                (
+                    "province_code",
+                    Message('"{code}" is not a code of boundary set {boundary}', code=code, boundary=boundary),
+                    Message("use the unit's official code (5 digits for wards)"),
+                )
             ]
         if name and not self.resolver.subunit_matches(boundary, code, name):
             expected = self.resolver.subunits[(boundary, code)].name_vi
             return [
                 (
                     "province_name_vi",
-                    f'name "{name}" does not match code {code} ({expected}) of set {boundary}',
-                    "correct the code or the name",
+                    _name_mismatch(name, code, expected, boundary),
+                    Message("correct the code or the name"),
                 )
             ]
         return []
@@ -215,7 +232,8 @@ class _RowChecker:
         key = (indicator, unit)
         if key not in self._conversions:
             if indicator not in self.catalogue.indicators:
-                self._conversions[key] = (None, [("indicator", f'unknown indicator "{indicator}"', self.catalogue.suggest(indicator))])
+                unknown = Message('unknown indicator "{indicator}"', indicator=indicator)
+                self._conversions[key] = (None, [("indicator", unknown, self.catalogue.suggest(indicator))])
             else:
                 factor = self.catalogue.factor(indicator, unit)
                 found: Found = []
@@ -223,8 +241,13 @@ class _RowChecker:
                     found.append(
                         (
                             "unit",
-                            f'unit "{unit}" is not the catalogue unit "{self.catalogue.indicators[indicator].unit}" of {indicator}',
-                            "convert the value, or add the conversion to catalogue/units.csv",
+                            Message(
+                                'unit "{unit}" is not the catalogue unit "{expected}" of {indicator}',
+                                unit=unit,
+                                expected=self.catalogue.indicators[indicator].unit,
+                                indicator=indicator,
+                            ),
+                            Message("convert the value, or add the conversion to catalogue/units.csv"),
                         )
                     )
                 self._conversions[key] = (factor, found)
@@ -235,8 +258,8 @@ class _RowChecker:
             found.append(
                 (
                     "value",
-                    f'value "{text}" is not a number',
-                    "write a plain decimal number with a dot (e.g. 1234.5); use `urbanmap import` for published formats",
+                    Message('value "{text}" is not a number', text=text),
+                    Message("write a plain decimal number with a dot (e.g. 1234.5); use `urbanmap import` for published formats"),
                 )
             )
             return None
@@ -246,19 +269,33 @@ class _RowChecker:
         try:
             value = Decimal(text) * factor
         except InvalidOperation:
-            found.append(("value", f'value "{text}" is not a number', "write a plain decimal number"))
+            found.append(("value", Message('value "{text}" is not a number', text=text), Message("write a plain decimal number")))
             return None
         problem = rule.out_of_range(value)
         if problem:
-            found.append(("value", problem, "check the value, its sign and its unit"))
+            found.append(("value", problem, Message("check the value, its sign and its unit")))
             return None
         return float(value)
+
+
+def _name_mismatch(name: str, code: str, expected: str, boundary: str) -> Message:
+    return Message(
+        'name "{name}" does not match code {code} ({expected}) of set {boundary}',
+        name=name,
+        code=code,
+        expected=expected,
+        boundary=boundary,
+    )
 
 
 def _check_year(text: str, boundary: str, period: str) -> tuple[int | None, Found]:
     if not re.fullmatch(r"[0-9]{4}", text):
         return None, [
-            ("year", f'year "{text}" is not a 4-digit year', "write the calendar year, e.g. 2024; rows without a date go to undated.csv")
+            (
+                "year",
+                Message('year "{text}" is not a 4-digit year', text=text),
+                Message("write the calendar year, e.g. 2024; rows without a date go to undated.csv"),
+            )
         ]
     year = int(text)
     first, last = FIRST_YEAR.get(boundary, YEAR_RANGE[0]), YEAR_RANGE[1]
@@ -266,8 +303,14 @@ def _check_year(text: str, boundary: str, period: str) -> tuple[int | None, Foun
         return None, [
             (
                 "year",
-                f"year {year} is out of range {first}..{last} for boundary set {boundary}",
-                "check the year; the 63-province set exists from 2008-08-01",
+                Message(
+                    "year {year} is out of range {first}..{last} for boundary set {boundary}",
+                    year=str(year),
+                    first=str(first),
+                    last=str(last),
+                    boundary=boundary,
+                ),
+                Message("check the year; the 63-province set exists from 2008-08-01"),
             )
         ]
     if period:
@@ -277,12 +320,13 @@ def _check_year(text: str, boundary: str, period: str) -> tuple[int | None, Foun
             return None, [
                 (
                     "period",
-                    f'period "{period}" is not YYYY-YYYY, YYYY-YYYYQn or a date YYYY-MM-DD',
-                    "write the period in one of those forms",
+                    Message('period "{period}" is not YYYY-YYYY, YYYY-YYYYQn or a date YYYY-MM-DD', period=period),
+                    Message("write the period in one of those forms"),
                 )
             ]
         if end != year:
-            return None, [("year", f"year {year} is not the last year of period {period}", f"write year {end}")]
+            wrong = Message("year {year} is not the last year of period {period}", year=str(year), period=period)
+            return None, [("year", wrong, Message("write year {end}", end=str(end)))]
     return year, []
 
 
@@ -318,7 +362,7 @@ def read_values(
     table["value"] = table["value"].astype("float64")
     table["preferred"] = table["preferred"].astype(bool)
     table["preliminary"] = table["preliminary"].astype(bool)
-    return Values(_check_keys(_supersede(table, order), report), checker.sources)
+    return Values(check_keys(supersede(table, order), report), checker.sources)
 
 
 def check_rows(
@@ -333,68 +377,5 @@ def check_rows(
             progress(row)
     table = pd.DataFrame(checker.columns, columns=OUT_COLUMNS)
     return Values(
-        _check_keys(table.astype({"year": "int64", "value": "float64", "preferred": bool, "preliminary": bool}), report), checker.sources
+        check_keys(table.astype({"year": "int64", "value": "float64", "preferred": bool, "preliminary": bool}), report), checker.sources
     )
-
-
-def _supersede(table: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
-    """Per key, only the preferred rows of the newest source (``order``: submission name -> rank; the raw inputs are 0)
-    stay preferred; the older ones are kept with preferred = false, "superseded by <submission>" in note."""
-    if not order or table.empty:
-        return table
-    source = table["origin"].astype(str).str.rsplit(":", n=1).str[0]
-    rank = source.map(order).fillna(0).astype(int)
-    newest = rank.where(table["preferred"], -1).groupby([table[k] for k in KEY]).transform("max")
-    superseded = table["preferred"] & (rank < newest)
-    if superseded.any():
-        winner = {r: n for n, r in order.items()}
-        table = table.copy()
-        table.loc[superseded, "preferred"] = False
-        table.loc[superseded, "note"] = (
-            table.loc[superseded, "note"].astype(str) + " (superseded by " + newest[superseded].map(winner) + ")"
-        ).str.strip()
-    return table
-
-
-KEY = ["boundary", "code", "indicator", "year", "period"]
-
-
-def _check_keys(table: pd.DataFrame, report: Report) -> pd.DataFrame:
-    """One preferred row per key; identical duplicates are dropped with a warning."""
-    same = KEY + ["value", "unit", "value_flag", "source_id"]
-    duplicated = table.duplicated(subset=same, keep="first")
-    for origin in table.loc[duplicated, "origin"]:
-        file, row = str(origin).rsplit(":", 1)
-        report.add(
-            file,
-            int(row),
-            None,
-            "row repeats an earlier row with the same value and source; it was ignored",
-            "delete the repeated row",
-            severity=WARNING,
-        )
-    table = table.loc[~duplicated].reset_index(drop=True)
-    preferred = table[table["preferred"]]
-    clashing = preferred[preferred.duplicated(subset=KEY, keep=False)]
-    for key, group in clashing.groupby(KEY, sort=False):
-        origins = list(group["origin"])
-        file, row = origins[-1].rsplit(":", 1)
-        report.add(
-            file,
-            int(row),
-            "preferred",
-            f"duplicate value for {key[2]} {key[3]} {key[4]} of {key[0]}/{key[1]}: also in {', '.join(origins[:-1])}, with a different value or source",
-            "keep both rows but mark all but one preferred=no, and say why in note",
-        )
-    has_preferred = table.groupby(KEY, sort=False)["preferred"].transform("any").to_numpy()
-    orphans = table.loc[~has_preferred].drop_duplicates(subset=KEY)
-    for key, origin in zip(orphans[KEY].itertuples(index=False), orphans["origin"]):
-        file, row = str(origin).rsplit(":", 1)
-        report.add(
-            file,
-            int(row),
-            "preferred",
-            f"no row for {key[2]} {key[3]} of {key[0]}/{key[1]} is preferred=yes",
-            "mark exactly one of the rows for this key preferred=yes",
-        )
-    return table

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from etl.messages import Message
+
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
@@ -29,24 +31,31 @@ def address_problem(text: str) -> str | None:
     """Why ``text`` cannot be a source's address, or None when it can."""
     if is_web_address(text):
         return None
-    return f'"{text[:80]}" is not an http:// or https:// address'
+    return Message('"{text}" is not an http:// or https:// address', text=text[:80])
 
 
-FIX = "give the source's web address, starting with https:// (or http://)"
-SOURCE_FIX = "name the source: its title, and its web address (https://…) or the number of the official document"
+FIX = Message("give the source's web address, starting with https:// (or http://)")
+SOURCE_FIX = Message("name the source: its title, and its web address (https://…) or the number of the official document")
 
 
 def source_problem(title: str, url: str, document: str = "") -> tuple[str, str] | None:
     """(column, why) a source is not enough, or None: it needs a title, and a web address (http(s) only) or
     the number of an official document ("245/BC-SXD"); an address, when given, must be http(s)."""
     if not title.strip():
-        return "source_title", "the source has no title"
+        return "source_title", Message("the source has no title")
     if url.strip():
         problem = address_problem(url.strip())
         return ("source_url", problem) if problem else None
     if not document.strip():
-        return "source_url", "the source has neither a web address nor a document number"
+        return "source_url", Message("the source has neither a web address nor a document number")
     return None
+
+
+def source_named(title: str, url: str, document: str = "") -> tuple[str, Message, Message] | None:
+    """(column, message, fix) of a source that is not named well enough (:func:`source_problem`), or None."""
+    if (problem := source_problem(title, url, document)) is None:
+        return None
+    return problem[0], Message("the source is not named well enough: {why}", why=problem[1]), SOURCE_FIX
 
 
 def source_label(title: str, document: str = "") -> str:

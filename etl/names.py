@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from etl.messages import Message
+
 BOUNDARIES = ("2008", "2025")
 MERGER_YEAR = 2025  # the merger took effect on 2025-07-01, within this year
 
@@ -129,7 +131,7 @@ class Former:
 class UnresolvedName(ValueError):
     """A name that matches no unit, or more than one; says how to fix it."""
 
-    def __init__(self, message: str, fix: str) -> None:
+    def __init__(self, message: Message, fix: Message) -> None:
         super().__init__(message)
         self.message = message
         self.fix = fix
@@ -206,7 +208,7 @@ class ProvinceResolver:
         """Resolve ``name`` (or a 1-2 digit code) in ``boundary``, or in the set ``year`` settles."""
         key = normalise(name)
         if not key:
-            raise UnresolvedName("the province name is empty", "fill in the province name or code")
+            raise UnresolvedName(Message("the province name is empty"), Message("fill in the province name or code"))
         if key in self._aggregates:
             return self._aggregates[key]
         if key in self._former and key not in self._index:
@@ -215,17 +217,19 @@ class ProvinceResolver:
             return self._resolve_code(key.zfill(2), name, boundary, year)
         candidates = self._index.get(key)
         if not candidates:
-            raise UnresolvedName(f'"{name}" is not a province name known in either boundary set', self._suggest(key))
+            raise UnresolvedName(Message('"{name}" is not a province name known in either boundary set', name=name), self._suggest(key))
         return self._pick(name, candidates, boundary, year)
 
     def _resolve_code(self, code: str, name: str, boundary: str | None, year: int | None) -> Match:
         candidates = {(b, code) for b in BOUNDARIES if (b, code) in self.units}
         if not candidates:
-            raise UnresolvedName(f'"{name}" is not a province code of either boundary set', "use a GSO code such as 01 or 79")
+            raise UnresolvedName(
+                Message('"{name}" is not a province code of either boundary set', name=name), Message("use a GSO code such as 01 or 79")
+            )
         if boundary is None and boundary_for_year(year) is None and len(candidates) > 1 and code not in self.unchanged:
             raise UnresolvedName(
-                f'code "{name}" means different provinces before and after 2025-07-01',
-                "declare the boundary set (2008 or 2025) for this input",
+                Message('code "{name}" means different provinces before and after 2025-07-01', name=name),
+                Message("declare the boundary set (2008 or 2025) for this input"),
             )
         return self._pick(name, candidates, boundary, year)
 
@@ -239,7 +243,10 @@ class ProvinceResolver:
             chosen = self._undeclared(name, candidates)
         if len(chosen) > 1:
             codes = ", ".join(f"{c} {self.units[(b, c)].name_vi}" for b, c in sorted(chosen))
-            raise UnresolvedName(f'"{name}" matches several units of one set ({codes})', "give the code instead of the name")
+            raise UnresolvedName(
+                Message('"{name}" matches several units of one set ({codes})', name=name, codes=codes),
+                Message("give the code instead of the name"),
+            )
         ((b, code),) = chosen
         return Match(b, code, self.units[(b, code)].name_vi)
 
@@ -249,26 +256,38 @@ class ProvinceResolver:
         old = {c for c in candidates if c[0] == "2008"}
         if all(code in self.unchanged for _, code in candidates) and len(old) == 1:
             return old
-        described = "; ".join(f"set {b}: code {c} {self.units[(b, c)].name_vi}" for b, c in sorted(candidates))
+        described = tuple(self._unit_in_set(b, c) for b, c in sorted(candidates))
         raise UnresolvedName(
-            f'"{name}" names different areas before and after 2025-07-01 ({described}) and the year does not settle it',
-            "declare the boundary set (2008 for the 63 provinces, 2025 for the 34 units) or give the year",
+            Message(
+                '"{name}" names different areas before and after 2025-07-01 ({described}) and the year does not settle it',
+                name=name,
+                described=described,
+            ),
+            Message("declare the boundary set (2008 for the 63 provinces, 2025 for the 34 units) or give the year"),
         )
 
-    def _absent_message(self, name: str, candidates: set[tuple[str, str]], wanted: str, by_year: bool) -> str:
-        other = ", ".join(f"{self.units[c].name_vi} (set {c[0]}, code {c[1]})" for c in sorted(candidates))
-        reason = " for that year" if by_year else ""
-        return f'"{name}" is not a unit of the {wanted} boundary set{reason}; it names {other}'
+    def _absent_message(self, name: str, candidates: set[tuple[str, str]], wanted: str, by_year: bool) -> Message:
+        other = tuple(self._unit_in_set(b, c) for b, c in sorted(candidates))
+        if by_year:
+            return Message(
+                '"{name}" is not a unit of the {wanted} boundary set for that year; it names {other}', name=name, wanted=wanted, other=other
+            )
+        return Message('"{name}" is not a unit of the {wanted} boundary set; it names {other}', name=name, wanted=wanted, other=other)
+
+    def _unit_in_set(self, boundary: str, code: str) -> Message:
+        return Message("set {boundary}: code {code} {name}", boundary=boundary, code=code, name=self.units[(boundary, code)].name_vi)
 
     @staticmethod
-    def _absent_fix(wanted: str) -> str:
+    def _absent_fix(wanted: str) -> Message:
         if wanted == "2025":
-            return "values for a province that was merged on 2025-07-01 belong to boundary set 2008 and a year before 2025"
-        return "use the name of a province of 2008-2025, or declare boundary set 2025"
+            return Message("values for a province that was merged on 2025-07-01 belong to boundary set 2008 and a year before 2025")
+        return Message("use the name of a province of 2008-2025, or declare boundary set 2025")
 
-    def _suggest(self, key: str) -> str:
+    def _suggest(self, key: str) -> Message:
         close = difflib.get_close_matches(key, list(self._index), n=3, cutoff=0.75)
         names = sorted({self.units[c].name_vi for k in close for c in self._index[k]})
+        if len(names) == 1:
+            return Message('did you mean "{name}"?', name=names[0])
         if names:
-            return "did you mean " + " or ".join(f'"{n}"' for n in names) + "?"
-        return "check the spelling, or add the spelling to geodata/raw/names/province_aliases.csv"
+            return Message("did you mean one of {names}?", names=", ".join(f'"{n}"' for n in names))
+        return Message("check the spelling, or add the spelling to geodata/raw/names/province_aliases.csv")

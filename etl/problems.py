@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.messages import Message, from_json, told_json
+
 ERROR = "error"
 WARNING = "warning"
 KEEP_PER_KIND = 100
@@ -27,7 +29,10 @@ _VARIABLE = re.compile(r'"[^"]*"|\d+(?:[.,]\d+)*')
 
 
 def kind_of(file: str, column: str | None, message: str, severity: str) -> tuple[str, str, str, str]:
-    """The kind of a problem: its file, column, severity and message without the values it quotes."""
+    """The kind of a problem: its file, column, severity and message without the values it quotes (a
+    :class:`Message` with "…" for each of its parameters)."""
+    if isinstance(message, Message):
+        return file, column or "", severity, Message(message.template, **dict.fromkeys(message.params, "…"))
     return file, column or "", severity, _VARIABLE.sub("…", message)
 
 
@@ -52,6 +57,14 @@ class Problem:
         if self.fix:
             text += f" Fix: {self.fix}"
         return text
+
+    def to_json(self) -> dict:
+        """The problem as JSON, its message and fix with their templates (:meth:`from_json` reads it back)."""
+        return {**self.__dict__, "message": told_json(self.message), "fix": told_json(self.fix)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Problem:
+        return cls(**{**data, "message": from_json(data["message"]), "fix": from_json(data["fix"])})
 
 
 @dataclass
@@ -107,17 +120,20 @@ class Report:
         return any(kind[2] == ERROR for kind in self.counts + self.unkept)
 
     def omitted(self, severity: str = ERROR) -> list[str]:
-        """One line per kind with problems not kept: how many more, and of what."""
+        """One line (a :class:`Message`) per kind with problems not kept: how many more, and of what."""
         more = self.unkept + Counter({kind: n - KEEP_PER_KIND for kind, n in self.counts.items() if n > KEEP_PER_KIND})
-        return [
-            f"{file}{f', column {column!r}' if column else ''}: … and {n} more {severity}(s) like: {template}"
-            for (file, column, sev, template), n in sorted(more.items())
-            if sev == severity
-        ]
+        return [_more(file, column, severity, like, n) for (file, column, sev, like), n in sorted(more.items()) if sev == severity]
 
     def raise_if_errors(self) -> None:
         if self.has_errors():
             raise InputError(self.errors, self.omitted(), self.count(ERROR))
+
+
+def _more(file: str, column: str, severity: str, like: str, n: int) -> Message:
+    where = Message("{file}, column “{column}”", file=file, column=column) if column else file
+    if severity == ERROR:
+        return Message("{where}: … and {n} more error(s) like: {like}", where=where, n=n, like=like)
+    return Message("{where}: … and {n} more warning(s) like: {like}", where=where, n=n, like=like)
 
 
 class InputError(Exception):

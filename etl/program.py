@@ -24,6 +24,7 @@ from etl import links
 from etl.catalogue import ISSUES, Catalogue
 from etl.csv_rows import read_csv
 from etl.links import address_problem, source_label
+from etl.messages import Message
 from etl.names import fold
 from etl.problems import Report
 from etl.sources import RawLayout
@@ -188,13 +189,13 @@ def apply_edit(tables: dict[str, pd.DataFrame], edit: Edit, report: Report) -> N
     tasks = tables["program_tasks"]
     task_id = edit.fields.get("task_id", "").strip()
     if not task_id:
-        report.add(name, None, "task_id", "the edit names no task", "give the task's number")
+        report.add(name, None, "task_id", Message("the edit names no task"), Message("give the task's number"))
         return
     known = tasks["task_id"] == task_id
     if edit.kind == "task":
         group = edit.fields.get("group_id", "")
         if group not in set(tables["program_groups"]["group_id"]):
-            report.add(name, None, "group_id", f'unknown group "{group}"', "choose one of the 5 task groups")
+            report.add(name, None, "group_id", Message('unknown group "{group}"', group=group), Message("choose one of the 5 task groups"))
             return
         if not known.any():
             tasks.loc[len(tasks)] = {c: "" for c in tasks.columns} | {"task_id": task_id}
@@ -208,20 +209,34 @@ def apply_edit(tables: dict[str, pd.DataFrame], edit: Edit, report: Report) -> N
     elif edit.kind == "status":
         status, date, evidence = (edit.fields.get(k, "").strip() for k in ("status", "status_date", "status_evidence"))
         if not known.any():
-            report.add(name, None, "task_id", f"there is no task {task_id}", "add the task first")
+            report.add(name, None, "task_id", Message("there is no task {task}", task=task_id), Message("add the task first"))
             return
         if status not in STATUSES:
-            report.add(name, None, "status", f'unknown status "{status}"', f"use one of {', '.join(STATUSES)}")
+            report.add(
+                name,
+                None,
+                "status",
+                Message('unknown status "{status}"', status=status),
+                Message("use one of {statuses}", statuses=", ".join(STATUSES)),
+            )
             return
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date):
-            report.add(name, None, "status_date", f'"{date}" is not a date YYYY-MM-DD', "give the date the status was reported")
+            report.add(
+                name,
+                None,
+                "status_date",
+                Message('"{date}" is not a date YYYY-MM-DD', date=date),
+                Message("give the date the status was reported"),
+            )
             return
         if evidence and (problem := address_problem(evidence)):
             report.add(name, None, "status_evidence", problem, links.FIX)
             return
         tasks.loc[known, STATUS_COLUMNS] = [status, date, evidence, edit.source_id]
     else:
-        report.add(name, None, None, f'unknown kind of edit "{edit.kind}"', "edit a task, its status or a target")
+        report.add(
+            name, None, None, Message('unknown kind of edit "{kind}"', kind=edit.kind), Message("edit a task, its status or a target")
+        )
         return
     _add_source(tables, edit, name)
 
@@ -231,10 +246,16 @@ def _apply_target(targets: pd.DataFrame, edit: Edit, name: str, report: Report) 
     fields = {k: edit.fields.get(k, "").strip() for k in TARGET_FIELDS}
     for required in ("indicator_en", "indicator_vi", "target", "document"):
         if not fields[required]:
-            report.add(name, None, required, f"{required} is empty", "fill it in as the document prints it")
+            report.add(name, None, required, Message("{field} is empty", field=required), Message("fill it in as the document prints it"))
             return False
     if not re.fullmatch(r"(19|20)[0-9]{2}", fields["year"]):
-        report.add(name, None, "year", f'"{fields["year"]}" is not a year', "give the year the target is for, e.g. 2030")
+        report.add(
+            name,
+            None,
+            "year",
+            Message('"{text}" is not a year', text=fields["year"]),
+            Message("give the year the target is for, e.g. 2030"),
+        )
         return False
     same = (targets["document"] == fields["document"]) & (targets["year"] == fields["year"])
     same &= targets["indicator_en"].map(slug) == slug(fields["indicator_en"])

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from etl.messages import Message
+
 _FOOTNOTES = re.compile(r"\[[^\]]*\]|\((?:\*+|\d{1,2}|[a-z])\)|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _TRAILING_NOTE = re.compile(r"\s*\(.*\)\s*$")
 _BOUNDS = (
@@ -60,27 +62,27 @@ def parse_number(text: str | Decimal | int | float, decimal: str = ".") -> Numbe
     if isinstance(text, Decimal | int | float):
         number = Decimal(str(text))
         if not number.is_finite():
-            raise NumberError(f'"{text}" is not a finite number')
+            raise NumberError(Message('"{text}" is not a finite number', text=str(text)))
         return Number(number)
     if text.replace("\u00a0", " ").strip() in MISSING_MARKS:
         return None
     body = clean(text)
     if not body:
-        raise NumberError(f'"{text}" is a note mark, not a number')
+        raise NumberError(Message('"{text}" is a note mark, not a number', text=text))
     body, flag = _strip_qualifier(body)
     percent = body.endswith("%")
     body = body.rstrip("%").strip()
     if not _DIGITS.match(body):
-        raise NumberError(f'"{text}" is not a number')
+        raise NumberError(Message('"{text}" is not a number', text=text))
     body = re.sub(r"[\s\u00a0\u202f']", "", body)
     thousands = "," if decimal == "." else "."
     if not _grouping_ok(body, thousands, decimal):
-        raise NumberError(f'"{text}" is not a number with "{decimal}" as decimal mark')
+        raise NumberError(Message('"{text}" is not a number with "{decimal}" as decimal mark', text=text, decimal=decimal))
     normalised = body.replace(thousands, "").replace(decimal, ".")
     try:
         return Number(Decimal(normalised), flag, percent)
     except InvalidOperation as exc:
-        raise NumberError(f'"{text}" is not a number') from exc
+        raise NumberError(Message('"{text}" is not a number', text=text)) from exc
 
 
 def _grouping_ok(body: str, thousands: str, decimal: str) -> bool:

@@ -12,6 +12,7 @@ from etl.importer.numbers import NumberError, parse_number
 from etl.importer.results import TotalRow, ValueColumn
 from etl.importer.tables import Cell
 from etl.indicators import FIRST_YEAR, YEAR_RANGE
+from etl.messages import Message, message_of
 from etl.names import Aggregate, Former, Match, UnresolvedName
 
 if TYPE_CHECKING:
@@ -60,7 +61,11 @@ class RowReader:
                 if column.label not in self.no_year:
                     self.no_year.add(column.label)
                     t.report.add(
-                        t.name, number, column.label, "the value has no year", "give --year, --year-column, or years in the header"
+                        t.name,
+                        number,
+                        column.label,
+                        Message("the value has no year"),
+                        Message("give --year, --year-column, or years in the header"),
                     )
                 continue
             if not t.spec.takes(year):
@@ -98,7 +103,13 @@ class RowReader:
         value = parsed.value * column.factor
         problem = t.catalogue.indicators[column.indicator].out_of_range(value)
         if problem:
-            t.report.add(t.name, number, column.label, f'"{cell}": {problem}', "check the cell and the unit of the column")
+            t.report.add(
+                t.name,
+                number,
+                column.label,
+                Message('"{cell}": {problem}', cell=str(cell), problem=problem),
+                Message("check the cell and the unit of the column"),
+            )
             return
         key = (match.boundary, match.code, column.indicator, year, t.spec.period)
         if key in self.seen:
@@ -107,8 +118,14 @@ class RowReader:
                     t.name,
                     number,
                     column.label,
-                    f"{column.indicator} {year} of {match.name_vi} is also in row {self.seen[key][0]} with a different value",
-                    "remove one of the rows, or import them as separate files with different sources",
+                    Message(
+                        "{indicator} {year} of {unit} is also in row {row} with a different value",
+                        indicator=column.indicator,
+                        year=str(year),
+                        unit=match.name_vi,
+                        row=str(self.seen[key][0]),
+                    ),
+                    Message("remove one of the rows, or import them as separate files with different sources"),
                 )
             return
         self.seen[key] = (number, value)
@@ -124,8 +141,8 @@ class RowReader:
                 self.t.name,
                 number,
                 column.label,
-                f"{exc}: a value cell holds text",
-                "write the number, or one of the table's no-figure marks (blank, '..', '-') for a missing value",
+                Message("{reason}: a value cell holds text", reason=message_of(exc)),
+                Message("write the number, or one of the table's no-figure marks (blank, '..', '-') for a missing value"),
             )
             return None
         if parsed is None:
@@ -226,9 +243,13 @@ class RowReader:
                 t.name,
                 number,
                 where,
-                f'"{label}" was no longer a province in {min(taken)} (its last year is {former.last_year - 1}), '
-                "but the row has a value for that year",
-                "check the row; limit the years taken (years = ...) to those of the boundary set",
+                Message(
+                    '"{label}" was no longer a province in {year} (its last year is {last}), but the row has a value for that year',
+                    label=label,
+                    year=str(min(taken)),
+                    last=str(former.last_year - 1),
+                ),
+                Message("check the row; limit the years taken (years = ...) to those of the boundary set"),
             )
             return
         t.notes.append(f'row {number} "{label}" (a former province) has no value in the years taken: skipped')
@@ -244,8 +265,13 @@ class RowReader:
                 self.t.name,
                 self.t.layout.data_start,
                 label,
-                f"values of {_years(years)} are outside the years of boundary set {boundary} (from {FIRST_YEAR.get(boundary)})",
-                'say which years to take in the mapping (e.g. years = "2008-2016"); the series is not back-cast',
+                Message(
+                    "values of {years} are outside the years of boundary set {boundary} (from {first})",
+                    years=_years(years),
+                    boundary=boundary,
+                    first=str(FIRST_YEAR.get(boundary)),
+                ),
+                Message('say which years to take in the mapping (e.g. years = "2008-2016"); the series is not back-cast'),
             )
 
 

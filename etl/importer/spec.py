@@ -23,6 +23,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.messages import Message, message_of
 from etl.problems import InputError, Problem
 
 SPEC_KEYS = {
@@ -85,12 +86,28 @@ def load_spec(path: Path) -> ImportSpec:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(
-            [Problem(str(path), None, None, f"cannot read the mapping file: {exc}", "write it as UTF-8 TOML (see README)")]
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    Message("cannot read the mapping file: {reason}", reason=str(exc)),
+                    Message("write it as UTF-8 TOML (see README)"),
+                )
+            ]
         ) from exc
     unknown = sorted(set(data) - SPEC_KEYS)
     if unknown:
         raise InputError(
-            [Problem(str(path), None, None, f"unknown key(s) {', '.join(unknown)}", f"use only {', '.join(sorted(SPEC_KEYS))}")]
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    Message("unknown key(s) {keys}", keys=", ".join(unknown)),
+                    Message("use only {keys}", keys=", ".join(sorted(SPEC_KEYS))),
+                )
+            ]
         )
     problems = []
     columns = {}
@@ -98,7 +115,11 @@ def load_spec(path: Path) -> ImportSpec:
         if not isinstance(column, dict) or "indicator" not in column or set(column) - {"indicator", "unit"}:
             problems.append(
                 Problem(
-                    str(path), None, label, "a column needs an indicator (and may give a unit)", f'write "{label}" = {{ indicator = "id" }}'
+                    str(path),
+                    None,
+                    label,
+                    Message("a column needs an indicator (and may give a unit)"),
+                    Message('write "{label}" = {{ indicator = "id" }}', label=label),
                 )
             )
             continue
@@ -107,7 +128,7 @@ def load_spec(path: Path) -> ImportSpec:
         try:
             data["years"] = parse_years(str(data["years"]))
         except ValueError as exc:
-            problems.append(Problem(str(path), None, "years", str(exc), 'write a range such as years = "2008-2016"'))
+            problems.append(Problem(str(path), None, "years", message_of(exc), Message('write a range such as years = "2008-2016"')))
             del data["years"]
     data["primary"] = tuple(data.get("primary", ()))
     data["fallback"] = tuple(data.get("fallback", ()))
@@ -120,8 +141,8 @@ def parse_years(text: str) -> tuple[int, int]:
     """ "2008-2016" (or "2015") -> (first, last); raises ValueError."""
     m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*", text)
     if not m:
-        raise ValueError(f'"{text}" is not a year or a range of years')
+        raise ValueError(Message('"{text}" is not a year or a range of years', text=text))
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
     if first > last:
-        raise ValueError(f'"{text}" ends before it starts')
+        raise ValueError(Message('"{text}" ends before it starts', text=text))
     return first, last

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 
 from etl.catalogue import Catalogue
 from etl.importer.labels import read_label, year_in_title
 from etl.importer.layout import is_number, read_layout
 from etl.importer.tables import Grid
+from etl.messages import Message
 from etl.names import ProvinceResolver, fold
 
 MIN_SIMILARITY = 0.6
@@ -43,18 +45,24 @@ def best_indicator(text: str, catalogue: Catalogue) -> str | None:
     return best if score >= MIN_SIMILARITY else None
 
 
-def suggest_mapping(grid: Grid, catalogue: Catalogue, resolver: ProvinceResolver) -> str:
-    """TOML text of a mapping for ``grid`` (see module docstring)."""
+def suggest_mapping(grid: Grid, catalogue: Catalogue, resolver: ProvinceResolver, tell: Callable[[Message], str] = str) -> str:
+    """TOML text of a mapping for ``grid`` (see module docstring), its comments written by ``tell`` (English by
+    default; the intake pages tell them in the page's language)."""
+
+    def note(message: Message) -> str:  # a comment stays on its line whatever the translation holds
+        return " ".join(tell(message).split())
+
     layout = read_layout(grid, names_a_unit=lambda text: resolver.knows(text))
     data = grid.rows[layout.data_start :]
     numeric = [j for j in range(1, len(layout.labels)) if any(is_number(row[j]) for row in data)]
     infos = {j: read_label(layout.label(j), catalogue.unit_labels) for j in numeric}
-    lines = ["# Suggested from the table and the catalogue: check every line before submitting."]
+    lines = ["# " + note(Message("Suggested from the table and the catalogue: check every line before submitting."))]
     years = {info.year for info in infos.values() if info.year}
     title_year = next((y for y in map(year_in_title, layout.title) if y), None)
     if not years:
-        lines.append(f"year = {title_year}" if title_year else "year = 0  # the table names no year: write it here")
-    lines.append(f'boundary = "{"2008" if len(data) > 40 else "2025"}"  # 2008: the 63 provinces; 2025: the 34 units')
+        lines.append(f"year = {title_year}" if title_year else "year = 0  # " + note(Message("the table names no year: write it here")))
+    sets = note(Message("2008: the 63 provinces; 2025: the 34 units"))
+    lines.append(f'boundary = "{"2008" if len(data) > 40 else "2025"}"  # {sets}')
     lines.append("")
     lines.append("[columns]")
     seen: set[str] = set()
@@ -65,7 +73,8 @@ def suggest_mapping(grid: Grid, catalogue: Catalogue, resolver: ProvinceResolver
         seen.add(text)
         indicator = best_indicator(text, catalogue)
         if indicator is None:
-            lines.append(f'# {json.dumps(text, ensure_ascii=False)} = {{ indicator = "?" }}  # no catalogue indicator is alike')
+            unmatched = note(Message("no catalogue indicator is alike"))
+            lines.append(f'# {json.dumps(text, ensure_ascii=False)} = {{ indicator = "?" }}  # {unmatched}')
             continue
         unit = "" if infos[j].unit else f", unit = {json.dumps(catalogue.indicators[indicator].unit, ensure_ascii=False)}"
         lines.append(f'{json.dumps(text, ensure_ascii=False)} = {{ indicator = "{indicator}"{unit} }}')

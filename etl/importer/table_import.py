@@ -31,7 +31,8 @@ from etl.importer.row_reader import RowReader
 from etl.importer.spec import ColumnSpec, ImportSpec
 from etl.importer.tables import Cell, Grid
 from etl.importer.unit_columns import codes_agree, unit_columns
-from etl.links import SOURCE_FIX, source_problem
+from etl.links import source_named
+from etl.messages import Message
 from etl.names import Aggregate, ProvinceResolver, UnresolvedName, fold
 from etl.problems import InputError, Problem, Report
 
@@ -64,8 +65,13 @@ class TableImporter:
                 self.name,
                 self.layout.header_start,
                 None,
-                f'the mapping says year {self.spec.year}, the table\'s title says {printed} ("{self.title}")',
-                "correct or remove year in the mapping",
+                Message(
+                    'the mapping says year {year}, the table\'s title says {printed} ("{title}")',
+                    year=str(self.spec.year),
+                    printed=str(printed),
+                    title=self.title,
+                ),
+                Message("correct or remove year in the mapping"),
             )
         return printed or self.spec.year
 
@@ -88,7 +94,11 @@ class TableImporter:
             matches = [j for j in range(len(infos)) if self._matches(key, wanted, infos[j], parts[j], j)]
             if not matches:
                 self.report.add(
-                    self.name, self.layout.data_start, key, f'no column is labelled "{key}"', f"use one of: {self._label_list(infos)}"
+                    self.name,
+                    self.layout.data_start,
+                    key,
+                    Message('no column is labelled "{key}"', key=key),
+                    Message("use one of: {labels}", labels=self._label_list(infos)),
                 )
             for j in matches:
                 made = self._value_column(j, key, column, wanted, infos[j], table_unit, table_year)
@@ -107,7 +117,7 @@ class TableImporter:
 
     def _label_list(self, infos: list[LabelInfo]) -> str:
         labels = dict.fromkeys(i.text for i in infos[1:] if i.text)
-        return "; ".join(labels) or "(the table has no column labels)"
+        return "; ".join(labels) or Message("(the table has no column labels)")
 
     def _value_column(
         self,
@@ -123,7 +133,11 @@ class TableImporter:
         indicator = self.catalogue.indicators.get(column.indicator)
         if indicator is None:
             self.report.add(
-                self.name, None, key, f'unknown indicator "{column.indicator}" in the mapping', self.catalogue.suggest(column.indicator)
+                self.name,
+                None,
+                key,
+                Message('unknown indicator "{indicator}" in the mapping', indicator=column.indicator),
+                self.catalogue.suggest(column.indicator),
             )
             return None
         printed = (info.unit, info.printed_unit) if info.unit else table_unit
@@ -135,8 +149,13 @@ class TableImporter:
                     self.name,
                     self.layout.data_start,
                     label,
-                    f'the mapping says unit "{other}", the table prints "{printed[1]}" ({printed[0]})',
-                    "correct or remove the unit in the mapping",
+                    Message(
+                        'the mapping says unit "{other}", the table prints "{printed}" ({unit})',
+                        other=other,
+                        printed=printed[1] or printed[0],
+                        unit=printed[0],
+                    ),
+                    Message("correct or remove the unit in the mapping"),
                 )
                 return None
         if unit is None:
@@ -144,8 +163,10 @@ class TableImporter:
                 self.name,
                 self.layout.data_start,
                 label,
-                "the table prints no unit for this column",
-                f'give it in the mapping: "{key}" = {{ indicator = "{column.indicator}", unit = "…" }}',
+                Message("the table prints no unit for this column"),
+                Message(
+                    'give it in the mapping: "{key}" = {{ indicator = "{indicator}", unit = "…" }}', key=key, indicator=column.indicator
+                ),
             )
             return None
         factor = self.catalogue.factor(column.indicator, unit)
@@ -154,8 +175,13 @@ class TableImporter:
                 self.name,
                 self.layout.data_start,
                 label,
-                f'unit "{unit}" cannot be converted to "{indicator.unit}", the catalogue unit of {column.indicator}',
-                "add the conversion to catalogue/units.csv, or correct the unit",
+                Message(
+                    'unit "{unit}" cannot be converted to "{target}", the catalogue unit of {indicator}',
+                    unit=unit,
+                    target=indicator.unit,
+                    indicator=column.indicator,
+                ),
+                Message("add the conversion to catalogue/units.csv, or correct the unit"),
             )
             return None
         if info.year and self.spec.year and info.year != self.spec.year and not info.years_named > 1:
@@ -163,8 +189,8 @@ class TableImporter:
                 self.name,
                 self.layout.data_start,
                 label,
-                f"the mapping says year {self.spec.year}, the column header says {info.year}",
-                "remove year from the mapping: the table gives it",
+                Message("the mapping says year {year}, the column header says {printed}", year=str(self.spec.year), printed=str(info.year)),
+                Message("remove year from the mapping: the table gives it"),
             )
         return ValueColumn(j, label, column.indicator, info.year or table_year, info.preliminary, unit, factor)
 
@@ -194,7 +220,15 @@ class TableImporter:
                 blocks[-1].append((i + 1, row))
         if not 1 <= self.spec.block <= len(blocks):
             raise InputError(
-                [Problem(self.name, None, None, f"the table has {len(blocks)} block(s), not {self.spec.block}", "choose block 1..N")]
+                [
+                    Problem(
+                        self.name,
+                        None,
+                        None,
+                        Message("the table has {blocks} block(s), not {block}", blocks=len(blocks), block=str(self.spec.block)),
+                        Message("choose block 1..N"),
+                    )
+                ]
             )
         for number, (label, block) in enumerate(zip(labels, blocks), start=1):
             if number != self.spec.block and block:
@@ -227,8 +261,8 @@ class TableImporter:
                     self.name,
                     row,
                     self.layout.label(j),
-                    f'cannot tell whether "{text}" uses "." or "," as decimal mark',
-                    "give the decimal mark: --decimal , (Vietnamese 1.234,5) or --decimal . (1,234.5)",
+                    Message('cannot tell whether "{text}" uses "." or "," as decimal mark', text=text),
+                    Message("give the decimal mark: --decimal , (Vietnamese 1.234,5) or --decimal . (1,234.5)"),
                 )
                 return "."
         return "."
@@ -250,8 +284,8 @@ class TableImporter:
                         self.name,
                         self.layout.data_start,
                         self.spec.province_column,
-                        f'no province column "{self.spec.province_column}"',
-                        f"use one of: {'; '.join(self.layout.label(j) for j in range(len(self.layout.labels)))}",
+                        Message('no province column "{column}"', column=self.spec.province_column),
+                        Message("use one of: {labels}", labels="; ".join(self.layout.label(j) for j in range(len(self.layout.labels)))),
                     )
                 ]
             )
@@ -266,8 +300,8 @@ class TableImporter:
                 self.name,
                 self.layout.data_start,
                 None,
-                "no value column is named",
-                "name one with --value-column and --indicator, or in the mapping file",
+                Message("no value column is named"),
+                Message("name one with --value-column and --indicator, or in the mapping file"),
             )
         if not columns or not rows:
             return []
@@ -303,7 +337,13 @@ class TableImporter:
             found = self._column_named(self.spec.year_column)
             if found is not None:
                 return found
-            self.report.add(self.name, self.layout.data_start, self.spec.year_column, "no such year column", "name a column of the header")
+            self.report.add(
+                self.name,
+                self.layout.data_start,
+                self.spec.year_column,
+                Message("no such year column"),
+                Message("name a column of the header"),
+            )
             return None
         return 0 if self.spec.province else None
 
@@ -316,8 +356,8 @@ class TableImporter:
                 self.name,
                 number,
                 self.layout.label(year_column),
-                f'"{row[year_column]}" is not a year',
-                "correct the year cell, or set header_rows / block",
+                Message('"{text}" is not a year', text=str(row[year_column])),
+                Message("correct the year cell, or set header_rows / block"),
             )
             return None
         return info
@@ -326,8 +366,8 @@ class TableImporter:
 def import_table(grid: Grid, spec: ImportSpec, resolver: ProvinceResolver, catalogue: Catalogue, name: str) -> ImportResult:
     """Tidy rows, notes and totals of one table; raises InputError with every problem found."""
     report = Report()
-    if (problem := source_problem(spec.source_title, spec.source_url, spec.source_document)) is not None:
-        report.add(name, None, problem[0], f"the source is not named well enough: {problem[1]}", SOURCE_FIX)
+    if (problem := source_named(spec.source_title, spec.source_url, spec.source_document)) is not None:
+        report.add(name, None, *problem)
     importer = TableImporter(grid, spec, resolver, catalogue, name, report)
     numbered = importer.records()
     report.raise_if_errors()

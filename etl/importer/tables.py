@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from etl.messages import Message
+
 Cell = str | Decimal
 DELIMITERS = ",;\t|"
 
@@ -30,7 +32,7 @@ DELIMITERS = ",;\t|"
 class TableError(ValueError):
     """A file that cannot be read as a table; says why and how to fix it."""
 
-    def __init__(self, message: str, fix: str) -> None:
+    def __init__(self, message: Message, fix: Message) -> None:
         super().__init__(message)
         self.message = message
         self.fix = fix
@@ -47,17 +49,23 @@ class Limits:
         """TableError when a table of ``rows`` rows and ``width`` columns (so far) is beyond the limits."""
         if self.rows is not None and rows > self.rows:
             raise TableError(
-                f"the table has more than {self.rows:,} rows, the most one upload may hold",
-                f"split it into tables of at most {self.rows:,} rows (an administrator sets UPLOAD_MAX_ROWS)",
+                Message("the table has more than {rows} rows, the most one upload may hold", rows=self.rows),
+                Message("split it into tables of at most {rows} rows (an administrator sets UPLOAD_MAX_ROWS)", rows=self.rows),
             )
         if self.cells is not None and rows * width > self.cells:
             raise TableError(
-                f"the table has more than {self.cells:,} cells ({rows:,} rows × {width:,} columns), the most one upload may hold",
-                "split it, or leave out the columns it does not need (an administrator sets UPLOAD_MAX_CELLS)",
+                Message(
+                    "the table has more than {cells} cells ({rows} rows × {width} columns), the most one upload may hold",
+                    cells=self.cells,
+                    rows=rows,
+                    width=width,
+                ),
+                Message("split it, or leave out the columns it does not need (an administrator sets UPLOAD_MAX_CELLS)"),
             )
 
 
 NO_LIMITS = Limits()
+RESAVE = Message("save it again as .xlsx from Excel or LibreOffice")
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,8 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         _, name, text = min(decoded, key=lambda d: d[0])
         return unicodedata.normalize("NFC", text), name
     raise TableError(
-        f"unreadable encoding: the file is not {' or '.join(candidates)}",
-        "save it as UTF-8, or name its encoding with --encoding (e.g. utf-16, cp1258)",
+        Message("unreadable encoding: the file is not {encodings}", encodings=" / ".join(candidates)),
+        Message("save it as UTF-8, or name its encoding with --encoding (e.g. utf-16, cp1258)"),
     )
 
 
@@ -145,16 +153,22 @@ def table_kind(content: bytes) -> str:
                 entries = archive.infolist()
                 unzipped = sum(e.file_size for e in entries)
                 if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * max(len(content), 1):
-                    raise TableError(f"the workbook would unzip to {unzipped:,} bytes", "upload the table alone, in a smaller workbook")
+                    raise TableError(
+                        Message("the workbook would unzip to {size} bytes", size=unzipped),
+                        Message("upload the table alone, in a smaller workbook"),
+                    )
                 names = {e.filename for e in entries}
                 if "xl/workbook.xml" not in names:
-                    raise TableError("the file is a ZIP archive, not an Excel workbook", "upload a .xlsx workbook or a CSV file")
+                    raise TableError(
+                        Message("the file is a ZIP archive, not an Excel workbook"), Message("upload a .xlsx workbook or a CSV file")
+                    )
                 if _carries_macros(archive, entries):
                     raise TableError(
-                        "the workbook contains macros or an embedded program", "save it as a plain .xlsx workbook (without macros)"
+                        Message("the workbook contains macros or an embedded program"),
+                        Message("save it as a plain .xlsx workbook (without macros)"),
                     )
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
-            raise TableError("the file looks like a workbook but cannot be opened", "save it again as .xlsx") from exc
+            raise TableError(Message("the file looks like a workbook but cannot be opened"), Message("save it again as .xlsx")) from exc
         return "xlsx"
     if content.startswith(UNICODE_BOMS):
         try:
@@ -164,7 +178,7 @@ def table_kind(content: bytes) -> str:
         else:
             return "csv"
     if b"\x00" in content[:65536]:
-        raise TableError("the file is neither a CSV text nor an Excel workbook", "upload a .csv or .xlsx file")
+        raise TableError(Message("the file is neither a CSV text nor an Excel workbook"), Message("upload a .csv or .xlsx file"))
     return "csv"
 
 
@@ -191,7 +205,7 @@ def read_grid(
 ) -> Grid:
     """Read ``path`` (.csv/.txt/.tsv or .xlsx) as a grid; trailing empty rows are dropped; TableError beyond ``limits``."""
     if not path.exists():
-        raise TableError(f"{path} does not exist", "check the file name")
+        raise TableError(Message("{path} does not exist", path=str(path)), Message("check the file name"))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = _read_xlsx(path, sheet, limits)
         enc, delim = "xlsx", ""
@@ -202,7 +216,7 @@ def read_grid(
     while rows and all(str(c).strip() == "" for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise TableError("the file is empty", "export the table again with its header and rows")
+        raise TableError(Message("the file is empty"), Message("export the table again with its header and rows"))
     width = max(len(r) for r in rows)
     return Grid([r + [""] * (width - len(r)) for r in rows], enc, delim)
 
@@ -228,14 +242,15 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> list[list[Cell]
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types for damaged files
-        raise TableError(f"cannot open the workbook: {_reason(exc)}", "save it again as .xlsx from Excel or LibreOffice") from exc
+        raise TableError(Message("cannot open the workbook: {reason}", reason=_reason(exc)), RESAVE) from exc
     try:
         if sheet is not None and sheet not in book.sheet_names:
             raise TableError(
-                f'the workbook has no sheet "{sheet}" (sheets: {", ".join(book.sheet_names)})', "name one of those sheets with --sheet"
+                Message('the workbook has no sheet "{sheet}" (sheets: {sheets})', sheet=sheet, sheets=", ".join(book.sheet_names)),
+                Message("name one of those sheets with --sheet"),
             )
         if not book.sheet_names:
-            raise TableError("the workbook has no worksheet", "save it again with the table on its first sheet")
+            raise TableError(Message("the workbook has no worksheet"), Message("save it again with the table on its first sheet"))
         ws = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
         first_row, first_column = ws.start or (0, 0)
         limits.check(first_row + ws.height, first_column + ws.width)
@@ -244,7 +259,7 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> list[list[Cell]
     except TableError:
         raise
     except Exception as exc:  # damaged parts show only when read: a missing shared string, broken XML, a bad number
-        raise TableError(f"the workbook is damaged: {_reason(exc)}", "save it again as .xlsx from Excel or LibreOffice") from exc
+        raise TableError(Message("the workbook is damaged: {reason}", reason=_reason(exc)), RESAVE) from exc
     finally:
         book.close()
 

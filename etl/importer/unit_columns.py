@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from etl.importer.labels import clean_text
 from etl.importer.layout import Layout
 from etl.importer.tables import Cell
+from etl.messages import Message
 from etl.names import Match, ProvinceResolver, UnresolvedName, fold
 from etl.problems import InputError, Problem
 
@@ -66,10 +67,14 @@ def unit_columns(layout: Layout, rows: list[tuple[int, list[Cell]]], resolver: P
                 name,
                 None,
                 None,
-                "no column holds province names, and no column's header says it holds codes "
-                "(a serial-number column such as STT is never read as codes)",
-                'name the province column (--province-column), head the code column "Mã tỉnh", '
-                "or name the province of a single-province table (--province)",
+                Message(
+                    "no column holds province names, and no column's header says it holds codes "
+                    "(a serial-number column such as STT is never read as codes)"
+                ),
+                Message(
+                    'name the province column (--province-column), head the code column "Mã tỉnh", '
+                    "or name the province of a single-province table (--province)"
+                ),
             )
         ]
     )
@@ -88,17 +93,25 @@ def codes_agree(t: TableImporter, number: int, row: list[Cell], name_column: int
         return True
     try:
         by_code = t.resolver.resolve(code, by_name.boundary, year)
-        reading = f"{by_code.name_vi} (code {by_code.code})" if isinstance(by_code, Match) else f'"{code}"'
+        reading: str = _unit(by_code) if isinstance(by_code, Match) else f'"{code}"'
         agree = isinstance(by_code, Match) and by_code.code == by_name.code
     except UnresolvedName:
-        reading, agree = f'"{code}", no unit of set {by_name.boundary}', False
+        reading, agree = Message('"{code}", no unit of set {boundary}', code=code, boundary=by_name.boundary), False
     if not agree:
         t.report.add(
             t.name,
             number,
             t.layout.label(code_column),
-            f'the code column reads {reading}, the name column "{t.layout.label(name_column)}" reads '
-            f"{by_name.name_vi} (code {by_name.code})",
-            "correct the code or the name so that both name the same unit",
+            Message(
+                'the code column reads {reading}, the name column "{column}" reads {unit}',
+                reading=reading,
+                column=t.layout.label(name_column),
+                unit=_unit(by_name),
+            ),
+            Message("correct the code or the name so that both name the same unit"),
         )
     return agree
+
+
+def _unit(match: Match) -> Message:
+    return Message("{name} (code {code})", name=match.name_vi, code=match.code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import string
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,11 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "webmap/translations/vi/LC_MESSAGES/messages.po"
 MO = PO.with_suffix(".mo")
 ISSUE_IDS = [*ISSUES, *OTHER_ISSUES]
-METHODS = [("webmap/**.py", "python"), ("webmap/templates/**.html", "jinja2")]
+METHODS = [("webmap/**.py", "python"), ("etl/**.py", "python"), ("webmap/templates/**.html", "jinja2")]
 
 
 def _extracted() -> set[str]:
-    messages = extract_from_dir(str(ROOT), METHODS, keywords={"_": None, "gettext": None, "_l": None})
+    messages = extract_from_dir(str(ROOT), METHODS, keywords={"_": None, "gettext": None, "_l": None, "Message": None})
     return {m[2] if isinstance(m[2], str) else m[2][0] for m in messages}
 
 
@@ -34,6 +35,20 @@ def test_every_message_has_a_vietnamese_translation() -> None:
     translated = {m.id for m in catalog if m.id and m.string}
     missing = sorted(_extracted() - translated)
     assert not missing, f"add to {PO} (pybabel update, then compile): {missing}"
+
+
+def _fields(text: str) -> tuple[set[str], set[str]]:
+    """The ``{name}`` fields (etl.messages) and the ``%(name)s`` placeholders (Flask-Babel) of a message."""
+    braces = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    return braces, set(re.findall(r"%\(([a-z_]+)\)[sd]", text))
+
+
+def test_every_translation_names_the_placeholders_of_its_message() -> None:
+    """A translation that leaves out or misspells a placeholder would be shown in English (etl.messages) or fail."""
+    wrong = [
+        m.id for m in read_po(PO.open("rb")) if m.id and isinstance(m.id, str) and m.string and _fields(m.id) != _fields(m.string)
+    ]
+    assert not wrong, wrong
 
 
 def test_compiled_catalogue_matches_the_po_file() -> None:

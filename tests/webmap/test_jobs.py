@@ -70,11 +70,15 @@ def test_a_large_upload_is_checked_in_the_background_and_comes_back_to_the_previ
 def test_a_refused_background_check_shows_the_problems_and_keeps_what_was_typed(background) -> None:
     client = _client(background, "hp-doc")
     mine = value("2025", "01", "population", 2024, "1", "thousand persons", name="Hà Nội")
-    response = _submit(client, _tidy(mine), source_title="Báo cáo của Sở", lang="en")
+    response = _submit(client, _tidy(mine), source_title="Báo cáo của Sở")
     assert response.status_code == 303
     finished = _until_finished(client, response.headers["Location"])
     body = finished.get_data(as_text=True)
-    assert finished.status_code == 400 and "is not one of your units" in body and 'value="Báo cáo của Sở"' in body
+    assert finished.status_code == 400 and "dòng 2, cột “province_code”: lỗi: đơn vị 01 của bộ ranh giới 2025 không thuộc" in body
+    assert 'value="Báo cáo của Sở"' in body
+    client.set_cookie("lang", "en")  # the stored result is told in the language of the page that shows it
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "row 2, column “province_code”: error: unit 01 of boundary set 2025 is not one of your units" in body
     with background.extensions["urbanmap_db"].session() as s:
         assert s.scalar(select(Submission)) is None
 
@@ -82,10 +86,10 @@ def test_a_refused_background_check_shows_the_problems_and_keeps_what_was_typed(
 def test_a_table_beyond_the_limits_is_refused_with_the_limit(site_limits) -> None:
     client = _client(site_limits, "hp-doc")
     rows = [value("2025", "31", "population", year, "4700", "thousand persons", name="Hải Phòng") for year in range(2024, 2030)]
-    response = _submit(client, _tidy(*rows), lang="en")
+    response = _submit(client, _tidy(*rows))
     body = response.get_data(as_text=True)
-    assert response.status_code == 400 and "more than 5 rows, the most one upload may hold" in body and "UPLOAD_MAX_ROWS" in body
-    assert _submit(client, _tidy(*rows[:3]), lang="en").status_code == 302  # 4 rows with the header
+    assert response.status_code == 400 and "bảng có hơn 5 dòng, mức tối đa của một lần tải lên" in body and "UPLOAD_MAX_ROWS" in body
+    assert _submit(client, _tidy(*rows[:3])).status_code == 302  # 4 rows with the header
 
 
 @pytest.fixture

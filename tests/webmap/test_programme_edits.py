@@ -92,24 +92,24 @@ def test_a_national_target_is_added_and_changed(site) -> None:  # noqa: F811
     page = app.test_client().get("/program?lang=en").get_data(as_text=True)
     assert page.count("at least 50") == 1 and "over 50" not in page
     refused = _post(publisher, "/program/targets", {**target, "year": "sau 2030"})
-    assert refused.status_code == 400 and "is not a year" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "không phải là năm" in refused.get_data(as_text=True)
 
 
 def test_a_bad_edit_is_refused_and_nothing_is_stored(site) -> None:  # noqa: F811
     app, _, _ = site
     publisher = _client(app, "boss")
     for fields, message in (
-        ({**STATUS, "task_id": "99", **SOURCE}, "there is no task 99"),
-        ({**STATUS, "task_id": "1", "status": "finished", **SOURCE}, "unknown status"),
-        ({**STATUS, "task_id": "1", "status_date": "1/10/2026", **SOURCE}, "is not a date YYYY-MM-DD"),
-        ({**STATUS, "task_id": "1", "status_evidence": "javascript:alert(1)", **SOURCE}, "is not an http:// or https:// address"),
+        ({**STATUS, "task_id": "99", **SOURCE}, "thay đổi chương trình 1, cột “task_id”: lỗi: không có nhiệm vụ 99 Cách sửa: hãy thêm nhiệm vụ trước"),
+        ({**STATUS, "task_id": "1", "status": "finished", **SOURCE}, "trạng thái “finished” không hợp lệ"),
+        ({**STATUS, "task_id": "1", "status_date": "1/10/2026", **SOURCE}, "“1/10/2026” không phải ngày dạng YYYY-MM-DD"),
+        ({**STATUS, "task_id": "1", "status_evidence": "javascript:alert(1)", **SOURCE}, "“javascript:alert(1)” không phải địa chỉ http:// hoặc https://"),
         ({**STATUS, "task_id": "1", "source_title": "x", "source_url": ""}, "cần có nguồn"),
         ({**STATUS, "task_id": "1", "source_title": "x", "source_url": "ftp://x.example/y"}, "cần có nguồn"),
     ):
         response = _post(publisher, "/program/status", fields)
         assert response.status_code == 400 and message in response.get_data(as_text=True), message
     response = _post(publisher, "/program/tasks", {**TASK, "group_id": "9", **SOURCE})
-    assert response.status_code == 400 and "unknown group" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "nhóm “9” không hợp lệ" in response.get_data(as_text=True)
     assert _edits(app) == 0
 
 

@@ -132,13 +132,19 @@ def test_an_xlsx_and_a_mapped_table_are_accepted(site) -> None:
     assert _submit(contributor, data.getvalue(), "hp.xlsx").status_code == 302
     table = "Số điểm ngập úng năm 2024\nTỉnh,Số điểm ngập úng\nHải Phòng,12\n".encode()
     first = _submit(contributor, table, "points.csv").get_data(as_text=True)  # no mapping: one is suggested
-    assert "it needs a mapping" in first and "year = 2024" in first
+    assert "points.csv: lỗi: bảng không phải tệp dạng chuẩn: cần có ánh xạ" in first and "year = 2024" in first
     assert "&#34;Số điểm ngập úng&#34; = { indicator = &#34;urban_flood_hotspots_chronic&#34;" in first
+    assert "# Đề xuất từ bảng và danh mục chỉ tiêu" in first and "# 2008: 63 tỉnh; 2025: 34 đơn vị" in first  # the mapping's comments
+    contributor.set_cookie("lang", "en")
+    english = _submit(contributor, table, "points.csv").get_data(as_text=True)
+    assert "points.csv: error: the table is not a tidy file: it needs a mapping" in english
+    assert "# Suggested from the table and the catalogue" in english and "# 2008: the 63 provinces" in english
+    contributor.set_cookie("lang", "vi")
     mapping = (
         'year = 2024\nboundary = "2025"\n[columns]\n"Số điểm ngập úng" = { indicator = "urban_flood_hotspots_chronic", unit = "points" }\n'
     )
     refused = _submit(contributor, table, "points.csv", mapping=mapping)
-    assert refused.status_code == 400 and "the source is not named" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "nguồn chưa được ghi đủ rõ: nguồn không có tên" in refused.get_data(as_text=True)
     accepted = _submit(
         contributor,
         table,
@@ -163,7 +169,7 @@ def test_ward_figures_of_the_contributors_province_are_published_to_the_ward_pag
     app, _, _ = site
     contributor, publisher = _client(app, "hp-doc"), _client(app, "boss")
     other = _submit(contributor, _tidy(value("wards_2025", "00001", "population", 2025, "31000", "persons", name="Phường Ba Đình")))
-    assert other.status_code == 400 and "is not one of your units" in other.get_data(as_text=True)  # a ward of Hà Nội
+    assert other.status_code == 400 and "không thuộc các đơn vị của bạn" in other.get_data(as_text=True)  # a ward of Hà Nội
     mine = value("wards_2025", "00005", "population", 2025, "12.5", "thousand persons", name="Phường Hải Phòng 1")
     assert _submit(contributor, _tidy(mine)).status_code == 302
     preview = contributor.get("/submissions/1?lang=en").get_data(as_text=True)
@@ -176,15 +182,15 @@ def test_ward_figures_of_the_contributors_province_are_published_to_the_ward_pag
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
-        (_tidy({**HP_2024, "value": "nhiều"}), "bad.csv", "row 2, column &#34;value&#34;: error: value &#34;nhiều&#34; is not a number"),
-        (_tidy(value("2025", "01", "population", 2024, "1", "thousand persons", name="Hà Nội")), "hn.csv", "is not one of your units"),
-        (_tidy(value("2008", "01", "population", 2016, "1", "thousand persons", name="Hà Nội")), "hn.csv", "is not one of your units"),
-        (b"\x00\x01binary", "x.csv", "neither a CSV text nor an Excel workbook"),
-        (b"PK\x03\x04not really a zip", "x.xlsx", "cannot be opened"),
-        ("Tỉnh,Số\nHải Phòng,1\n".encode(), "t.csv", "needs a mapping"),
-        (_tidy({**HP_2024, "note": '=HYPERLINK("http://evil.example","click")'}), "hp.csv", "is a spreadsheet formula"),
-        (_tidy({**HP_2024, "source_title": "@SUM(1+1)"}), "hp.csv", "is a spreadsheet formula"),
-        (_tidy(HP_2024), '=HYPERLINK("http://evil.example","x").csv', "is a spreadsheet formula"),
+        (_tidy({**HP_2024, "value": "nhiều"}), "bad.csv", "bad.csv, dòng 2, cột “value”: lỗi: giá trị “nhiều” không phải là số"),
+        (_tidy(value("2025", "01", "population", 2024, "1", "thousand persons", name="Hà Nội")), "hn.csv", "không thuộc các đơn vị của bạn"),
+        (_tidy(value("2008", "01", "population", 2016, "1", "thousand persons", name="Hà Nội")), "hn.csv", "không thuộc các đơn vị của bạn"),
+        (b"\x00\x01binary", "x.csv", "không phải văn bản CSV cũng không phải sổ tính Excel"),
+        (b"PK\x03\x04not really a zip", "x.xlsx", "không mở được"),
+        ("Tỉnh,Số\nHải Phòng,1\n".encode(), "t.csv", "cần có ánh xạ"),
+        (_tidy({**HP_2024, "note": '=HYPERLINK("http://evil.example","click")'}), "hp.csv", "là công thức bảng tính"),
+        (_tidy({**HP_2024, "source_title": "@SUM(1+1)"}), "hp.csv", "là công thức bảng tính"),
+        (_tidy(HP_2024), '=HYPERLINK("http://evil.example","x").csv', "là công thức bảng tính"),
     ],
 )
 def test_a_bad_submission_is_refused_with_its_report_and_nothing_is_stored(site, content: bytes, name: str, message: str) -> None:
@@ -198,8 +204,8 @@ def test_a_workbook_with_macros_or_a_bomb_is_refused(site) -> None:
     app, _, _ = site
     client = _client(app, "hp-doc")
     for entries, message in (
-        ({"xl/workbook.xml": "<x/>", "xl/vbaProject.bin": "macro"}, "contains macros"),
-        ({"xl/workbook.xml": "<x/>", "xl/worksheets/sheet1.xml": "0" * 50_000_000}, "would unzip to"),
+        ({"xl/workbook.xml": "<x/>", "xl/vbaProject.bin": "macro"}, "chứa macro"),
+        ({"xl/workbook.xml": "<x/>", "xl/worksheets/sheet1.xml": "0" * 50_000_000}, "khi giải nén sẽ chiếm"),
     ):
         data = io.BytesIO()
         with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -384,18 +390,18 @@ def _a_missing_shared_string(parts: dict) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (_declared_in_content_types, "contains macros"),
-        (_declared_in_a_relationship, "contains macros"),
-        (_a_program_under_another_name, "contains macros"),
-        (_no_worksheet, "the workbook"),
-        (_a_missing_shared_string, "the workbook is damaged"),
+        (_declared_in_content_types, "chứa macro"),
+        (_declared_in_a_relationship, "chứa macro"),
+        (_a_program_under_another_name, "chứa macro"),
+        (_no_worksheet, "book.xlsx: lỗi: sổ tính"),
+        (_a_missing_shared_string, "sổ tính bị hỏng"),
     ],
 )
 def test_a_workbook_with_renamed_macros_or_damaged_parts_is_400(site, change, message: str) -> None:
     app, _, _ = site
     content = _altered(_workbook(TIDY_ROWS), change)
     response = _submit(_client(app, "hp-doc"), content, "book.xlsx")
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert response.status_code == 400 and message in response.get_data(as_text=True), re.findall("<li>.*?</li>", response.get_data(as_text=True))
     assert _count(app) == 0
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from webmap.intake import database, requires, signed_in, upload_job
 from webmap.intake import jobs as work
 from webmap.intake.db import Job
+from webmap.render.problems import problem_lines
 from webmap.render.text import gettext as _
 from webmap.serving.errors import not_found
 from webmap.views.params import check_keys
@@ -33,7 +34,7 @@ def show(ident: int):
     if state.status == "done" and "submission" in state.result:
         return redirect(url_for("submissions.show", ident=state.result["submission"]), 303)
     if state.status in ("done", "failed"):
-        lines = [str(p) for p in upload_job.problems(state.result)] + state.result.get("omitted", [])
+        lines = problem_lines([*upload_job.problems(state.result), *upload_job.omitted(state.result)])
         if not lines:
             lines = [_failure(state.result.get("error", ""))]
         if state.result.get("suggestion") and not form["mapping"]:

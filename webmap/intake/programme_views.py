@@ -18,6 +18,7 @@ from webmap.intake import database, raw_inputs, requires, signed_in
 from webmap.intake import submissions as work
 from webmap.intake.db import ProgrammeEdit, User
 from webmap.read.memo import records
+from webmap.render.problems import problem_lines, told
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, not_found
 from webmap.views.common import store
@@ -83,7 +84,7 @@ def _publish(kind: str):
     problem = source_problem(*source)
     typed = {**fields, **dict(zip(("source_title", "source_url", "source_document"), source))}
     if problem:
-        return _page(_("Every programme edit needs its source: %(problem)s.", problem=problem[1]), 400, kind, typed)
+        return _page(_("Every programme edit needs its source: %(problem)s.", problem=told(problem[1])), 400, kind, typed)
     return _published(kind, fields, source, typed)  # type: ignore[arg-type]
 
 
@@ -121,7 +122,7 @@ def _published(kind: str, fields: dict[str, str], source: tuple[str, str, str], 
                     request.remote_addr or "",
                 )
         except work.PublishError as exc:
-            return _page("; ".join(str(p) for p in exc.problems[:5]), 400, kind, typed)
+            return _page("; ".join(problem_lines(exc.problems, 5)), 400, kind, typed)
         work.make_current(Path(current_app.config["DATA_DIR"]), build_id)
     current_app.extensions["urbanmap_build"].refresh()
     return redirect(url_for("program.page"))

@@ -30,9 +30,11 @@ from webmap.intake import (
 from webmap.intake import submissions as work
 from webmap.intake.db import Publication, Submission, User
 from webmap.intake.submissions import REVIEWERS, SUBMITTERS
+from webmap.render.problems import problem_lines, told
 from webmap.render.text import exact_number, unit_label
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, not_found
+from webmap.serving.i18n import locale
 from webmap.views.common import bounds_of, indicator_label, map_config, map_parts, store, unit_name
 from webmap.views.params import check_keys
 
@@ -101,10 +103,10 @@ def create():
         described = uploads.Upload(upload.filename[:255], b"", *(form[k] for k in _UPLOAD_FIELDS))
         return _check_in_background(described, upload.save, allowed)
     given = uploads.Upload(upload.filename[:255], upload.read(), *(form[k] for k in _UPLOAD_FIELDS))
-    checked = uploads.check_upload(given, raw_inputs(), allowed, upload_limits())
+    checked = uploads.check_upload(given, raw_inputs(), allowed, upload_limits(), tell=told)
     errors = [p for p in checked.report.problems if p.severity == ERROR]
     if errors or not checked.text:
-        lines = [str(p) for p in errors] + checked.report.omitted(ERROR)
+        lines = problem_lines([*errors, *checked.report.omitted(ERROR)])
         if checked.suggestion and not form["mapping"]:
             form["mapping"] = checked.suggestion
         return render_template("submission_new.html", problems=lines, form=form), 400
@@ -117,7 +119,7 @@ def _check_in_background(
     """Queue the check of a large file (its form ``described``; ``write(path)`` spools its content) as a job and
     show its progress (the page comes back to the preview)."""
     file = jobs.spool(_out(), write)
-    parameters = upload_job.parameters(described, file, raw_inputs(), allowed, upload_limits(), _address(), resubmits)
+    parameters = upload_job.parameters(described, file, raw_inputs(), allowed, upload_limits(), _address(), resubmits, locale())
     try:
         ident = jobs.queue(database(), "check_upload", signed_in().id, parameters)
     except jobs.Busy as exc:
@@ -243,7 +245,7 @@ def approve(ident: int):
                 build_id = work.publish(s, submission, values, _me(s), raw_inputs(), _out(), _address(), comment)
         except work.PublishError as exc:
             raise AppError(
-                400, _("The new build failed; nothing was published: %(problems)s", problems="; ".join(str(p) for p in exc.problems[:5]))
+                400, _("The new build failed; nothing was published: %(problems)s", problems="; ".join(problem_lines(exc.problems, 5)))
             ) from exc
         work.make_current(_out(), build_id)
     current_app.extensions["urbanmap_build"].refresh()
@@ -273,7 +275,7 @@ def resubmit(ident: int):
     if len(upload.content) > int(current_app.config["UPLOAD_INLINE_BYTES"]):
         return _check_in_background(upload, lambda path: path.write_bytes(upload.content), allowed, resubmits=ident)
     checked = uploads.check_upload(upload, raw_inputs(), allowed, upload_limits())
-    errors = [str(p) for p in checked.report.problems if p.severity == ERROR]
+    errors = problem_lines([p for p in checked.report.problems if p.severity == ERROR])
     if errors or not checked.text:
         raise AppError(400, _("The submission no longer passes the checks: %(problems)s", problems="; ".join(errors[:5])))
     return redirect(url_for("submissions.show", ident=_store(upload, checked, resubmits=ident)))

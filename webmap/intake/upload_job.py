@@ -4,30 +4,41 @@ or refused with its problems. No Flask here.
 
 Parameters (JSON): the form's fields, the raw directory, the units the submitter may submit for (None: any), the
 limits, the submitter's address and the spooled file (:func:`webmap.intake.jobs.spool`), which the job deletes. Result: ``{"submission": id}``, or ``{"problems":
-[...], "omitted": [...], "suggestion": TOML}``.
+[...], "omitted": [...], "suggestion": TOML}`` (problems and lines with their messages' templates, to be told in
+the language of the page that shows them).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from etl.importer.tables import Limits
+from etl.messages import Message, from_json, told_json
 from etl.problems import ERROR, Problem
 from webmap.intake import submissions
 from webmap.intake.db import Database, Job, User
 from webmap.intake.uploads import Upload, check_upload
+from webmap.render.problems import teller
+from webmap.render.text import DEFAULT
 
 FORM_FIELDS = ("source_title", "source_url", "mapping", "source_document")
 
 
 def parameters(
-    upload: Upload, file: Path, raw: Path, allowed: set[tuple[str, str]] | None, limits: Limits, address: str, resubmits: int | None = None
+    upload: Upload,
+    file: Path,
+    raw: Path,
+    allowed: set[tuple[str, str]] | None,
+    limits: Limits,
+    address: str,
+    resubmits: int | None = None,
+    language: str = DEFAULT,
 ) -> dict:
     """The parameters of a ``check_upload`` job of ``upload`` (its form; its content spooled in ``file``;
-    ``resubmits``: the reverted submission it repeats)."""
+    ``resubmits``: the reverted submission it repeats; ``language``: of the page that sent it, for the comments
+    of a suggested mapping)."""
     return {
         "file": str(file),
         "file_name": upload.file_name,
@@ -37,6 +48,7 @@ def parameters(
         "limits": [limits.rows, limits.cells],
         "address": address,
         "resubmits": resubmits,
+        "language": language,
     }
 
 
@@ -48,7 +60,12 @@ def form(job: Job) -> dict[str, str]:
 
 def problems(result: dict) -> list[Problem]:
     """The problems a refused check reported, as :class:`Problem` again."""
-    return [Problem(**p) for p in result.get("problems", [])]
+    return [Problem.from_json(p) for p in result.get("problems", [])]
+
+
+def omitted(result: dict) -> list[str]:
+    """The lines of a refused check that count the problems it did not list."""
+    return [from_json(line) for line in result.get("omitted", [])]  # type: ignore[misc]
 
 
 def run(database: Database, job: Job, progress: Callable[[str, int, int], None]) -> dict:
@@ -61,17 +78,18 @@ def run(database: Database, job: Job, progress: Callable[[str, int, int], None])
         file.unlink(missing_ok=True)
     upload = Upload(given["file_name"], content, *(given[k] for k in FORM_FIELDS))
     allowed = {tuple(unit) for unit in given["allowed"]} if given["allowed"] is not None else None
-    checked = check_upload(upload, Path(given["raw"]), allowed, Limits(*given["limits"]), progress)  # type: ignore[arg-type]
+    tell = teller(given.get("language", DEFAULT))
+    checked = check_upload(upload, Path(given["raw"]), allowed, Limits(*given["limits"]), progress, tell)  # type: ignore[arg-type]
     errors = [p for p in checked.report.problems if p.severity == ERROR]
     if errors or not checked.text:
         return {
-            "problems": [dataclasses.asdict(p) for p in errors],
-            "omitted": checked.report.omitted(ERROR),
+            "problems": [p.to_json() for p in errors],
+            "omitted": [told_json(line) for line in checked.report.omitted(ERROR)],
             "suggestion": checked.suggestion,
         }
     progress("storing", 0, 0)
     with database.session() as s:
         user = s.get(User, job.user_id)
         if user is None or not user.active:
-            return {"problems": [dataclasses.asdict(Problem(upload.file_name, None, None, "the account is disabled", ""))]}
+            return {"problems": [Problem(upload.file_name, None, None, Message("the account is disabled")).to_json()]}
         return {"submission": submissions.store(s, user, upload, checked, given["address"], given.get("resubmits"))}

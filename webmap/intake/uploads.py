@@ -25,7 +25,7 @@ from etl.importer.suggest import suggest_mapping
 from etl.importer.table_import import import_table
 from etl.importer.tables import NO_LIMITS, Grid, Limits, TableError, read_grid, table_kind
 from etl.indicators import TIDY_COLUMNS, check_rows
-from etl.links import SOURCE_FIX, source_problem
+from etl.messages import Message
 from etl.problems import InputError, Problem, Report
 from etl.sources import RawLayout, read_resolver
 from etl.spreadsheet import looks_like_formula
@@ -100,10 +100,17 @@ def _silent(_stage: str, _done: int, _total: int) -> None:
 
 
 def check_upload(
-    upload: Upload, raw: Path, allowed: set[tuple[str, str]] | None, limits: Limits = NO_LIMITS, progress: Progress = _silent
+    upload: Upload,
+    raw: Path,
+    allowed: set[tuple[str, str]] | None,
+    limits: Limits = NO_LIMITS,
+    progress: Progress = _silent,
+    tell: Callable[[Message], str] = str,
 ) -> Checked:
     """Read ``upload`` into tidy rows and check them with the catalogue and names of ``raw``: only values of the
-    ``allowed`` units (None: any), a table within ``limits``; ``progress`` is told each stage."""
+    ``allowed`` units (None: any), a table within ``limits``; ``progress`` is told each stage. The problems keep
+    their messages' templates (the page tells them in its language); a suggested mapping's comments are written by
+    ``tell``."""
     checked = Checked()
     name = upload.file_name or "upload"
     report = checked.report
@@ -130,14 +137,16 @@ def check_upload(
         if set(TIDY_COLUMNS) <= set(header):
             checked.text = _grid_text(grid)
         elif not upload.mapping.strip():
-            checked.suggestion = suggest_mapping(grid, catalogue, resolver)
+            checked.suggestion = suggest_mapping(grid, catalogue, resolver, tell)
             report.add(
                 name,
                 None,
                 None,
-                "the table is not a tidy file: it needs a mapping (indicator per column, year, unit)",
-                "a mapping suggested from the table and the catalogue is filled in below: check it, add the source, "
-                "choose the file again and send it",
+                Message("the table is not a tidy file: it needs a mapping (indicator per column, year, unit)"),
+                Message(
+                    "a mapping suggested from the table and the catalogue is filled in below: check it, add the source, "
+                    "choose the file again and send it"
+                ),
             )
         else:
             checked.text, places = _imported_text(grid, upload, name, Path(tmp), catalogue, resolver, report)
@@ -163,12 +172,17 @@ def _refuse_other_units(values: pd.DataFrame, allowed: set[tuple[str, str]], nam
                 name,
                 int(str(origin).rsplit(":", 1)[1]),
                 "province_code",
-                f"unit {code} of boundary set {boundary} is not one of your units ({units}, and the provinces they were formed from)",
-                "submit values only for your units; a publisher can submit for others",
+                Message(
+                    "unit {code} of boundary set {boundary} is not one of your units ({units}, and the provinces they were formed from)",
+                    code=code,
+                    boundary=boundary,
+                    units=units,
+                ),
+                Message("submit values only for your units; a publisher can submit for others"),
             )
 
 
-FORMULA_FIX = "write the text without a leading = or @ (a spreadsheet would run it as a formula)"
+FORMULA_FIX = Message("write the text without a leading = or @ (a spreadsheet would run it as a formula)")
 
 
 def _refuse_formulas(upload: Upload, name: str, report: Report) -> None:
@@ -177,7 +191,7 @@ def _refuse_formulas(upload: Upload, name: str, report: Report) -> None:
     fields["source_document"] = upload.source_document
     for column, text in fields.items():
         if looks_like_formula(text):
-            report.add(name, None, column, f'"{text[:80]}" is a spreadsheet formula, not text', FORMULA_FIX)
+            report.add(name, None, column, _formula(text), FORMULA_FIX)
 
 
 def _refuse_formula_cells(text: str, name: str, report: Report) -> None:
@@ -185,7 +199,11 @@ def _refuse_formula_cells(text: str, name: str, report: Report) -> None:
     for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):  # rows, not lines: a cell may hold one
         for column, cell in row.items():
             if column is not None and isinstance(cell, str) and looks_like_formula(cell):
-                report.add(name, number, column, f'"{cell[:80]}" is a spreadsheet formula, not text', FORMULA_FIX)
+                report.add(name, number, column, _formula(cell), FORMULA_FIX)
+
+
+def _formula(text: str) -> Message:
+    return Message('"{text}" is a spreadsheet formula, not text', text=text[:80])
 
 
 def _grid_text(grid: Grid) -> str:
@@ -197,9 +215,6 @@ def _grid_text(grid: Grid) -> str:
 def _imported_text(grid: Grid, upload: Upload, name: str, tmp: Path, catalogue, resolver, report: Report) -> tuple[str, Places | None]:
     """Tidy CSV text of a table read through the importer with the upload's mapping and source, and where each of
     its rows came from ("", None when the table is refused)."""
-    if (problem := source_problem(upload.source_title, upload.source_url, upload.source_document)) is not None:
-        report.add(name, None, problem[0], f"the source is not named well enough: {problem[1]}", SOURCE_FIX)
-        return "", None
     mapping = tmp / "mapping.toml"
     mapping.write_text(upload.mapping, encoding="utf-8")
     try:

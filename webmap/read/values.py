@@ -14,8 +14,8 @@ import pandas as pd
 import pyogrio
 
 from etl.aggregate import Groups, aggregate
-from etl.indicators import KEY
 from etl.store import open_build
+from etl.value_keys import KEY
 from webmap.read import work
 from webmap.read.geography import BOUNDARIES, Geography, Reader
 from webmap.read.memo import Memo, records

@@ -6,7 +6,8 @@ checked in at most 20 s, the serving process's memory back within 50 MB of where
 
 Measures: the time of the POST (it queues a background job and answers at once), the time until the job's page
 comes back to the preview, the serving process's resident memory before, at its highest while the job runs
-(sampled every 0.1 s) and after, and the check in this process without a server (read, check) for comparison.
+(sampled every 0.1 s) and after, the preview's time and size, the approval of the second upload and the page
+of the published submission (shown from its publication's record), and the check in this process without a server (read, check) for comparison.
 The workbook is synthetic (population of every 2025 ward, 2025-2070), made here and deleted afterwards.
 """
 
@@ -99,6 +100,21 @@ def upload(session: requests.Session, url: str, path: Path) -> tuple[float, floa
     return posted, time.perf_counter() - start, location
 
 
+def published(session: requests.Session, url: str, where: str) -> None:
+    """Approve the submission at ``where`` (a new build with its record), then load its page (shown from the record)."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(url + where).text).group(1)
+    start = time.perf_counter()
+    response = session.post(f"{url}{where}/approve", data={"csrf_token": token}, allow_redirects=False)
+    print(f"approved and published: {response.status_code} in {time.perf_counter() - start:.1f} s")
+    for attempt in ("first", "again"):
+        start = time.perf_counter()
+        page = session.get(url + where)
+        print(
+            f"the published submission's page ({attempt}): {page.status_code} in {time.perf_counter() - start:.2f} s, "
+            f"{len(page.content) / 1e6:.2f} MB; RSS {rss_mb(server_pid[0]):.0f} MB after"
+        )
+
+
 def in_process(path: Path, raw: Path) -> None:
     from webmap.intake.uploads import Upload, check_upload
 
@@ -165,6 +181,7 @@ def main() -> None:
             posted, done, where = upload(session, url, path)
             time.sleep(1)
             print(f"the same file again: checked in {done:.1f} s ({where}); RSS {rss_mb(server.pid):.0f} MB after")
+            published(session, url, where)
         finally:
             server.terminate()
             server.wait(10)

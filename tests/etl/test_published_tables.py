@@ -210,7 +210,10 @@ def test_an_ambiguous_name_is_reported_as_such_even_when_the_year_is_missing(tmp
     with pytest.raises(InputError) as info:
         import_table(read_grid(tmp_path / "t.csv"), load_spec(tmp_path / "t.toml"), RESOLVER, CATALOGUE, "t.csv")
     messages = [p.message for p in info.value.problems]
-    assert any("names different areas before and after 2025-07-01 (set 2008: code 31 Hải Phòng; set 2025: code 31 Hải Phòng)" in m for m in messages)
+    assert any(
+        "names different areas before and after 2025-07-01 (set 2008: code 31 Hải Phòng; set 2025: code 31 Hải Phòng)" in m
+        for m in messages
+    )
     assert "the value has no year" in messages
 
 

@@ -45,9 +45,7 @@ def _fields(text: str) -> tuple[set[str], set[str]]:
 
 def test_every_translation_names_the_placeholders_of_its_message() -> None:
     """A translation that leaves out or misspells a placeholder would be shown in English (etl.messages) or fail."""
-    wrong = [
-        m.id for m in read_po(PO.open("rb")) if m.id and isinstance(m.id, str) and m.string and _fields(m.id) != _fields(m.string)
-    ]
+    wrong = [m.id for m in read_po(PO.open("rb")) if m.id and isinstance(m.id, str) and m.string and _fields(m.id) != _fields(m.string)]
     assert not wrong, wrong
 
 

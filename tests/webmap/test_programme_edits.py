@@ -99,10 +99,16 @@ def test_a_bad_edit_is_refused_and_nothing_is_stored(site) -> None:  # noqa: F81
     app, _, _ = site
     publisher = _client(app, "boss")
     for fields, message in (
-        ({**STATUS, "task_id": "99", **SOURCE}, "thay đổi chương trình 1, cột “task_id”: lỗi: không có nhiệm vụ 99 Cách sửa: hãy thêm nhiệm vụ trước"),
+        (
+            {**STATUS, "task_id": "99", **SOURCE},
+            "thay đổi chương trình 1, cột “task_id”: lỗi: không có nhiệm vụ 99 Cách sửa: hãy thêm nhiệm vụ trước",
+        ),
         ({**STATUS, "task_id": "1", "status": "finished", **SOURCE}, "trạng thái “finished” không hợp lệ"),
         ({**STATUS, "task_id": "1", "status_date": "1/10/2026", **SOURCE}, "“1/10/2026” không phải ngày dạng YYYY-MM-DD"),
-        ({**STATUS, "task_id": "1", "status_evidence": "javascript:alert(1)", **SOURCE}, "“javascript:alert(1)” không phải địa chỉ http:// hoặc https://"),
+        (
+            {**STATUS, "task_id": "1", "status_evidence": "javascript:alert(1)", **SOURCE},
+            "“javascript:alert(1)” không phải địa chỉ http:// hoặc https://",
+        ),
         ({**STATUS, "task_id": "1", "source_title": "x", "source_url": ""}, "cần có nguồn"),
         ({**STATUS, "task_id": "1", "source_title": "x", "source_url": "ftp://x.example/y"}, "cần có nguồn"),
     ):

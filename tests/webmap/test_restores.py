@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import astuple
 
 from sqlalchemy import select
 
 from tests.synthetic import value
 from tests.webmap.intake_helpers import csrf_token
 from tests.webmap.test_submissions import HP_2024, _approve, _build_of, _client, _population_2024, _restore, _submit, _tidy, site  # noqa: F401
+from webmap.intake import changes
 from webmap.intake.db import AuditEvent, Publication, Submission
 
 HP_2025 = value("2025", "31", "population", 2025, "4600", "thousand persons", name="Hải Phòng")
@@ -90,9 +92,10 @@ def test_a_publication_keeps_its_record_with_the_values_derived_from_it(site) ->
     assert "46.1" in page and "50.125" in page
     assert "Also changed in that build" in page  # Hải Phòng of 2025, derived from the 2008 units
     with app.extensions["urbanmap_db"].session() as s:
-        record = json.loads(s.scalar(select(Publication.record)))
-    assert record["submitted"] == [["2008", "31", "urban_population_share", 2019, "", 46.1, 50.125, "changed"]]
-    assert any(row[:3] == ["2025", "31", "urban_population_share"] and row[7] == "changed" for row in record["other"])
+        record = changes.Record.from_json(s.scalar(select(Publication.record)))
+    assert record is not None
+    assert changes.listed(record.submitted) == [changes.Change("2008", "31", "urban_population_share", 2019, "", 46.1, 50.125, "changed")]
+    assert any(astuple(c)[:3] == ("2025", "31", "urban_population_share") and c.status == "changed" for c in changes.listed(record.other))
 
 
 def test_a_restore_needs_a_reason_and_a_kept_build(site) -> None:  # noqa: F811

@@ -183,8 +183,16 @@ def test_ward_figures_of_the_contributors_province_are_published_to_the_ward_pag
     ("content", "name", "message"),
     [
         (_tidy({**HP_2024, "value": "nhiều"}), "bad.csv", "bad.csv, dòng 2, cột “value”: lỗi: giá trị “nhiều” không phải là số"),
-        (_tidy(value("2025", "01", "population", 2024, "1", "thousand persons", name="Hà Nội")), "hn.csv", "không thuộc các đơn vị của bạn"),
-        (_tidy(value("2008", "01", "population", 2016, "1", "thousand persons", name="Hà Nội")), "hn.csv", "không thuộc các đơn vị của bạn"),
+        (
+            _tidy(value("2025", "01", "population", 2024, "1", "thousand persons", name="Hà Nội")),
+            "hn.csv",
+            "không thuộc các đơn vị của bạn",
+        ),
+        (
+            _tidy(value("2008", "01", "population", 2016, "1", "thousand persons", name="Hà Nội")),
+            "hn.csv",
+            "không thuộc các đơn vị của bạn",
+        ),
         (b"\x00\x01binary", "x.csv", "không phải văn bản CSV cũng không phải sổ tính Excel"),
         (b"PK\x03\x04not really a zip", "x.xlsx", "không mở được"),
         ("Tỉnh,Số\nHải Phòng,1\n".encode(), "t.csv", "cần có ánh xạ"),
@@ -401,7 +409,9 @@ def test_a_workbook_with_renamed_macros_or_damaged_parts_is_400(site, change, me
     app, _, _ = site
     content = _altered(_workbook(TIDY_ROWS), change)
     response = _submit(_client(app, "hp-doc"), content, "book.xlsx")
-    assert response.status_code == 400 and message in response.get_data(as_text=True), re.findall("<li>.*?</li>", response.get_data(as_text=True))
+    assert response.status_code == 400 and message in response.get_data(as_text=True), re.findall(
+        "<li>.*?</li>", response.get_data(as_text=True)
+    )
     assert _count(app) == 0
 
 

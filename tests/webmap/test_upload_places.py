@@ -34,7 +34,7 @@ def test_a_mapped_csv_is_told_at_its_own_rows_and_columns(site) -> None:  # noqa
     assert problem.endswith("Cách sửa: chỉ gửi số liệu cho các đơn vị của bạn; người công bố có thể gửi cho đơn vị khác")
     client.set_cookie("lang", "en")  # the language a page switch remembered
     (problem,) = _problems(_submit(client, table, "points.csv", mapping=MAPPING, **SOURCE))
-    assert problem.startswith('points.csv, row 5, column “Tỉnh”: error: unit 01 of boundary set 2025 is not one of your units')
+    assert problem.startswith("points.csv, row 5, column “Tỉnh”: error: unit 01 of boundary set 2025 is not one of your units")
     assert problem.endswith("Fix: submit values only for your units; a publisher can submit for others")
 
 

@@ -1,7 +1,8 @@
 """What a submission would change in a build, and what a publication changed: each value before and after.
 
-A :class:`Change` is one preferred value (key: boundary, code, indicator, year, period) with its value before and
-after. :func:`submitted` compares a submission's values with a build's (the review), :func:`between` two builds
+A change is one preferred value (key: boundary, code, indicator, year, period) with its value before and after and
+its status; changes are kept as frames of :data:`COLUMNS` (a submission may change 150,000 values), and those a
+page lists as :class:`Change` values (:func:`listed`). :func:`submitted` compares a submission's values with a build's (the review), :func:`between` two builds
 (what a publish or a restore changed beyond the submitted values: the 2025 units derived from the 63, a restore's
 whole difference). A :class:`Record` is what a publication stores when it is published; pages show it as stored,
 never recomputed against a later build. No Flask here.
@@ -10,7 +11,7 @@ never recomputed against a later build. No Flask here.
 from __future__ import annotations
 
 import json
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -33,66 +34,80 @@ class Change:
     status: str  # new, changed, unchanged, removed
 
 
-def _value(v: object) -> float | None:
-    return None if v is None or pd.isna(v) else float(v)  # type: ignore[call-overload, arg-type]
+COLUMNS = ["boundary", "code", "indicator", "year", "period", "old", "new", "status"]
+KEY = COLUMNS[:5]
+_ORDER = ["indicator", "boundary", "year", "code", "period"]
 
 
-def _same(old: float, new: float) -> bool:
-    return abs(old - new) <= 1e-9 * max(1.0, abs(old))
+def _frame(keys: pd.DataFrame, old: pd.Series, new: pd.Series) -> pd.DataFrame:
+    """Changes (:data:`COLUMNS`, in review order) of the ``keys`` (boundary, code, indicator, year, period) from
+    values ``old`` to ``new`` (NaN: none), their status computed for all at once."""
+    old, new = old.astype("float64").reset_index(drop=True), new.astype("float64").reset_index(drop=True)
+    frame = keys.reset_index(drop=True).astype({"boundary": str, "code": str, "indicator": str, "period": str})
+    frame["year"] = frame["year"].astype("int64")
+    frame["old"], frame["new"] = old, new
+    same = (old - new).abs() <= 1e-9 * old.abs().clip(lower=1.0)
+    status = pd.Series("changed", index=frame.index, dtype=object)
+    status[old.notna() & new.notna() & same] = "unchanged"
+    status[old.isna()] = "new"
+    status[new.isna()] = "removed"
+    status[old.isna() & new.isna()] = "unchanged"
+    frame["status"] = status
+    return frame.sort_values(_ORDER, kind="stable").reset_index(drop=True)
 
 
-def _status(old: float | None, new: float | None) -> str:
-    if new is None:
-        return "unchanged" if old is None else "removed"
-    return "new" if old is None else "unchanged" if _same(old, new) else "changed"
+def empty() -> pd.DataFrame:
+    """No changes (:data:`COLUMNS`)."""
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("old", "new") else object) for c in COLUMNS})
 
 
-def _ordered(found: list[Change]) -> list[Change]:
-    return sorted(found, key=lambda c: (c.indicator, c.boundary, c.year, c.code, c.period))
-
-
-def submitted(published: pd.Series, values: pd.DataFrame) -> list[Change]:
+def submitted(published: pd.Series, values: pd.DataFrame) -> pd.DataFrame:
     """Each preferred value of ``values`` (the checked tidy rows of a submission: boundary, code, indicator, year,
-    period, value, preferred) against ``published`` (:func:`webmap.read.values.preferred_series` of a build)."""
+    period, value, preferred) against ``published`` (:func:`webmap.read.values.preferred_series` of a build): a
+    frame of :data:`COLUMNS`, in review order (150,000 values in a fraction of a second)."""
     own = values[values["preferred"]]
     if own.empty:
-        return []
-    years = own["year"].astype(int)
-    keys = pd.MultiIndex.from_arrays([own["boundary"], own["code"], own["indicator"], years, own["period"]])
-    olds = published.reindex(keys).tolist()  # one lookup for every value (a key at a time took 20 µs)
-    out = []
-    for b, c, i, y, p, old, new in zip(own["boundary"], own["code"], own["indicator"], years, own["period"], olds, own["value"].tolist()):
-        before, after = _value(old), float(new)
-        out.append(Change(b, c, i, int(y), p, before, after, _status(before, after)))
-    return _ordered(out)
+        return empty()
+    keys = own[["boundary", "code", "indicator", "year", "period"]].astype({"year": "int64"})
+    olds = published.reindex(pd.MultiIndex.from_frame(keys)).to_numpy()  # one lookup for every value
+    return _frame(keys, pd.Series(olds), own["value"])
 
 
-def between(old: pd.Series, new: pd.Series, leave: set[tuple] | frozenset = frozenset()) -> list[Change]:
+def between(old: pd.Series, new: pd.Series, leave: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every key whose preferred value differs from build ``old`` to build ``new`` (new, changed or removed; a value
-    missing in both is no change), but the keys in ``leave``."""
+    missing in both is no change), but the keys of the changes ``leave``: a frame of :data:`COLUMNS`."""
     both = pd.concat([old.rename("old"), new.rename("new")], axis=1)
+    if leave is not None and len(leave):
+        both = both[~both.index.isin(pd.MultiIndex.from_frame(leave[KEY]))]
     missing_old, missing_new = both["old"].isna(), both["new"].isna()
     scale = both["old"].abs().clip(lower=1.0)
     differs = (missing_old != missing_new) | (~missing_old & ~missing_new & ((both["old"] - both["new"]).abs() > 1e-9 * scale))
-    out = []
-    for key, row in both[differs].iterrows():
-        if key in leave:
-            continue
-        b, c, i, y, p = key
-        before, after = _value(row["old"]), _value(row["new"])
-        out.append(Change(str(b), str(c), str(i), int(y), str(p), before, after, _status(before, after)))
-    return _ordered(out)
+    found = both[differs]
+    if found.empty:
+        return empty()
+    keys = found.index.to_frame(index=False, name=KEY)
+    return _frame(keys, found["old"], found["new"])
 
 
-def count(found: list[Change]) -> dict[str, int]:
+def listed(found: pd.DataFrame, n: int | None = None) -> list[Change]:
+    """The first ``n`` (all: None) changes of ``found`` as :class:`Change` values, for a page to list."""
+    rows = found if n is None else found.head(n)
+    return [
+        Change(b, c, i, int(y), p, None if pd.isna(o) else float(o), None if pd.isna(w) else float(w), st)
+        for b, c, i, y, p, o, w, st in rows[COLUMNS].itertuples(index=False, name=None)
+    ]
+
+
+def count(found: pd.DataFrame) -> dict[str, int]:
     """How many of ``found`` are new, changed, unchanged and removed."""
-    return {k: sum(c.status == k for c in found) for k in STATUSES}
+    counts = found["status"].value_counts()
+    return {k: int(counts.get(k, 0)) for k in STATUSES}
 
 
-def coverage(store: Store, found: list[Change]) -> list[dict]:
+def coverage(store: Store, found: pd.DataFrame) -> list[dict]:
     """Per indicator, boundary set and year submitted: units with a value in ``store`` before and after."""
     rows = []
-    for (indicator, boundary, year), group in pd.DataFrame([c.__dict__ for c in found]).groupby(["indicator", "boundary", "year"]):
+    for (indicator, boundary, year), group in found.groupby(["indicator", "boundary", "year"]):
         known = boundary in store.geography.units
         before = int(store.values.snapshot(indicator, boundary, int(year))["value"].notna().sum()) if known else 0
         added = int((group["status"] == "new").sum())
@@ -107,28 +122,41 @@ def coverage(store: Store, found: list[Change]) -> list[dict]:
 class Record:
     """What a publication changed, stored when it is published: ``submitted``, the published submission's own values
     (none for a programme edit or a restore); ``other``, every other value of the build that changed (values derived
-    from the submitted ones, or all that a restore changed)."""
+    from the submitted ones, or all that a restore changed). Both are frames of :data:`COLUMNS`."""
 
-    submitted: list[Change] = field(default_factory=list)
-    other: list[Change] = field(default_factory=list)
+    submitted: pd.DataFrame = field(default_factory=empty)
+    other: pd.DataFrame = field(default_factory=empty)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {"submitted": count(self.submitted), "other": count(self.other)}
 
     def to_json(self) -> str:
-        return json.dumps({"submitted": [astuple(c) for c in self.submitted], "other": [astuple(c) for c in self.other]})
+        """Column by column (a list per column: 150,000 values are read back in a tenth of the time of rows)."""
+        return json.dumps({"columns": COLUMNS, "submitted": _columns(self.submitted), "other": _columns(self.other)})
 
     @classmethod
     def from_json(cls, text: str) -> Record | None:
-        """The record stored as ``text``; None for a publication recorded before records were kept ("")."""
+        """The record stored as ``text`` (by columns, or row by row as schema 0005 first stored it); None for a
+        publication recorded before records were kept ("")."""
         if not text:
             return None
         data = json.loads(text)
-        return cls([Change(*row) for row in data["submitted"]], [Change(*row) for row in data["other"]])
+        return cls(_read(data["submitted"]), _read(data["other"]))
+
+
+def _columns(found: pd.DataFrame) -> dict[str, list]:
+    return {c: [None if pd.isna(v) else v for v in found[c].tolist()] if c in ("old", "new") else found[c].tolist() for c in COLUMNS}
+
+
+def _read(stored: dict | list) -> pd.DataFrame:
+    frame = pd.DataFrame(stored, columns=COLUMNS) if isinstance(stored, list) else pd.DataFrame(stored)[COLUMNS]
+    if frame.empty:
+        return empty()
+    return frame.astype({"year": "int64", "old": "float64", "new": "float64"})
 
 
 def record(old: pd.Series, new: pd.Series, values: pd.DataFrame | None = None) -> Record:
     """The record of a publication that made build ``new`` (its preferred values) current in place of ``old``:
     the submitted ``values`` against ``old``, and every other key that changed."""
-    own = submitted(old, values) if values is not None and len(values) else []
-    return Record(own, between(old, new, leave={(c.boundary, c.code, c.indicator, c.year, c.period) for c in own}))
+    own = submitted(old, values) if values is not None and len(values) else empty()
+    return Record(own, between(old, new, leave=own))

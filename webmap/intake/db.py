@@ -111,12 +111,13 @@ class Submission(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, approved, rejected, withdrawn, reverted
     file_name: Mapped[str] = mapped_column(String(255))
     file_type: Mapped[str] = mapped_column(String(8))  # csv, xlsx
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # the three large columns (a file of 150,000 rows: 9 MB, 25 MB, 10 MB) are read only where they are used
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     mapping: Mapped[str] = mapped_column(Text, default="")  # TOML of the import mapping; "" for a tidy CSV
     source_title: Mapped[str] = mapped_column(Text, default="")
     source_url: Mapped[str] = mapped_column(Text, default="")
     source_document: Mapped[str] = mapped_column(Text, default="")  # an official document's number, where there is no address
-    rows: Mapped[str] = mapped_column(Text)  # the tidy CSV the check produced: what a publish builds from
+    rows: Mapped[str] = mapped_column(Text, deferred=True)  # the tidy CSV the check produced: what a publish builds from
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     comment: Mapped[str] = mapped_column(Text, default="")
@@ -125,7 +126,7 @@ class Submission(Base):
     reverted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a users.id (no constraint: see migration 0005)
     reverted_in: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the restore's publication id
     resubmits: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the reverted submission this one repeats
-    checked: Mapped[str] = mapped_column(Text, default="", server_default="")  # CSV of its checked values ("" before 0006)
+    checked: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)  # CSV of its checked values ("" before 0006)
 
 
 class ProgrammeEdit(Base):

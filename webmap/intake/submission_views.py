@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
@@ -31,7 +32,7 @@ from webmap.intake import submissions as work
 from webmap.intake.db import Publication, Submission, User
 from webmap.intake.submissions import REVIEWERS, SUBMITTERS
 from webmap.render.problems import problem_lines, told
-from webmap.render.text import exact_number, unit_label
+from webmap.render.text import exact_number, number, unit_label
 from webmap.render.text import gettext as _
 from webmap.serving.errors import AppError, not_found
 from webmap.serving.i18n import locale
@@ -158,13 +159,15 @@ def show(ident: int):
         names = {u.id: u.name for u in s.scalars(select(User))}
         publication = work.publication_of(s, submission)
         restored = s.get(Publication, submission.reverted_in) if submission.reverted_in else None
-    record = changes.Record.from_json(publication.record) if publication else None
+        record = changes.Record.from_json(publication.record) if publication else None
+        values = _stored_values(submission) if record is None else None  # its large columns are read in the session
     if record is not None:
         found, other, cover = record.submitted, record.other, []
     else:
-        values = _stored_values(submission)
-        found = changes.submitted(store().values.preferred(), values) if len(values) else []
-        other, cover = [], changes.coverage(store(), found) if found else []
+        assert values is not None
+        found = changes.submitted(store().values.preferred(), values) if len(values) else changes.empty()
+        other, cover = changes.empty(), changes.coverage(store(), found) if len(found) else []
+    shown, shown_other = changes.listed(found, SHOWN), changes.listed(other, SHOWN_OTHER)
     return render_template(
         "submission.html",
         map=_preview_map(found),
@@ -173,13 +176,13 @@ def show(ident: int):
         publication=publication,
         recorded=record is not None,
         restored=restored,
-        changes=found[:SHOWN],
+        changes=shown,
         changes_count=len(found),
-        other=other[:SHOWN_OTHER],
+        other=shown_other,
         other_count=changes.count(other),
         coverage=cover,
         counts=changes.count(found),
-        labels=_labels(found[:SHOWN] + other[:SHOWN_OTHER]),
+        labels=_labels(shown + shown_other),
         problems=[],
     )
 
@@ -187,13 +190,16 @@ def show(ident: int):
 def _labels(found: list[changes.Change]) -> dict:
     """What the review names: each unit by name and code, each indicator by label and unit, in the page's language."""
     s, indicators, units = store(), {}, {}
+    codes: dict[str, set[str]] = {}
     rows = s.values.catalogue_rows()
     for c in found:
         if c.indicator not in indicators:
             unit = unit_label(str(rows[c.indicator]["unit"])) if c.indicator in rows else ""
             indicators[c.indicator] = indicator_label(c.indicator) + (f" ({unit})" if unit else "") if c.indicator in rows else c.indicator
         if (c.boundary, c.code) not in units:
-            known = c.boundary in s.geography.units and c.code in set(s.geography.units[c.boundary]["code"])
+            if c.boundary not in codes:  # once per boundary set (a set of the 3,321 wards for each value took 2 s)
+                codes[c.boundary] = set(s.geography.units[c.boundary]["code"]) if c.boundary in s.geography.units else set()
+            known = c.code in codes[c.boundary]
             units[(c.boundary, c.code)] = f"{unit_name(c.boundary, c.code)} ({c.code})" if known else f"{c.boundary}/{c.code}"
     return {"indicators": indicators, "units": units}
 
@@ -201,34 +207,43 @@ def _labels(found: list[changes.Change]) -> dict:
 STATUS_COLOURS = {"new": "#1a9850", "changed": "#f46d43", "unchanged": "#74add1"}
 
 
-def _preview_map(found: list[changes.Change]):
-    """The units of the boundary set with most submitted values, coloured new / changed / unchanged; the tooltip
-    gives each submitted value beside the published one. None when nothing maps (national values only)."""
-    mapped = [c for c in found if c.boundary in ("2025", "2008")]
-    if not mapped:
+DETAIL = 5  # values a unit's tooltip gives on the preview map (then how many more)
+
+
+def _preview_map(found: pd.DataFrame):
+    """The units of the boundary set (2025 or 2008) with most submitted values, coloured by their most telling
+    status (changed, new, unchanged); each tooltip gives the first :data:`DETAIL` submitted values beside the
+    published ones, and how many more. None when nothing maps (national or ward values only)."""
+    mapped = found[found["boundary"].isin(("2025", "2008"))]
+    if mapped.empty:
         return None
-    boundary = max(("2025", "2008"), key=lambda b: sum(c.boundary == b for c in mapped))
-    by_unit: dict[str, list[changes.Change]] = {}
-    for c in mapped:
-        if c.boundary == boundary:
-            by_unit.setdefault(c.code, []).append(c)
-    s = store()
+    boundary = mapped["boundary"].value_counts().reindex(["2025", "2008"], fill_value=0).idxmax()
+    by_unit = {str(code): group for code, group in mapped[mapped["boundary"] == boundary].groupby("code", sort=False)}
     units = {}
-    for code in s.geography.units[boundary]["code"]:
-        changes = by_unit.get(code, [])
-        worst = next((k for k in ("changed", "new", "unchanged") if any(c.status == k for c in changes)), None)
-        detail = "; ".join(
-            f"{indicator_label(c.indicator)} {c.period or c.year}: {exact_number(c.old)} → {exact_number(c.new)}" for c in changes
-        )
+    for code in store().geography.units[boundary]["code"]:
+        group = by_unit.get(code)
+        statuses = set(group["status"]) if group is not None else set()
+        worst = next((k for k in ("changed", "new", "unchanged") if k in statuses), None)
         units[code] = {
             "name": unit_name(boundary, code),
             "label": change_label(worst) if worst else "",
             "colour": STATUS_COLOURS.get(worst or ""),
-            "detail": detail,
+            "detail": _detail(group) if group is not None else "",
             "href": url_for("province.page", code=code, boundary=boundary),
         }
     focus = list(by_unit)
     return map_parts(map_config(boundary, units, "#eeeeee", highlight=focus), bounds_of(boundary, focus))
+
+
+def _detail(group: pd.DataFrame) -> str:
+    """A unit's first :data:`DETAIL` changes, "indicator year: before → after", and how many more."""
+    parts = [
+        f"{indicator_label(c.indicator)} {c.period or c.year}: {exact_number(c.old)} → {exact_number(c.new)}"
+        for c in changes.listed(group, DETAIL)
+    ]
+    if len(group) > DETAIL:
+        parts.append(_("… and %(n)s more", n=number(len(group) - DETAIL, digits=0)))
+    return "; ".join(parts)
 
 
 @bp.post("/submissions/<int:ident>/approve")
@@ -259,22 +274,22 @@ def resubmit(ident: int):
     rules or the units may have changed since), as a new pending submission."""
     with database().session() as s:
         submission = _visible(s.get(Submission, ident))
-    if submission.status != "reverted":
-        raise AppError(409, _("Only a submission that a restore has reverted can be submitted again."))
-    if submission.user_id != signed_in().id:
-        raise AppError(403, _("Only its submitter can submit it again."))
-    upload = uploads.Upload(
-        submission.file_name,
-        submission.content,
-        submission.source_title,
-        submission.source_url,
-        submission.mapping,
-        submission.source_document,
-    )
+        if submission.status != "reverted":
+            raise AppError(409, _("Only a submission that a restore has reverted can be submitted again."))
+        if submission.user_id != signed_in().id:
+            raise AppError(403, _("Only its submitter can submit it again."))
+        upload = uploads.Upload(
+            submission.file_name,
+            submission.content,  # read here: a large column, read only where it is used
+            submission.source_title,
+            submission.source_url,
+            submission.mapping,
+            submission.source_document,
+        )
     allowed = uploads.allowed_units(signed_in(), store())
     if len(upload.content) > int(current_app.config["UPLOAD_INLINE_BYTES"]):
         return _check_in_background(upload, lambda path: path.write_bytes(upload.content), allowed, resubmits=ident)
-    checked = uploads.check_upload(upload, raw_inputs(), allowed, upload_limits())
+    checked = uploads.check_upload(upload, raw_inputs(), allowed, upload_limits(), tell=told)
     errors = problem_lines([p for p in checked.report.problems if p.severity == ERROR])
     if errors or not checked.text:
         raise AppError(400, _("The submission no longer passes the checks: %(problems)s", problems="; ".join(errors[:5])))

@@ -266,7 +266,7 @@ def restore(session: Session, build_id: str, publisher: User, out: Path, address
     target = open_build(out / "builds" / build_id)
     plan = restore_plan(session, target.manifest)
     now = utcnow()
-    found = changes.Record([], changes.between(preferred_values(out), preferred_values(target.folder)))
+    found = changes.Record(changes.empty(), changes.between(preferred_values(out), preferred_values(target.folder)))
     publication = Publication(at=now, build_id=build_id, user_id=publisher.id, action="restore", comment=reason, record=found.to_json())
     session.add(publication)
     session.flush()

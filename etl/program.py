@@ -2,7 +2,7 @@
 
 Source: ``program/`` of the raw directory (see its README): nq148_groups.csv,
 directions.csv, nq148_tasks.csv, nq148_appendix_sections.csv, targets.csv,
-sources.csv. A fuller task list in the same schema loads without code change.
+sources.csv, and the reported status of tasks (task_status.csv, :mod:`etl.task_status`). A fuller task list in the same schema loads without code change.
 
 Tables out (:func:`read_program`): program_groups, program_directions,
 program_tasks, program_sections, program_targets (with target_id, target_key,
@@ -28,6 +28,7 @@ from etl.messages import Message
 from etl.names import fold
 from etl.problems import Report
 from etl.sources import RawLayout
+from etl.task_status import STATUS_COLUMNS, STATUSES, apply_statuses
 
 OTHER_ISSUES = ("emissions", "social_infrastructure")
 _SOURCE_REF = re.compile(r"\bS\d+\b")
@@ -127,9 +128,7 @@ TASK_FIELDS = tuple(  # what an edit in the browser may set on a task
     for c in FILES["program_tasks"][1]
     if c not in ("task_id", "appendix_section", "output_vi", "source_ref", "verified", "verification_note", "translated_vi")
 )
-STATUSES = ("not_started", "under_way", "done", "overdue")
 TARGET_FIELDS = ("indicator_en", "indicator_vi", "target", "target_vi", "unit", "unit_vi", "year", "baseline_year", "document", "note")
-STATUS_COLUMNS = ["status", "status_date", "status_evidence", "status_source"]
 
 
 @dataclass(frozen=True)
@@ -169,6 +168,7 @@ def read_program(layout: RawLayout, catalogue: Catalogue, report: Report, edits:
     tables = {name: pd.DataFrame([r for _, r in rows], columns=FILES[name][1]) for name, rows in raw.items()}
     for column in STATUS_COLUMNS:
         tables["program_tasks"][column] = ""
+    apply_statuses(layout, tables["program_tasks"], set(tables["program_sources"]["source_id"]), report)
     for edit in edits:
         apply_edit(tables, edit, report)
     _check_references(layout, raw, report)
@@ -232,7 +232,7 @@ def apply_edit(tables: dict[str, pd.DataFrame], edit: Edit, report: Report) -> N
         if evidence and (problem := address_problem(evidence)):
             report.add(name, None, "status_evidence", problem, links.FIX)
             return
-        tasks.loc[known, STATUS_COLUMNS] = [status, date, evidence, edit.source_id]
+        tasks.loc[known, STATUS_COLUMNS] = [status, date, evidence, edit.source_id, "", ""]  # no statement: the evidence speaks
     else:
         report.add(
             name, None, None, Message('unknown kind of edit "{kind}"', kind=edit.kind), Message("edit a task, its status or a target")

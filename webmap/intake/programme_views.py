@@ -12,8 +12,9 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from etl.links import source_problem
-from etl.program import STATUSES, TARGET_FIELDS, TASK_FIELDS
+from etl.program import TARGET_FIELDS, TASK_FIELDS
 from etl.publish import publishing
+from etl.task_status import STATUSES
 from webmap.intake import database, raw_inputs, requires, signed_in
 from webmap.intake import submissions as work
 from webmap.intake.db import ProgrammeEdit, User

@@ -15,6 +15,7 @@ import copy
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from argon2 import PasswordHasher, profiles
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from etl.build import build
 from tests.synthetic import SHIPPED, hostile_raw, tiny_raw
@@ -129,6 +131,19 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
     try:
         yield make_url(SERVER).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin, name: str) -> None:
+    """Drop a test database, waiting for a server process of another role that visits it (autovacuum's worker:
+    FORCE may not end it, "must be a member of the role whose process is being terminated") to leave."""
+    for attempt in range(40):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == 39:
+                raise
+            time.sleep(0.25)

@@ -28,7 +28,7 @@ def test_the_registry_names_every_file_with_origin_checksum_and_licence() -> Non
     registry = load_registry(SHIPPED)
     assert [s.id for s in registry.sources] == ["gso-en-2018", "wards-2025"]
     gso, wards = registry.sources
-    assert len(gso.files) == 8 and all(len(f.sha256) == 64 and f.size > 0 for f in gso.files)
+    assert len(gso.files) == 41 and all(len(f.sha256) == 64 and f.size > 0 for f in gso.files)  # 8 imported, 33 of the 2019 additions
     assert gso.url_of(gso.files[0]).startswith("https://raw.githubusercontent.com/choisy/gso/c333b8dea8c40bb527ab01fe86bf2ece1645709d/")
     assert " " not in gso.url_of(gso.files[0])  # origin paths have spaces and commas: quoted
     assert wards.recipe is not None and len(wards.recipe.origin_files(SHIPPED)) == 3356

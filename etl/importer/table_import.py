@@ -55,6 +55,8 @@ class TableImporter:
         self.missing: Counter = Counter()
         self.totals: list[TotalRow] = []
         self.places: list[tuple[str, str]] = []  # (value column, unit column) of each record, once read
+        for line, encoding in grid.mended:  # said, not refused: the cell may still be right
+            self.notes.append(f"line {line} is not UTF-8 like the rest of the file: read as {encoding}; check its text")
 
     # --- what the table says about every column -----------------------------
     def table_year(self) -> int | None:

@@ -70,15 +70,28 @@ RESAVE = Message("save it again as .xlsx from Excel or LibreOffice")
 
 @dataclass(frozen=True)
 class Grid:
-    """Rows of cells as read; ``encoding`` and ``delimiter`` say how (for the log)."""
+    """Rows of cells as read; ``encoding`` and ``delimiter`` say how (for the log); ``mended``, the lines of a
+    UTF-8 file that were not UTF-8, each read in the first encoding of :data:`MENDING` that takes it."""
 
     rows: list[list[Cell]]
     encoding: str
     delimiter: str
+    mended: tuple[tuple[int, str], ...] = ()
+
+
+MENDING = ("cp1258", "latin-1")  # for the lines of an otherwise UTF-8 file that are not UTF-8 (latin-1 takes any byte)
 
 
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """(text in NFC, encoding used). Without ``encoding``: BOM, then UTF-8, then Windows-1258."""
+    """(text in NFC, encoding used). Without ``encoding``: BOM, then UTF-8, then Windows-1258 (a UTF-8 file with a
+    few lines that are not: see :func:`decode_mended`)."""
+    text, name, _ = decode_mended(raw, encoding)
+    return text, name
+
+
+def decode_mended(raw: bytes, encoding: str | None = None) -> tuple[str, str, tuple[tuple[int, str], ...]]:
+    """:func:`decode`, and the lines (1-based, with the encoding that read each) of an otherwise UTF-8 file that
+    are not UTF-8: a file other tools rewrote, with a cell pasted from a Windows-1258 one."""
     candidates = [encoding] if encoding else []
     if not encoding:
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -96,11 +109,13 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         if "\x00" in text:
             continue
         if name == "utf-8" or encoding:
-            return unicodedata.normalize("NFC", text), name
+            return unicodedata.normalize("NFC", text), name, ()
         decoded.append((_misplaced_tone_marks(text), name, text))
+    if not encoding and "utf-8" in candidates and (mended := _mostly_utf8(raw)) is not None:
+        return unicodedata.normalize("NFC", mended[0]), "utf-8", mended[1]
     if decoded:
         _, name, text = min(decoded, key=lambda d: d[0])
-        return unicodedata.normalize("NFC", text), name
+        return unicodedata.normalize("NFC", text), name, ()
     raise TableError(
         Message("unreadable encoding: the file is not {encodings}", encodings=" / ".join(candidates)),
         Message("save it as UTF-8, or name its encoding with --encoding (e.g. utf-16, cp1258)"),
@@ -182,6 +197,26 @@ def table_kind(content: bytes) -> str:
     return "csv"
 
 
+def _mostly_utf8(raw: bytes) -> tuple[str, tuple[tuple[int, str], ...]] | None:
+    """The text of a file whose lines are UTF-8 but for some (each of those read in the first of :data:`MENDING`
+    that takes it), and those lines; None when no line holds UTF-8 beyond ASCII (the file is in another encoding)."""
+    parts, mended, utf8 = [], [], False
+    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            for name in MENDING:
+                try:
+                    text = line.decode(name)
+                except UnicodeDecodeError:
+                    continue
+                mended.append((number, name))
+                break
+        parts.append(text)
+    return ("".join(parts), tuple(mended)) if utf8 and mended else None
+
+
 def _carries_macros(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> bool:
     """Whether a content type or relationship declares macros, or a part is a compiled program (OLE), by content."""
     for entry in entries:
@@ -209,8 +244,9 @@ def read_grid(
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = _read_xlsx(path, sheet, limits)
         enc, delim = "xlsx", ""
+        mended: tuple[tuple[int, str], ...] = ()
     else:
-        text, enc = decode(path.read_bytes(), encoding)
+        text, enc, mended = decode_mended(path.read_bytes(), encoding)
         delim = delimiter or sniff_delimiter(text)
         rows = _read_csv(text, delim, limits)
     while rows and all(str(c).strip() == "" for c in rows[-1]):
@@ -218,7 +254,7 @@ def read_grid(
     if not rows:
         raise TableError(Message("the file is empty"), Message("export the table again with its header and rows"))
     width = max(len(r) for r in rows)
-    return Grid([r + [""] * (width - len(r)) for r in rows], enc, delim)
+    return Grid([r + [""] * (width - len(r)) for r in rows], enc, delim, mended)
 
 
 def _read_csv(text: str, delimiter: str, limits: Limits) -> list[list[Cell]]:

@@ -28,6 +28,7 @@ _DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})\b")  # 31/12/201
 _PARENS = re.compile(r"\(([^()]*)\)")
 _FOOTNOTE = re.compile(r"\(\*+\)|\*+")
 _SPACE = re.compile(r"\s+")
+_R_PREFIX = re.compile(r"(?<![^\W\d_])X(?=(?:19|20)\d{2}(?!\d))")  # R's make.names: "X2008" for a header "2008"
 
 
 def clean_text(text: object) -> str:
@@ -72,9 +73,10 @@ def find_unit(text: str, units: Mapping[str, str]) -> tuple[str, str] | None:
 def read_label(label: str, units: Mapping[str, str]) -> LabelInfo:
     """Split a header, title or row label into text, year, preliminary mark and unit.
 
-    A label naming two different years ("1995-2016") has no year (``years_named`` says 2).
+    A label naming two different years ("1995-2016") has no year (``years_named`` says 2). A year written as R
+    writes a header that starts with a digit ("X2008", "Total X2016") is read as the year.
     """
-    text = _undate(clean_text(label))
+    text = _R_PREFIX.sub("", _undate(clean_text(label)))
     matches = list(_YEAR.finditer(text))
     named = {int(m.group("year")) for m in matches}
     year = next(iter(named)) if len(named) == 1 else None

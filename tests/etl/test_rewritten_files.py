@@ -1,5 +1,7 @@
-"""A UTF-8 file that other tools rewrote with a few lines in another encoding (a cell pasted from a Windows-1258
-file) is read as UTF-8, each of those lines in Windows-1258 (else Latin-1), and the import says which lines."""
+"""Tables other tools rewrote import without a hand-made tidy copy: a UTF-8 file with a few lines in another
+encoding (a cell pasted from a Windows-1258 file) is read as UTF-8, each of those lines in Windows-1258 (else
+Latin-1), and the import says which lines; R's export (no title, the header repeated, years as "X2008", names
+with doubled spaces and decomposed accents, footnote marks on years) reads as the table it was."""
 
 from __future__ import annotations
 
@@ -59,3 +61,22 @@ def test_every_line_is_kept_whatever_its_encoding(lines: list[tuple[str, bool]])
     text, encoding, mended = decode_mended(raw)
     assert encoding == "utf-8" and text.split("\n")[1:-1] == [t for t, _ in lines]
     assert [n for n, _ in mended] == [n for n, (t, legacy) in enumerate(lines, start=2) if legacy and not t.isascii()]
+
+
+def test_an_r_export_with_a_repeated_x_prefixed_header_reads_as_the_table(tmp_path: Path) -> None:
+    hanoi = unicodedata.normalize("NFD", "Hà  Nội")  # doubled space, accents as combining marks
+    table = tmp_path / "r.csv"
+    table.write_text(
+        f'"Cities..provincies","Total X2008","Total X2009 (**)"\n"Cities..provincies","Total X2008","Total X2009 (**)"\n'
+        f'"{hanoi}",38,40\n"Hải Phòng",12,13\n',
+        encoding="utf-8",
+    )
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'source_title = "T"\nsource_url = "https://example.invalid/t"\nboundary = "2008"\n[columns]\n'
+        '"Total" = { indicator = "congestion_hotspots_frequent", unit = "points" }\n',
+        encoding="utf-8",
+    )
+    rows = import_table(read_grid(table), load_spec(spec), RESOLVER, CATALOGUE, str(table)).rows
+    got = {(r["province_code"], r["year"]): r["value"] for r in rows}
+    assert got == {("01", "2008"): "38", ("01", "2009"): "40", ("31", "2008"): "12", ("31", "2009"): "13"}

@@ -5,10 +5,10 @@ A :class:`Message` *is* its English text (a ``str``: everything that takes a mes
 its template and parameters, so that the web app can tell it again through its catalogue (the template is the
 message id: ``pybabel extract`` finds every ``Message("…")`` of ``etl/``, see ``babel.cfg``).
 
-Templates use ``{name}`` placeholders without format specs (and ``{{``, ``}}`` for braces). Parameters are text (a value as the file has it, a
-code, a year, a row number: shown as given), whole or decimal numbers that are quantities (told in the
-language's number format: 200,000 / 200.000), messages themselves (told in the same language), or tuples of
-these (a list, told item by item and joined by "; ").
+Templates use ``{name}`` placeholders without format specs (``{{`` and ``}}`` for braces). Parameters are
+text (a value as the file has it, a code, a year, a row number: shown as given), whole or decimal numbers that
+are quantities (told in the language's number format: 200,000 / 200.000), messages themselves (told in the
+same language), or tuples of these (a list, told item by item and joined by "; ").
 """
 
 from __future__ import annotations

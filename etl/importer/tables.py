@@ -105,14 +105,14 @@ def decode_mended(raw: bytes, encoding: str | None = None) -> tuple[str, str, tu
         try:
             text = raw.decode(name)
         except (UnicodeDecodeError, LookupError):
+            if name == "utf-8" and not encoding and (mended := _mostly_utf8(raw)) is not None:  # before any legacy reading
+                return unicodedata.normalize("NFC", mended[0]), "utf-8", mended[1]
             continue
         if "\x00" in text:
             continue
         if name == "utf-8" or encoding:
             return unicodedata.normalize("NFC", text), name, ()
         decoded.append((_misplaced_tone_marks(text), name, text))
-    if not encoding and "utf-8" in candidates and (mended := _mostly_utf8(raw)) is not None:
-        return unicodedata.normalize("NFC", mended[0]), "utf-8", mended[1]
     if decoded:
         _, name, text = min(decoded, key=lambda d: d[0])
         return unicodedata.normalize("NFC", text), name, ()

@@ -73,6 +73,9 @@ def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(letters), tuple(tones)
 
 
+_LANGUAGES = re.compile(r"\s+[-–—]\s+|\s*/\s*")  # between the Vietnamese and the English of a bilingual label
+
+
 def normalise(text: str) -> str:
     """The lookup key of a province name: folded, without prefixes, spaces or dashes.
 
@@ -202,13 +205,28 @@ class ProvinceResolver:
             return False
         if _CODE.match(key):
             return any((b, key.zfill(2)) in self.units for b in BOUNDARIES)
-        return key in self._index or key in self._aggregates or key in self._former
+        return key in self._index or key in self._aggregates or key in self._former or self._bilingual(name) is not None
+
+    def _bilingual(self, name: str) -> str | None:
+        """The key of a label written in two languages ("Đồng bằng sông Hồng - Red River Delta", "Hà Nội - Ha Noi"):
+        that of its first part, where each part is known and all name the same aggregate kind or the same unit."""
+        parts = [normalise(p) for p in _LANGUAGES.split(name)]
+        if len(parts) != 2 or not all(parts):
+            return None
+        if all(p in self._aggregates for p in parts):
+            kinds = {self._aggregates[p].kind for p in parts}
+            return parts[0] if len(kinds) == 1 else None
+        if all(p in self._index for p in parts) and self._index[parts[0]] == self._index[parts[1]]:
+            return parts[0]
+        return None
 
     def resolve(self, name: str, boundary: str | None = None, year: int | None = None) -> Match | Aggregate | Former:
         """Resolve ``name`` (or a 1-2 digit code) in ``boundary``, or in the set ``year`` settles."""
         key = normalise(name)
         if not key:
             raise UnresolvedName(Message("the province name is empty"), Message("fill in the province name or code"))
+        if key not in self._aggregates and key not in self._index:
+            key = self._bilingual(name) or key
         if key in self._aggregates:
             return self._aggregates[key]
         if key in self._former and key not in self._index:

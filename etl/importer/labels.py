@@ -96,3 +96,14 @@ def year_in_title(title: str) -> int | None:
     """The one year a title names ("... năm 2011", "As of 31 December 2015"), or None (none, or several)."""
     years = {int(m.group("year")) for m in _YEAR.finditer(_undate(clean_text(title)))}
     return years.pop() if len(years) == 1 else None
+
+
+_TITLE_DIMENSIONS = re.compile(r"\s+by\s+(?:province|provinces|cities|tỉnh|địa phương)\b", re.IGNORECASE)
+
+
+def title_item(title: str) -> str:
+    """What a table's title counts, without its footnote marks and the dimensions it is broken down by: the item of
+    a table whose columns are years only ("Number of passengers carried by the road by province(*) by Cities,
+    provincies and Year" -> "Number of passengers carried by the road"); "" for no title."""
+    text = _FOOTNOTE.sub(" ", clean_text(title))
+    return _SPACE.sub(" ", _TITLE_DIMENSIONS.split(text, maxsplit=1)[0]).strip(" -–:,")

@@ -23,7 +23,7 @@ import logging
 from collections import Counter
 
 from etl.catalogue import Catalogue
-from etl.importer.labels import LabelInfo, clean_text, find_unit, read_label, year_in_title
+from etl.importer.labels import LabelInfo, clean_text, find_unit, read_label, title_item, year_in_title
 from etl.importer.layout import Layout, read_layout
 from etl.importer.numbers import NumberError, infer_decimal_mark, parse_number
 from etl.importer.results import ImportResult, TotalRow, ValueColumn
@@ -57,6 +57,10 @@ class TableImporter:
         self.places: list[tuple[str, str]] = []  # (value column, unit column) of each record, once read
         for line, encoding in grid.mended:  # said, not refused: the cell may still be right
             self.notes.append(f"line {line} is not UTF-8 like the rest of the file: read as {encoding}; check its text")
+        if grid.computed:
+            self.notes.append(f"cells {', '.join(grid.computed)} hold sums saved without their value: computed from the cells they name")
+        if grid.uncomputed:
+            self.notes.append(f"cells {', '.join(grid.uncomputed)} hold formulas saved without their value: read as empty")
 
     # --- what the table says about every column -----------------------------
     def table_year(self) -> int | None:
@@ -91,6 +95,7 @@ class TableImporter:
         parts = [[read_label(p, self.units) for p in labels] for labels in self.layout.labels]
         table_unit, table_year = self.table_unit(), self.table_year()
         found: list[ValueColumn] = []
+        self.unit_from_mapping: list[str] = []
         for key, column in self.spec.columns.items():
             wanted = read_label(key, self.units)
             matches = [j for j in range(len(infos)) if self._matches(key, wanted, infos[j], parts[j], j)]
@@ -106,6 +111,8 @@ class TableImporter:
                 made = self._value_column(j, key, column, wanted, infos[j], table_unit, table_year)
                 if made:
                     found.append(made)
+        if self.unit_from_mapping:
+            self.notes.append(f"the table prints no unit for {'; '.join(self.unit_from_mapping)}: the mapping's unit is used")
         return sorted(found, key=lambda c: c.index)
 
     def _matches(self, key: str, wanted: LabelInfo, info: LabelInfo, parts: list[LabelInfo], j: int) -> bool:
@@ -115,11 +122,13 @@ class TableImporter:
         if _key(key) in {_key(t) for t in full}:
             return True
         texts = {_key(info.text)} | {_key(p.text) for p in parts}
+        if not info.text and info.year:  # a column headed by its year only counts what the title names
+            texts.add(_key(title_item(self.title)))
         return bool(wanted.text) and _key(wanted.text) in texts
 
     def _label_list(self, infos: list[LabelInfo]) -> str:
-        labels = dict.fromkeys(i.text for i in infos[1:] if i.text)
-        return "; ".join(labels) or Message("(the table has no column labels)")
+        labels = dict.fromkeys(i.text if i.text else title_item(self.title) for i in infos[1:] if i.text or i.year)
+        return "; ".join(label for label in labels if label) or Message("(the table has no column labels)")
 
     def _value_column(
         self,
@@ -145,6 +154,8 @@ class TableImporter:
         printed = (info.unit, info.printed_unit) if info.unit else table_unit
         mapped = [u for u in (column.unit, wanted.unit) if u]
         unit = printed[0] if printed else (mapped[0] if mapped else None)
+        if not printed and unit and f"{key} ({unit})" not in self.unit_from_mapping:
+            self.unit_from_mapping.append(f"{key} ({unit})")
         for other in mapped:
             if printed and other != printed[0]:
                 self.report.add(

@@ -17,12 +17,14 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from etl.importer.xlsx_formulas import evaluate, unsaved_formulas
 from etl.messages import Message
 
 Cell = str | Decimal
@@ -77,6 +79,8 @@ class Grid:
     encoding: str
     delimiter: str
     mended: tuple[tuple[int, str], ...] = ()
+    computed: tuple[str, ...] = ()  # workbook cells holding a sum formula saved without its value: computed here
+    uncomputed: tuple[str, ...] = ()  # ... and those holding another formula, left empty
 
 
 MENDING = ("cp1258", "latin-1")  # for the lines of an otherwise UTF-8 file that are not UTF-8 (latin-1 takes any byte)
@@ -241,8 +245,11 @@ def read_grid(
     """Read ``path`` (.csv/.txt/.tsv or .xlsx) as a grid; trailing empty rows are dropped; TableError beyond ``limits``."""
     if not path.exists():
         raise TableError(Message("{path} does not exist", path=str(path)), Message("check the file name"))
+    computed: tuple[str, ...] = ()
+    uncomputed: tuple[str, ...] = ()
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = _read_xlsx(path, sheet, limits)
+        computed, uncomputed = _fill_formulas(path, sheet, rows, limits)
         enc, delim = "xlsx", ""
         mended: tuple[tuple[int, str], ...] = ()
     else:
@@ -254,7 +261,42 @@ def read_grid(
     if not rows:
         raise TableError(Message("the file is empty"), Message("export the table again with its header and rows"))
     width = max(len(r) for r in rows)
-    return Grid([r + [""] * (width - len(r)) for r in rows], enc, delim, mended)
+    return Grid([r + [""] * (width - len(r)) for r in rows], enc, delim, mended, computed, uncomputed)
+
+
+def _fill_formulas(path: Path, sheet: str | None, rows: list[list[Cell]], limits: Limits) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Put into ``rows`` the value of every sum formula saved without one (:mod:`etl.importer.xlsx_formulas`);
+    (cells computed, cells with another formula), as spreadsheet references."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            formulas = unsaved_formulas(archive, sheet)
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError) as exc:
+        raise TableError(Message("the workbook is damaged: {reason}", reason=_reason(exc)), RESAVE) from exc
+    if not formulas:
+        return (), ()
+    limits.check(max(r for r, _ in formulas) + 1, max(c for _, c in formulas) + 1)
+
+    def value_of(row: int, column: int) -> Decimal | None:
+        cell = rows[row][column] if row < len(rows) and column < len(rows[row]) else ""
+        return cell if isinstance(cell, Decimal) else None
+
+    values = evaluate(formulas, value_of)
+    for (row, column), value in sorted(values.items()):
+        while len(rows) <= row:
+            rows.append([])
+        rows[row] += [""] * (column + 1 - len(rows[row]))
+        rows[row][column] = value
+    names = {place: f"{_column_name(place[1])}{place[0] + 1}" for place in formulas}
+    return tuple(names[p] for p in sorted(values)), tuple(names[p] for p in sorted(set(formulas) - set(values)))
+
+
+def _column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 def _read_csv(text: str, delimiter: str, limits: Limits) -> list[list[Cell]]:

@@ -135,3 +135,26 @@ def test_any_spelling_of_any_2008_province_resolves_to_its_code(data: st.DataObj
 def test_normalise_never_fails_and_is_idempotent(text: str) -> None:
     key = normalise(text)
     assert normalise(key) == key
+
+
+@pytest.mark.parametrize(
+    ("label", "kind_or_code"),
+    [
+        ("Đồng bằng sông Hồng - Red River Delta", "region"),
+        ("CẢ NƯỚC - WHOLE COUNTRY", "national"),
+        ("Tây Nguyên / Central Highlands", "region"),
+        ("Hà Nội - Ha Noi", "01"),
+        ("Bà Rịa - Vũng Tàu", "77"),  # one province whose name has a dash
+    ],
+)
+def test_a_label_in_two_languages_is_what_both_halves_name(label: str, kind_or_code: str) -> None:
+    found = RESOLVER.resolve(label, "2008")
+    assert RESOLVER.knows(label)
+    assert (found.kind if isinstance(found, Aggregate) else found.code) == kind_or_code
+
+
+@pytest.mark.parametrize("label", ["Hà Nội - Hải Phòng", "Đồng bằng sông Hồng - Ha Noi", "Tây Nguyên - Growth rate"])
+def test_halves_that_disagree_name_nothing(label: str) -> None:
+    assert not RESOLVER.knows(label)
+    with pytest.raises(UnresolvedName):
+        RESOLVER.resolve(label, "2008")

@@ -11,6 +11,9 @@ member province has one; it is computed by the indicator's rule:
 - ``mean_weighted``: the same, weighted by the indicator the catalogue names in
   ``weight`` (a share of collected waste by the waste collected), so that a
   ratio's merged value is the ratio of the merged parts;
+- ``ratio``: for a derived indicator, its formula over the members' summed parts of the same year (rates per
+  10,000 people from summed beds and population, forest cover from summed forest and natural area), never
+  a mean of the members' ratios; a member without every part that year -> missing, saying which;
 - ``none``: not aggregable; carried only where the unit is one unchanged province.
 
 A unit with some but not all members reporting gets a row with no value,
@@ -33,7 +36,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from etl.catalogue import Catalogue
+from etl.catalogue import Catalogue, Ratio
 from etl.indicators import OUT_COLUMNS as VALUE_COLUMNS
 
 INCOMPLETE = "incomplete"
@@ -89,7 +92,8 @@ def carry_to_2025(values: pd.DataFrame, merger: Merger, catalogue: Catalogue, ar
     """Rows for set 2025 derived from the preferred set-2008 rows of ``values``."""
     rules = {ident: indicator.aggregation for ident, indicator in catalogue.indicators.items()}
     weights_of = {ident: indicator.weight for ident, indicator in catalogue.indicators.items() if indicator.weight}
-    return aggregate(values[values["boundary"] == "2008"], merger, rules, area, "2025", weights_of)
+    ratios = {ident: indicator.derive for ident, indicator in catalogue.indicators.items() if indicator.derive}
+    return aggregate(values[values["boundary"] == "2008"], merger, rules, area, "2025", weights_of, ratios)
 
 
 def aggregate(
@@ -99,18 +103,21 @@ def aggregate(
     area: dict[str, float],
     boundary: str,
     weights_of: dict[str, str] | None = None,
+    ratios: dict[str, Ratio] | None = None,
 ) -> pd.DataFrame:
     """One row per group, indicator, year and period that some member reports, labelled ``boundary``.
 
     ``values``: rows of one boundary set (columns of :mod:`etl.indicators` at least code, indicator,
     year, period, value, unit, value_flag, preferred, source_id, note, origin); only preferred rows
     with a value count. ``rules``: indicator -> aggregation rule; ``weights_of``: indicator -> the
-    indicator weighting its ``mean_weighted`` mean; ``area``: member code -> km².
+    indicator weighting its ``mean_weighted`` mean; ``ratios``: indicator -> its formula (for the ``ratio`` rule);
+    ``area``: member code -> km².
     """
     rows_in = values[values["preferred"].astype(bool) & values["value"].notna()]
     group_of = groups.group_of()
-    weights_of = weights_of or {}
+    weights_of, ratios = weights_of or {}, ratios or {}
     weighting = {"population"} | {weights_of.get(i, "population") for i, r in rules.items() if r == "mean_weighted"}
+    weighting |= {part for i, r in rules.items() if r == "ratio" and i in ratios for part in ratios[i].parts}
     weights = _Weights(rows_in, area, weighting)
     keyed: dict[tuple, dict[str, dict]] = defaultdict(dict)
     fields = [c for c in ("value", "unit", "value_flag", "source_id", "note", "origin", "preliminary") if c in rows_in.columns]
@@ -119,7 +126,7 @@ def aggregate(
         group = group_of.get(code)
         if group is not None:
             keyed[(indicator, year, period, group)][code] = dict(zip(fields, row))
-    context = _Context(groups, rules, weights_of, weights, boundary)
+    context = _Context(groups, rules, weights_of, weights, boundary, ratios)
     rows = [_derive(key, reported, context) for key, reported in sorted(keyed.items())]
     return pd.DataFrame.from_records(rows, columns=OUT_COLUMNS)
 
@@ -131,6 +138,7 @@ class _Context:
     weights_of: dict[str, str]
     weights: _Weights
     boundary: str
+    ratios: dict[str, Ratio]
 
 
 OUT_COLUMNS = [*VALUE_COLUMNS, "derivation", "members"]
@@ -166,17 +174,50 @@ def _derive(key: tuple, reported: dict[str, dict], context: _Context) -> dict:
     rule = context.rules[indicator]
     missing = [m for m in members if m not in reported]
     if missing:
-        names = ", ".join(f"{m} {groups.names.get(m, '')}".strip() for m in missing)
-        row.update(value_flag=INCOMPLETE, note=f"{len(reported)} of {len(members)} members reported (missing: {names})")
+        row.update(
+            value_flag=INCOMPLETE, note=f"{len(reported)} of {len(members)} members reported (missing: {_named(missing, groups.names)})"
+        )
         return row
     if rule == "none":
         row.update(value_flag=INCOMPLETE, note=f"{indicator} is not aggregable across units (rule: none)")
+        return row
+    if rule == "ratio":
+        value, note = _ratio_of_sums(context.ratios.get(indicator), members, int(year), context.weights, groups.names)
+        row.update(value=value, value_flag=combine_flags([reported[m]["value_flag"] for m in members]) if value is not None else INCOMPLETE)
+        row.update(note=note)
         return row
     weight = context.weights_of.get(indicator, "population") if rule == "mean_weighted" else "population"
     value, note = _apply(rule, [reported[m] for m in members], members, int(year), context.weights, weight)
     flag = combine_flags([reported[m]["value_flag"] for m in members]) if value is not None else INCOMPLETE
     row.update(value=value, value_flag=flag, note=note)
     return row
+
+
+def _named(codes: list[str], names: dict[str, str]) -> str:
+    """ "30 Hải Dương, 31 Hải Phòng": members as the notes name them."""
+    return ", ".join(f"{c} {names.get(c, '')}".strip() for c in codes)
+
+
+def _ratio_of_sums(
+    ratio: Ratio | None, members: tuple[str, ...], year: int, parts: _Weights, names: dict[str, str]
+) -> tuple[float | None, str]:
+    """The ratio's formula over the members' sums of its parts in ``year`` (None, saying why, if a member lacks one)."""
+    if ratio is None:
+        return None, "no formula to compute this ratio from its parts"
+    sums = {}
+    for part in ratio.parts:
+        by_code = parts.by[part].get(year, {})
+        lacking = [m for m in members if m not in by_code]
+        if lacking:
+            return (
+                None,
+                f"{len(members) - len(lacking)} of {len(members)} members have {part} for {year} (missing: {_named(lacking, names)})",
+            )
+        sums[part] = sum(by_code[m] for m in members)
+    value = ratio.apply(sums)
+    if value is None:
+        return None, f"the members' {ratio.denominator} {year} adds up to zero: no ratio"
+    return value, f"{ratio} of the sums of {len(members)} members ({ratio.written(sums)})"
 
 
 def _apply(rule: str, records: list[dict], members: tuple[str, ...], year: int, weights: _Weights, weight: str) -> tuple[float | None, str]:

@@ -23,19 +23,21 @@ from etl.aggregate import OUT_COLUMNS as AGGREGATED_COLUMNS
 from etl.aggregate import Merger, carry_to_2025
 from etl.boundary_sets import BoundarySet, prepare_subdivision, read_sets, replace_outlines, report_coverage, validate_subdivision
 from etl.catalogue import Catalogue, read_catalogue
+from etl.column_swaps import check_swaps
 from etl.derive import derive, taken_keys
 from etl.geometry import check_geometry, prepare_layer, validate_layer
 from etl.indicators import Values, read_values
 from etl.names import UnitName
+from etl.national_totals import check_national
 from etl.problems import WARNING, Report
 from etl.program import FILES as PROGRAM_FILES
 from etl.program import Edit, Program, read_program
-from etl.published import Imported, import_published, mapping_files, table_of
+from etl.published import Imported, import_published, mapping_files, national_tables, table_of
 from etl.sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
 from etl.store import DEFAULT_KEEP, SCHEMA_VERSION, build_id, code_hash, input_hashes, write_store
 from etl.store_layers import store_layers
 from etl.summaries import coverage, coverage_lines
-from etl.totals import Figures, check_totals
+from etl.totals import Figures, check_totals, own_figures
 
 log = logging.getLogger(__name__)
 VALUE_COLUMNS = [c for c in AGGREGATED_COLUMNS if c != "origin"]  # indicator_values of the store: no row origins
@@ -181,10 +183,10 @@ def _unchecked(
 def input_files(layout: RawLayout) -> dict[str, Path]:
     """Every file the build reads (what the build id hashes) by its name among the inputs (its path below the raw
     folder, wherever a file published by others was found): fixed inputs, programme files, tidy value files,
-    published tables with their mappings. READMEs, scripts and anything else in the raw folder do not count."""
+    published tables with their mappings and the national tables these name. READMEs, scripts and anything else in the raw folder do not count."""
     files = [*layout.fixed_files(), *(layout.program(f) for f, _ in PROGRAM_FILES.values()), *layout.value_files()]
     for mapping in mapping_files(layout):
-        files += [mapping, *filter(None, [table_of(layout, mapping)])]
+        files += [mapping, *filter(None, [table_of(layout, mapping)]), *national_tables(layout, mapping)]
     return {layout.name_of(f): f for f in sorted({f for f in files if f.is_file()})}
 
 
@@ -217,11 +219,14 @@ def build(
     layers = {b: prepare_layer(g) for b, g in inputs.layers.items()}
     values = _all_values(inputs, layers["2008"])
     checked = _check_totals(inputs, values, layers["2008"])
+    swaps = check_swaps(inputs.published.rows, inputs.report)
+    for line in check_national(inputs.published.national, inputs.published.rows, inputs.catalogue, len(layers["2008"]), inputs.report):
+        log.info("national table: %s", line)
     for problem in inputs.report.warnings:
         log.warning("%s", problem)
     for line in inputs.report.omitted(WARNING):
         log.warning("%s", line)
-    log.info("published tables: %d whole-country and region totals checked", checked)
+    log.info("published tables: %d whole-country and region totals checked, %d pair(s) of columns look swapped", checked, swaps)
     totals = {b: len(g) for b, g in [*layers.items(), *inputs.subdivisions.items()]}
     cover = coverage(values, totals)
     manifest = _manifest(layout, inputs, values, cover, submissions, programme_edits)
@@ -245,6 +250,8 @@ def _all_values(inputs: Inputs, layer_2008: gpd.GeoDataFrame) -> pd.DataFrame:
     derived.loc[clash, "preferred"] = False
     derived.loc[clash, "note"] = derived.loc[clash, "note"] + " (a value reported for the 2025 unit takes precedence)"
     values = pd.concat([reported, derived], ignore_index=True)
+    scope = values["indicator"].map({i: c.note_en for i, c in inputs.catalogue.indicators.items() if c.note_en})
+    values["note"] = values["note"].where(scope.isna(), values["note"] + ". Scope: " + scope)  # the catalogue's note on it
     values["value"] = values["value"].astype("float64")
     values["year"] = values["year"].astype("int64")
     values["preferred"] = values["preferred"].astype(bool)
@@ -254,10 +261,7 @@ def _all_values(inputs: Inputs, layer_2008: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def _check_totals(inputs: Inputs, values: pd.DataFrame, layer_2008: gpd.GeoDataFrame) -> int:
     """Warn where a published table's provinces depart from its own whole-country or region rows."""
-    own: dict[str, Figures] = {
-        name: {(r["indicator"], r["province_code"], int(r["year"])): float(r["value"]) for _, r in rows if r["boundary"] == "2008"}
-        for name, rows in inputs.published.rows.items()
-    }
+    own: dict[str, Figures] = {name: own_figures(r for _, r in rows) for name, rows in inputs.published.rows.items()}
     preferred = values[values["preferred"] & (values["boundary"] == "2008") & values["value"].notna()]
     weights = {
         (i, c, int(y)): float(v) for i, c, y, v in zip(preferred["indicator"], preferred["code"], preferred["year"], preferred["value"])
@@ -348,11 +352,7 @@ def _with_derived(indicators: set[str], catalogue: Catalogue) -> set[str]:
     """``indicators`` and every indicator derived, at any remove, from one of them."""
     found = set(indicators)
     while True:
-        more = {
-            i.id
-            for i in catalogue.indicators.values()
-            if i.derive is not None and i.id not in found and {i.derive.numerator, i.derive.denominator} & found
-        }
+        more = {i.id for i in catalogue.indicators.values() if i.derive is not None and i.id not in found and set(i.derive.parts) & found}
         if not more:
             return found
         found |= more

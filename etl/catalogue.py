@@ -9,14 +9,21 @@ Columns read: indicator, issue, label_vi, label_en, unit, higher_is_worse
 mean_weighted, none), directions and targets (';'-separated programme ids /
 target keys), min_value (required: 0 for counts and shares, -100 for growth
 rates) and max_value (optional: 100 for shares) -- the valid range; optional: weight (the
-indicator that weights a ``mean_weighted`` mean), derive ("a / b * 100": the
-indicator is computed from two others of the same unit and year).
+indicator that weights a ``mean_weighted`` mean), derive ("a / b * 100" or "(a - c) / b * 100": the
+indicator is computed from others of the same unit and year), role (empty: the indicator measures its
+issue; ``context``: it is shown under its issue as context only, labelled so, and is never an issue's
+default map), note_vi and note_en (what every value of the indicator leaves out, shown with its values,
+legend and exports).
+
+Aggregation ``ratio`` (only for a derived indicator): a merged unit's value is computed from the members'
+summed parts of the same year, never from the members' ratios.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -26,23 +33,54 @@ from etl.messages import Message
 from etl.problems import Report
 from etl.sources import RawLayout
 
-ISSUES = ("flooding", "congestion", "housing", "green_space", "pollution", "context")
-AGGREGATIONS = ("sum", "mean_population", "mean_area", "mean_weighted", "none")
+ISSUES = ("flooding", "congestion", "housing", "green_space", "pollution", "social_infrastructure", "context")
+AGGREGATIONS = ("sum", "mean_population", "mean_area", "mean_weighted", "ratio", "none")
+ROLES = ("", "context")
 MAX_MAGNITUDE = Decimal(10) ** 15  # larger than any count, area or amount of these indicators could be
 COLUMNS = ["indicator", "issue", "label_vi", "label_en", "unit", "higher_is_worse", "aggregation", "directions", "targets"]
-_DERIVE = re.compile(r"^\s*(\w+)\s*/\s*(\w+)\s*(?:\*\s*(\d+(?:\.\d+)?))?\s*$")
+_DERIVE = re.compile(r"^\s*(?:(\w+)|\(\s*(\w+)\s*-\s*(\w+)\s*\))\s*/\s*(\w+)\s*(?:[*×]\s*(\d+(?:\.\d+)?))?\s*$")
 
 
 @dataclass(frozen=True)
 class Ratio:
-    """An indicator computed as ``numerator / denominator * factor`` from values of the same unit, year and period."""
+    """An indicator computed as ``(numerator - subtract) / denominator * factor`` from values of the same unit, year
+    and period (``subtract`` is optional: forest with canopy is forest area less the newly planted)."""
 
     numerator: str
     denominator: str
     factor: Decimal
+    subtract: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Ratio | None:
+        """The ratio written as ``a / b [* k]`` or ``(a - c) / b [* k]`` (``×`` for ``*``, as :meth:`__str__` writes it);
+        None if ``text`` is not one."""
+        m = _DERIVE.match(text or "")
+        if not m:
+            return None
+        plain, minuend, subtrahend, denominator, factor = m.groups()
+        return cls(plain or minuend, denominator, Decimal(factor or "1"), subtrahend)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The indicators the ratio reads."""
+        return (self.numerator, self.denominator) + ((self.subtract,) if self.subtract else ())
+
+    def apply(self, parts: Mapping[str, float]) -> float | None:
+        """The formula over ``parts`` (indicator -> value, one for each of :attr:`parts`); None for a zero denominator."""
+        if not parts[self.denominator]:
+            return None
+        top = parts[self.numerator] - (parts[self.subtract] if self.subtract else 0.0)
+        return top / parts[self.denominator] * float(self.factor)
+
+    def written(self, parts: Mapping[str, float]) -> str:
+        """The formula with ``parts``' values in it, as notes write it: "14336 / 7.3284e+06", "(871200 - 30900) / 13782.2"."""
+        top = f"({parts[self.numerator]:g} - {parts[self.subtract]:g})" if self.subtract else f"{parts[self.numerator]:g}"
+        return f"{top} / {parts[self.denominator]:g}"
 
     def __str__(self) -> str:
-        return f"{self.numerator} / {self.denominator}" + (f" × {self.factor}" if self.factor != 1 else "")
+        top = f"({self.numerator} - {self.subtract})" if self.subtract else self.numerator
+        return f"{top} / {self.denominator}" + (f" × {self.factor}" if self.factor != 1 else "")
 
 
 @dataclass(frozen=True)
@@ -62,6 +100,14 @@ class Indicator:
     max_value: Decimal | None = None
     weight: str | None = None
     derive: Ratio | None = None
+    role: str = ""
+    note_vi: str = ""
+    note_en: str = ""
+
+    @property
+    def context(self) -> bool:
+        """Whether the indicator is context of its issue, not a measure of it."""
+        return self.role == "context"
 
     def out_of_range(self, value: Decimal) -> Message | None:
         """Why ``value`` (in the catalogue unit) is outside the indicator's valid range, or None.
@@ -149,6 +195,13 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
         elif bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
             report.add(name, row, "max_value", f"max_value {bounds[1]:f} is below min_value {bounds[0]:f}", "swap or correct the bounds")
         derive = _ratio(r.get("derive", ""), name, row, report)
+        role = r.get("role", "")
+        if role not in ROLES:
+            report.add(name, row, "role", f'unknown role "{role}"', 'leave it empty (the indicator measures its issue) or write "context"')
+        if bool(r.get("note_vi")) != bool(r.get("note_en")):
+            report.add(
+                name, row, "note_vi" if not r.get("note_vi") else "note_en", "a note needs both languages", "write note_vi and note_en"
+            )
         indicators[ident] = Indicator(
             ident,
             r["issue"],
@@ -163,6 +216,9 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
             bounds[1],
             r.get("weight") or None,
             derive,
+            role,
+            r.get("note_vi", ""),
+            r.get("note_en", ""),
         )
     _check_references(indicators, rows, name, report)
     return Catalogue(indicators, _read_conversions(layout, report), _read_unit_labels(layout, report))
@@ -184,13 +240,16 @@ def _decimal(text: str, name: str, row: int, column: str, report: Report) -> Dec
 def _ratio(text: str, name: str, row: int, report: Report) -> Ratio | None:
     if not text:
         return None
-    m = _DERIVE.match(text)
-    if not m:
+    ratio = Ratio.parse(text)
+    if ratio is None:
         report.add(
-            name, row, "derive", f'"{text}" is not "numerator / denominator [* factor]"', 'write e.g. "urban_population / population * 100"'
+            name,
+            row,
+            "derive",
+            f'"{text}" is not "numerator / denominator [* factor]" or "(numerator - part) / denominator [* factor]"',
+            'write e.g. "urban_population / population * 100"',
         )
-        return None
-    return Ratio(m.group(1), m.group(2), Decimal(m.group(3) or "1"))
+    return ratio
 
 
 def _check_references(indicators: dict[str, Indicator], rows: list, name: str, report: Report) -> None:
@@ -202,9 +261,17 @@ def _check_references(indicators: dict[str, Indicator], rows: list, name: str, r
         row = rows_of[indicator.id]
         if indicator.aggregation == "mean_weighted" and not indicator.weight:
             report.add(name, row, "weight", f"{indicator.id} is a weighted mean but names no weight", "name the weighting indicator")
+        if indicator.aggregation == "ratio" and not indicator.derive:
+            report.add(
+                name,
+                row,
+                "aggregation",
+                f"{indicator.id} is aggregated as a ratio but is not derived",
+                "give its derive formula, or another rule",
+            )
         named = [("weight", indicator.weight)]
         if indicator.derive:
-            named += [("derive", indicator.derive.numerator), ("derive", indicator.derive.denominator)]
+            named += [("derive", part) for part in indicator.derive.parts]
         for column, other in named:
             if other and other not in indicators:
                 report.add(name, row, column, f'"{other}" is not an indicator of the catalogue', "name an indicator listed in this file")

@@ -1,8 +1,8 @@
-"""Indicators computed from two others: ``numerator / denominator * factor`` (catalogue column ``derive``).
+"""Indicators computed from others: ``(numerator [- subtract]) / denominator * factor`` (catalogue column ``derive``).
 
-For each boundary set, unit, year and period where both parts have a preferred
+For each boundary set, unit, year and period where every part has a preferred
 value, the derived value is their ratio; the row says so (``derivation =
-'derived'``, the formula and the two values in ``note``, both sources in
+'derived'``, the formula and the parts' values in ``note``, their sources in
 ``source_id``). Flags combine as in aggregation; a preliminary part makes the
 result preliminary. A value reported for the same key takes precedence (the
 derived row is kept with ``preferred = False``). A result outside the
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from etl.aggregate import OUT_COLUMNS, combine_flags
-from etl.catalogue import Catalogue
+from etl.catalogue import Catalogue, Ratio
 from etl.problems import WARNING, Report
 from etl.value_keys import KEY
 
@@ -33,6 +33,18 @@ def taken_keys(rows: pd.DataFrame, reported: pd.DataFrame) -> np.ndarray:
     return pd.MultiIndex.from_frame(rows[KEY]).isin(taken)
 
 
+def _parts(preferred: pd.DataFrame, ratio: Ratio) -> pd.DataFrame:
+    """The parts of ``ratio`` side by side per key (columns suffixed _a numerator, _b denominator, _c subtracted),
+    where every part has a value and the denominator is not zero."""
+    top = preferred[preferred["indicator"] == ratio.numerator]
+    bottom = preferred[preferred["indicator"] == ratio.denominator]
+    both = top.merge(bottom, on=_JOIN, suffixes=("_a", "_b"))
+    if ratio.subtract:
+        less = preferred[preferred["indicator"] == ratio.subtract].add_suffix("_c").rename(columns={f"{c}_c": c for c in _JOIN})
+        both = both.merge(less, on=_JOIN)
+    return both[both["value_b"] != 0]
+
+
 def derive(values: pd.DataFrame, catalogue: Catalogue, report: Report) -> pd.DataFrame:
     """Rows of every derived indicator computable from the preferred rows of ``values``."""
     preferred = values[values["preferred"] & values["value"].notna()]
@@ -41,25 +53,27 @@ def derive(values: pd.DataFrame, catalogue: Catalogue, report: Report) -> pd.Dat
         ratio = indicator.derive
         if ratio is None:
             continue
-        top = preferred[preferred["indicator"] == ratio.numerator]
-        bottom = preferred[preferred["indicator"] == ratio.denominator]
-        both = top.merge(bottom, on=_JOIN, suffixes=("_a", "_b"))
-        both = both[both["value_b"] != 0]
+        both = _parts(preferred, ratio)
         if both.empty:
             continue
-        value = both["value_a"] / both["value_b"] * float(ratio.factor)
+        top = both["value_a"] - both["value_c"] if ratio.subtract else both["value_a"]
+        value = top / both["value_b"] * float(ratio.factor)
+        suffixes = ["_a", "_b"] + (["_c"] if ratio.subtract else [])
         out = pd.DataFrame(
             {
                 **{c: both[c] for c in _JOIN},
                 "indicator": indicator.id,
                 "value": value,
                 "unit": indicator.unit,
-                "value_flag": [combine_flags([a, b]) for a, b in zip(both["value_flag_a"], both["value_flag_b"])],
+                "value_flag": [combine_flags(list(f)) for f in zip(*(both[f"value_flag{x}"] for x in suffixes))],
                 "preferred": True,
-                "source_id": [";".join(sorted({a, b})) for a, b in zip(both["source_id_a"], both["source_id_b"])],
-                "note": [f"derived: {ratio} of the same year ({a:g} / {b:g})" for a, b in zip(both["value_a"], both["value_b"])],
+                "source_id": [";".join(sorted(set(ids))) for ids in zip(*(both[f"source_id{x}"] for x in suffixes))],
+                "note": [
+                    f"derived: {ratio} of the same year ({ratio.written(dict(zip(ratio.parts, v)))})"
+                    for v in zip(*(both[f"value{x}"] for x in suffixes))
+                ],
                 "origin": "",
-                "preliminary": both["preliminary_a"] | both["preliminary_b"],
+                "preliminary": np.logical_or.reduce([both[f"preliminary{x}"].astype(bool) for x in suffixes]),
                 "derivation": "derived",
                 "members": "",
             }

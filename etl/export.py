@@ -4,7 +4,8 @@ The command line (``urbanmap export``) and the web app's downloads use these
 functions. Source: the build output (``urban.gpkg``). Columns out: code,
 name_vi, name_en, kind, region, area_km2 (for a ward-level set also full_name_vi, full_name_en,
 parent_code, area_km2_published), and for each selected indicator
-``<id>`` (value), ``<id>_unit``, ``<id>_year``, ``<id>_flag``, ``<id>_source``.
+``<id>`` (value), ``<id>_unit``, ``<id>_year``, ``<id>_flag``, ``<id>_source``, and where the catalogue notes what
+the indicator's values leave out, ``<id>_note_vi`` and ``<id>_note_en``.
 GeoJSON and CSV are also written in chunks (:func:`geojson_chunks`, :func:`csv_chunks`), so that a large set is
 sent without a second whole copy in memory.
 """
@@ -109,6 +110,7 @@ def select(store: Path, selection: Selection) -> gpd.GeoDataFrame:
         units = units[units["region"] == selection.region]
     indicators = _indicators(store, selection)
     values = _values(store, selection, indicators)
+    notes = _notes(store, indicators)
     out = units.reset_index(drop=True)
     columns: dict[str, pd.Series] = {}
     for indicator in indicators:
@@ -118,9 +120,21 @@ def select(store: Path, selection: Selection) -> gpd.GeoDataFrame:
             columns[f"{indicator}_{suffix}"] = out["code"].map(part[column])
         if "preliminary" in part:
             columns[f"{indicator}_preliminary"] = out["code"].map(part["preliminary"].astype(bool)).astype("boolean")
+        for lang, note in notes.get(indicator, {}).items():
+            columns[f"{indicator}_note_{lang}"] = pd.Series(note, index=out.index, dtype="object")
     if columns:
         out = gpd.GeoDataFrame(pd.concat([pd.DataFrame(out), pd.DataFrame(columns)], axis=1), geometry="geometry", crs=units.crs)
     return out
+
+
+def _notes(store: Path, indicators: list[str]) -> dict[str, dict[str, str]]:
+    """indicator -> {"vi": note, "en": note} for those of ``indicators`` the catalogue notes (a store built before
+    notes existed has none)."""
+    catalogue = pyogrio.read_dataframe(store, layer="indicators", read_geometry=False)
+    if "note_vi" not in catalogue.columns:
+        return {}
+    rows = catalogue[catalogue["indicator"].isin(indicators) & (catalogue["note_vi"].fillna("") != "")]
+    return {i: {"vi": vi, "en": en} for i, vi, en in zip(rows["indicator"], rows["note_vi"], rows["note_en"])}
 
 
 def _indicators(store: Path, selection: Selection) -> list[str]:

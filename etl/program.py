@@ -30,7 +30,7 @@ from etl.problems import Report
 from etl.sources import RawLayout
 from etl.task_status import STATUS_COLUMNS, STATUSES, apply_statuses
 
-OTHER_ISSUES = ("emissions", "social_infrastructure")
+OTHER_ISSUES = ("emissions",)
 _SOURCE_REF = re.compile(r"\bS\d+\b")
 QUALIFIERS = (("at least", "at_least"), ("over", "over"), ("about", "about"))
 

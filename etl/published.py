@@ -28,10 +28,11 @@ from pathlib import Path
 from etl.catalogue import Catalogue
 from etl.csv_rows import CsvRow
 from etl.importer.results import ImportResult, TotalRow
-from etl.importer.spec import ImportSpec, load_spec
+from etl.importer.spec import ImportSpec, NationalFigure, load_spec
 from etl.importer.table_import import import_table
 from etl.importer.tables import TableError, read_grid
 from etl.names import ProvinceResolver
+from etl.national_totals import NationalCheck
 from etl.problems import InputError, Report
 from etl.sources import RawLayout
 
@@ -60,6 +61,7 @@ class Imported:
     notes: list[str] = field(default_factory=list)
     missing: dict[str, int] = field(default_factory=dict)
     uninstalled: dict[str, Uninstalled] = field(default_factory=dict)  # by table (its path below the raw folder)
+    national: list[NationalCheck] = field(default_factory=list)  # the publisher's national figures to check sums against
 
 
 def mapping_files(layout: RawLayout) -> list[Path]:
@@ -71,6 +73,19 @@ def table_of(layout: RawLayout, mapping: Path) -> Path | None:
     """The table a mapping file imports: the file of the same name with a table suffix (where the layout finds it)."""
     found = [t for t in (layout.file(_below(layout, mapping.with_suffix(s))) for s in TABLE_SUFFIXES) if t.exists()]
     return found[0] if len(found) == 1 else None
+
+
+def national_table(layout: RawLayout, mapping: Path, figure: NationalFigure) -> Path:
+    """The national table a mapping's ``[[national]]`` entry names (beside the mapped table, where the layout finds it)."""
+    return layout.file(_below(layout, mapping.parent / figure.table))
+
+
+def national_tables(layout: RawLayout, mapping: Path) -> list[Path]:
+    """Every national table the mapping names (none where it cannot be read: the build reports that)."""
+    try:
+        return [national_table(layout, mapping, f) for f in load_spec(mapping).national]
+    except InputError:
+        return []
 
 
 def uninstalled_table(layout: RawLayout, mapping: Path) -> tuple[str, str] | None:
@@ -123,6 +138,7 @@ def import_published(layout: RawLayout, catalogue: Catalogue, resolver: Province
             report.extend(exc.problems)
             continue
         specs[name] = spec
+        out.national += [NationalCheck(name, national_table(layout, mapping, f), f) for f in spec.national]
         out.rows[name] = result.numbered
         out.totals += result.totals
         out.notes += [f"{name}: {n}" for n in result.notes]

@@ -110,6 +110,9 @@ def _catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
             "max_value": "" if i.max_value is None else format(i.max_value, "f"),
             "weight": i.weight or "",
             "derive": str(i.derive) if i.derive else "",
+            "role": i.role,
+            "note_vi": i.note_vi,
+            "note_en": i.note_en,
         }
         for i in catalogue.indicators.values()
     ]

@@ -2,8 +2,9 @@
 
 A statistics office's table carries its own totals. For each such row the
 importer kept (:class:`etl.importer.table_import.TotalRow`), the provinces it covers are
-combined by the indicator's rule -- the sum, or the mean weighted by population
-(area, or the weighting indicator) of the same year -- and compared with the
+combined by the indicator's rule -- the sum, the mean weighted by population
+(area, or the weighting indicator) of the same year, or a derived indicator's formula over its summed parts
+(forest cover from the forest and natural area of the region) -- and compared with the
 printed total. A difference larger than the rounding of the printed figures
 is a warning naming the table, row and column: region and whole-country rows
 are checked, never mapped. Only tables that list every province of the set are
@@ -14,11 +15,18 @@ figure is not checked either.
 
 from __future__ import annotations
 
-from etl.catalogue import Catalogue
+from collections.abc import Iterable, Mapping
+
+from etl.catalogue import Catalogue, Ratio
 from etl.importer.results import TotalRow
 from etl.problems import WARNING, Report
 
 Figures = dict[tuple[str, str, int], float]  # (indicator, code, year) -> value
+
+
+def own_figures(rows: Iterable[Mapping[str, str]]) -> Figures:
+    """A table's own province figures of set 2008 (tidy rows: indicator, province_code, year, value, boundary)."""
+    return {(r["indicator"], r["province_code"], int(r["year"])): float(r["value"]) for r in rows if r["boundary"] == "2008"}
 
 
 def check_totals(
@@ -58,7 +66,7 @@ def check_totals(
         step = 10.0**-total.decimals * float(total.factor)
         tolerance = step / 2 * (len(parts) + 1) if rule == "sum" else step
         if abs(combined - float(total.value)) > tolerance + 1e-9 * abs(float(total.value)):
-            how = "sum" if rule == "sum" else "weighted mean"
+            how = {"sum": "sum", "ratio": "ratio of the summed parts"}.get(rule, "weighted mean")
             report.add(
                 total.file,
                 total.row,
@@ -81,6 +89,8 @@ def _combine(
     """The members' figures combined by ``rule``; weights are the table's own figures of the year where it has them."""
     if rule == "sum":
         return sum(parts)
+    if rule == "ratio":
+        return _ratio_of_sums(catalogue.indicators[total.indicator].derive, total, weights)
     if rule == "mean_area":
         w = [weights.get(("area", m, total.year)) or area.get(m) for m in total.members]
     elif rule in ("mean_population", "mean_weighted"):
@@ -92,3 +102,16 @@ def _combine(
         return None
     ws = [float(x) for x in w if x is not None]
     return sum(p * x for p, x in zip(parts, ws)) / sum(ws)
+
+
+def _ratio_of_sums(ratio: Ratio | None, total: TotalRow, figures: Figures) -> float | None:
+    """A derived indicator's formula over the members' summed parts of the total's year (None where a part is missing)."""
+    if ratio is None or any(m.startswith("unallocated:") for m in total.members):
+        return None
+    sums = {}
+    for part in ratio.parts:
+        found = [figures.get((part, m, total.year)) for m in total.members]
+        if any(x is None for x in found):
+            return None
+        sums[part] = sum(float(x) for x in found if x is not None)
+    return ratio.apply(sums)

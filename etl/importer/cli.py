@@ -13,17 +13,18 @@ from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
-from etl.catalogue import read_catalogue
-from etl.importer.results import write_tidy
+from etl.catalogue import Catalogue, read_catalogue
+from etl.importer.results import ImportResult, write_tidy
 from etl.importer.spec import SPEC_KEYS, ColumnSpec, ImportSpec, load_spec, parse_years
 from etl.importer.table_import import import_table
 from etl.importer.tables import TableError, read_grid
 from etl.paths import raw_dir
 from etl.problems import InputError, Problem, Report
 from etl.sources import RawLayout, read_resolver
+from etl.totals import check_totals, own_figures
 
 log = logging.getLogger("urbanmap.import")
-SPEC_OPTIONS = tuple(sorted(SPEC_KEYS - {"columns", "primary", "fallback"}))  # precedence: mapping files only
+SPEC_OPTIONS = tuple(sorted(SPEC_KEYS - {"columns", "primary", "fallback", "national"}))  # mapping files only
 
 
 def add_import_parser(sub: argparse._SubParsersAction) -> None:
@@ -113,6 +114,7 @@ def run_import(args: argparse.Namespace) -> int:
             continue
         for note in result.notes:
             log.info("%s: %s", path, note)
+        _check_own_totals(str(path), result, catalogue, sum(1 for b, _ in resolver.units if b == "2008"))
         outputs.append((path, out, result.rows, grid))
     if problems:
         raise InputError(problems)
@@ -124,6 +126,18 @@ def run_import(args: argparse.Namespace) -> int:
         write_tidy(out, rows)
         log.info("%s: %d value(s) -> %s (encoding %s, delimiter %r)", path.name, len(rows), out, grid.encoding, grid.delimiter)
     return 0
+
+
+def _check_own_totals(name: str, result: ImportResult, catalogue: Catalogue, units: int) -> None:
+    """Log a warning for every whole-country or region row the table's own provinces depart from (:mod:`etl.totals`;
+    weighted means are checked only where the table gives the weights)."""
+    own = own_figures(result.rows)
+    warnings = Report()
+    checked = check_totals(result.totals, {name: own}, own, {}, catalogue, warnings, units)
+    for problem in warnings.warnings:
+        log.warning("%s", problem)
+    if checked:
+        log.info("%s: %d whole-country and region total(s) checked against the provinces", name, checked)
 
 
 def _output(args: argparse.Namespace, path: Path) -> Path | None:

@@ -11,6 +11,12 @@ table does not print it, the unit, e.g.::
     years = "2008-2016"           # take only these years (the boundary set's own years)
     primary = ["population"]      # this table wins over other tables for these indicators
     fallback = ["area"]           # ... and for these, while the table declared primary is not installed
+    [[national]]                  # the publisher's national table to check the provinces' sum against (any number)
+    indicator = "patient_beds"
+    table = "patient-beds_national_1995-2016.csv"      # beside this table
+    row = ["Number (Thous. Beds)", "TOTAL"]            # the row's label cells; years are the header's columns
+    column = "Road"               # optional: the value column of a table whose rows are years
+    unit = "thousand beds"
     [columns]
     "Dân số trung bình" = { indicator = "population" }      # unit read from "(Nghìn người)"
     "Homestead land" = { indicator = "homestead_land_area", unit = "thousand ha" }
@@ -44,6 +50,7 @@ SPEC_KEYS = {
     "primary",
     "fallback",
     "columns",
+    "national",
 }
 
 
@@ -51,6 +58,18 @@ SPEC_KEYS = {
 class ColumnSpec:
     indicator: str
     unit: str | None = None
+
+
+@dataclass(frozen=True)
+class NationalFigure:
+    """Where the publisher's national table gives an indicator's whole-country figure: its file (beside the mapped
+    table), the label cells of its row, its value column where the table's rows are years, and its unit."""
+
+    indicator: str
+    table: str
+    row: tuple[str, ...]
+    unit: str
+    column: str | None = None
 
 
 @dataclass
@@ -74,6 +93,7 @@ class ImportSpec:
     years: tuple[int, int] | None = None
     primary: tuple[str, ...] = ()
     fallback: tuple[str, ...] = ()  # primary for these while the table declared primary is not installed
+    national: tuple[NationalFigure, ...] = ()
 
     def takes(self, year: int) -> bool:
         """Whether a value of ``year`` is to be imported (``years`` not given: every year)."""
@@ -130,6 +150,23 @@ def load_spec(path: Path) -> ImportSpec:
         except ValueError as exc:
             problems.append(Problem(str(path), None, "years", message_of(exc), Message('write a range such as years = "2008-2016"')))
             del data["years"]
+    national = []
+    for entry in data.pop("national", []):
+        keys = set(entry) if isinstance(entry, dict) else set()
+        if not {"indicator", "table", "row", "unit"} <= keys <= {"indicator", "table", "row", "unit", "column"}:
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    "national",
+                    Message("a national figure needs indicator, table, row and unit (and may give column)"),
+                    Message('write [[national]] indicator = "id", table = "file.csv", row = ["label", …], unit = "…"'),
+                )
+            )
+            continue
+        row = entry["row"] if isinstance(entry["row"], list) else [entry["row"]]
+        national.append(NationalFigure(entry["indicator"], entry["table"], tuple(map(str, row)), entry["unit"], entry.get("column")))
+    data["national"] = tuple(national)
     data["primary"] = tuple(data.get("primary", ()))
     data["fallback"] = tuple(data.get("fallback", ()))
     if problems:

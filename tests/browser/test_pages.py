@@ -124,3 +124,17 @@ def test_the_floating_compare_control_picks_units_and_compares_them(page: Page, 
     go.click()
     page.wait_for_url("**/compare?**")
     expect(page.locator("h1")).to_contain_text("Can Tho")
+
+
+def test_choosing_social_infrastructure_maps_a_rate_for_every_unit_with_its_note(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    _drawn(page, 34)
+    page.select_option("select[name=issue]", "social_infrastructure")
+    page.wait_for_url("**issue=social_infrastructure**")
+    _drawn(page, 34)
+    expect(page.locator("select[name=indicator]")).to_have_value("patient_beds_per_10000")
+    expect(page.locator("#legend")).to_contain_text("Không có số liệu: 0")
+    expect(page.locator("#indicator-note")).to_contain_text("không gồm bệnh viện trung ương")
+    unit = page.locator('path.um-unit[data-code="01"]')
+    unit.hover()
+    expect(page.locator(".um-tooltip")).to_contain_text("giường bệnh trên 10.000 dân")

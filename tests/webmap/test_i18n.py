@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from etl.catalogue import ISSUES
 from etl.program import OTHER_ISSUES
-from webmap.render.text import number, value_label
+from webmap.render.text import number, unit_labels, value_label
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "webmap/translations/vi/LC_MESSAGES/messages.po"
@@ -130,6 +130,8 @@ def _english_texts() -> set[str]:
     [
         "/",
         "/?issue=flooding&boundary=2025",
+        "/?issue=social_infrastructure&boundary=2025",
+        "/?issue=green_space",
         "/province/79?boundary=2025",
         "/province/01",
         "/program",
@@ -154,3 +156,12 @@ def test_a_vietnamese_page_has_no_english_catalogue_text(shipped_app, url: str) 
     assert "Hà Nội" in text or "urbanmap" in text
     assert not [e for e in _english_texts() if e in text]
     assert not re.findall(rf"\b(?:{'|'.join(ISSUE_IDS)})\b", text)  # issues as words, never as their ids
+
+
+def test_every_unit_of_the_catalogue_has_words_in_the_pages_languages(tiny_app) -> None:
+    """A unit the pages show is never the stored English id on a Vietnamese page ("beds per 10,000 people")."""
+    units = {row["unit"] for row in csv.DictReader((ROOT / "geodata/raw/catalogue/indicators.csv").open(encoding="utf-8"))}
+    with tiny_app.test_request_context("/?lang=vi"):
+        labels = unit_labels()
+        missing = sorted(u for u in units if u not in labels)
+    assert not missing

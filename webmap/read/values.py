@@ -14,6 +14,7 @@ import pandas as pd
 import pyogrio
 
 from etl.aggregate import Groups, aggregate
+from etl.catalogue import Ratio
 from etl.store import open_build
 from etl.value_keys import KEY
 from webmap.read import work
@@ -273,8 +274,10 @@ class Values:
             groups = Groups({r: tuple(sorted(g["code"])) for r, g in units.groupby("region")}, dict(zip(units["code"], units["name_vi"])))
             rules = dict(zip(self.catalogue["indicator"], self.catalogue["aggregation"]))
             weights = {i: w for i, w in zip(self.catalogue["indicator"], self.catalogue.get("weight", pd.Series(dtype=str))) if w}
+            formulas = zip(self.catalogue["indicator"], self.catalogue.get("derive", pd.Series(dtype=str)))
+            ratios = {i: ratio for i, text in formulas if text and (ratio := Ratio.parse(str(text))) is not None}
             values = self.frame[self.frame["boundary"] == boundary]
             area = dict(zip(units["code"], units["area_km2"]))
-            self._regions[boundary] = aggregate(values, groups, rules, area, "region", weights)
+            self._regions[boundary] = aggregate(values, groups, rules, area, "region", weights, ratios)
         work.charge(len(self._regions[boundary]))
         return self._regions[boundary]

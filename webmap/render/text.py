@@ -118,21 +118,38 @@ def _unit_labels() -> dict[str, str]:
         "%": "%",
         "% per year": _("% per year"),
         "apartments": _("apartments"),
+        "beds": _("beds"),
+        "beds per 10,000 people": _("beds per 10,000 people"),
         "billion VND": _("billion VND"),
+        "classes": _("classes"),
+        "doctors per 10,000 people": _("doctors per 10,000 people"),
+        "establishments": _("establishments"),
         "ha": "ha",
         "houses": _("houses"),
         "km/h": "km/h",
         "km2": "km²",
+        "libraries": _("libraries"),
+        "libraries per 100,000 people": _("libraries per 100,000 people"),
         "m2 floor/person": _("m² floor/person"),
         "m2/person": _("m²/person"),
         "m2/person (minimum)": _("m²/person (minimum)"),
+        "million passengers": _("million passengers"),
         "mm per 2 days": _("mm per 2 days"),
+        "passengers per person": _("passengers per person"),
         "persons": _("persons"),
         "persons/km2": _("persons/km²"),
         "points": _("points"),
         "projects": _("projects"),
+        "pupils": _("pupils"),
+        "pupils per class": _("pupils per class"),
+        "pupils per teacher": _("pupils per teacher"),
+        "schools": _("schools"),
+        "schools per 10,000 people": _("schools per 10,000 people"),
+        "schools per 100,000 people": _("schools per 100,000 people"),
         "streets": _("streets"),
         "thousand VND": _("thousand VND"),
+        "thousand tonnes": _("thousand tonnes"),
+        "tonnes per person": _("tonnes per person"),
         "tonnes/day": _("tonnes/day"),
         "unit": _("unit"),
         "units": _("units"),
@@ -183,6 +200,7 @@ def issue_labels() -> dict[str, str]:
         "housing": _("Housing and social housing"),
         "green_space": _("Green space"),
         "pollution": _("Pollution"),
+        "social_infrastructure": _("Social infrastructure"),
         "context": _("Context: population, area, urbanisation"),
     }
 
@@ -190,7 +208,7 @@ def issue_labels() -> dict[str, str]:
 def other_issue_labels() -> dict[str, str]:
     """The issues a programme direction may name that have no map (etl.program.OTHER_ISSUES), in the page's
     language: shown as words, never as their ids."""
-    return {"emissions": _("Emissions"), "social_infrastructure": _("Social infrastructure")}
+    return {"emissions": _("Emissions")}
 
 
 def role_label(role: str) -> str:

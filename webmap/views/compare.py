@@ -178,18 +178,20 @@ def render(
         cell_html=CellWriter(lang),
         labels=texts["labels"],
         units_of=texts["units"],
+        indicator_notes=texts["notes"],
     )
 
 
 def _catalogue_texts() -> dict[str, dict[str, str]]:
-    """Every indicator's label and unit in the page's language: {"labels": {id: text}, "units": {id: text}} (once
-    per build and language)."""
+    """Every indicator's label, unit and note in the page's language: {"labels": {id: text}, "units": {id: text},
+    "notes": {id: text}} (once per build and language)."""
     catalogue = store().values.catalogue_rows()
     return store().memo.get(
         ("catalogue_texts", locale()),
         lambda: {
             "labels": {i: localized(row, "label") for i, row in catalogue.items()},
             "units": {i: unit_label(row["unit"]) for i, row in catalogue.items()},
+            "notes": {i: localized(row, "note") for i, row in catalogue.items()},
         },
     )
 

@@ -139,13 +139,18 @@ def default_indicator(store: Store, issue: str, boundary: str) -> str:
 
 
 def _best_covered(store: Store, issue: str, boundary: str) -> str:
-    best, best_count = None, -1
-    for indicator in store.values.indicators(issue)["indicator"]:
+    """The best covered of the issue's indicators that measure it; a context indicator (catalogue role) only
+    where none of those has values."""
+    best, best_rank = None, (False, -1)
+    catalogue = store.values.indicators(issue)
+    roles = catalogue["role"] if "role" in catalogue.columns else [""] * len(catalogue)
+    for indicator, role in zip(catalogue["indicator"], roles):
         years = store.values.years(indicator, boundary)
         if years:
             count = int(store.values.snapshot(indicator, boundary, years[-1])["value"].notna().sum())
-            if count > best_count:
-                best, best_count = indicator, count
+            rank = (role != "context", count)
+            if rank > best_rank:
+                best, best_rank = indicator, rank
     if best is None:
         message = _("No indicator of this issue has values for this boundary set.")
         missing = _without_source(store, list(store.values.indicators(issue)["indicator"]))

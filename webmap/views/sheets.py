@@ -222,7 +222,7 @@ def _national(view) -> sheets.Sheet:
         legend=[(r["colour"], r["text"]) for r in choropleth.legend_rows(data, lang)],
         missing=data.missing,
         sources=_sources(table["source_id"]),
-        footer=_footer(),
+        footer=_noted(view.indicator) + _footer(),
         texts=_texts(),
         labels=dict(zip(table.index, table["name"])),
         table=((_("Unit"), _("Value"), _("Rank")), rows) if rows else None,
@@ -314,7 +314,14 @@ def _comparison(boundary, items, indicators, year, map_indicator, map_row_of) ->
         legend_title=f"{indicator_label(view.indicator)} ({unit_label(data.unit)}), {view.year}",
         legend=[(r["colour"], r["text"]) for r in choropleth.legend_rows(data, lang)],
         missing=data.missing,
+        footer=_noted(view.indicator) + plain.footer,
     )
+
+
+def _noted(indicator: str) -> list[str]:
+    """The catalogue's note on ``indicator`` (what its values leave out), as a footer line, if it has one."""
+    note = localized(store().values.catalogue_rows()[indicator], "note")
+    return [f"{indicator_label(indicator)}: {note}"] if note else []
 
 
 def _box(boundary: str, codes: list[str]) -> tuple[float, float, float, float]:

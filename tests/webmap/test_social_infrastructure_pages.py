@@ -106,3 +106,13 @@ def test_the_map_sheet_prints_the_note(client) -> None:
     body = client.get("/sheet.pdf?indicator=patient_beds_per_10000&boundary=2025&year=2016").data
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages))
     assert "bệnh viện trung ương" in text
+
+
+def test_a_regions_rate_is_its_summed_beds_over_its_summed_population(client) -> None:
+    body = client.get(
+        "/compare.csv?regions=dong_bang_song_hong,tay_nguyen&boundary=2008&indicators=patient_beds_per_10000,patient_beds,population&year=2016"
+    ).data
+    frame = pd.read_csv(io.BytesIO(body), encoding="utf-8-sig").set_index(["indicator", "item"])["value"]
+    for region in ("dong_bang_song_hong", "tay_nguyen"):
+        rate = frame[("patient_beds_per_10000", region)]
+        assert rate == pytest.approx(frame[("patient_beds", region)] / frame[("population", region)] * 10000)

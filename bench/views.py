@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/views.py [--data BUILD] [--sample 300] [--seed 1]``. Prints figures; asserts nothing.
 
 Issue 12's target: an uncached national map, province page or comparison in under 15 ms (p50) and 40 ms (p99) of
-server time, for any valid parameter combination. The app runs in this process with a page cache of 0 bytes, so
+server time, for any valid parameter combination; issue 23's: every progress map under 15 ms (p50). The app runs in this process with a page cache of 0 bytes, so
 every request renders; what a build precomputes on first use (per unit, indicator and year) stays, as it does in
 a serving process, and the first requests that make it are part of the figures. Views are drawn at random from
 every valid combination (seeded): each boundary set, mapped indicator, year, classification, class count, map mode
@@ -47,6 +47,17 @@ def national_views(store: Store, rng: random.Random, n: int) -> list[str]:
             f"/?boundary={boundary}&indicator={indicator}&year={year}&method={rng.choice(METHODS)}"
             f"&classes={rng.randint(*CLASS_RANGE)}&mode={mode}&lang={rng.choice(LANGS)}"
         )
+    return out
+
+
+def progress_views(store: Store) -> list[str]:
+    """Every progress map: each boundary set, indicator measuring a target and target it measures, both languages."""
+    table = store.progress.table
+    combos = sorted({(b, i, t) for b, i, t in zip(table["boundary"], table["indicator"], table["target_id"]) if b in BOUNDARIES})
+    out = []
+    for boundary, indicator, target in combos:
+        if any(t["target_id"] == target for t in store.progress.targets_of(indicator, boundary)):
+            out += [f"/?boundary={boundary}&indicator={indicator}&mode=progress&target={target}&lang={lang}" for lang in LANGS]
     return out
 
 
@@ -104,6 +115,7 @@ def main() -> None:
             "national map": national_views(store, rng, args.sample),
             "province page": province_views(store),
             "comparison": compare_views(store, rng, args.sample),
+            "progress map": progress_views(store),
         }
         print("server time of uncached views (Flask test client, page cache off; target p50 < 15 ms, p99 < 40 ms):")
         for kind, urls in kinds.items():

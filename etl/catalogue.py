@@ -12,7 +12,7 @@ rates) and max_value (optional: 100 for shares) -- the valid range; optional: we
 indicator that weights a ``mean_weighted`` mean), derive ("a / b * 100" or "(a - c) / b * 100": the
 indicator is computed from others of the same unit and year), role (empty: the indicator measures its
 issue; ``context``: it is shown under its issue as context only, labelled so, and is never an issue's
-default map), note_vi and note_en (what every value of the indicator leaves out, shown with its values,
+default map; ``target``: its values are targets set for units, not measures), note_vi and note_en (what every value of the indicator leaves out, shown with its values,
 legend and exports).
 
 Aggregation ``ratio`` (only for a derived indicator): a merged unit's value is computed from the members'
@@ -35,7 +35,7 @@ from etl.sources import RawLayout
 
 ISSUES = ("flooding", "congestion", "housing", "green_space", "pollution", "social_infrastructure", "context")
 AGGREGATIONS = ("sum", "mean_population", "mean_area", "mean_weighted", "ratio", "none")
-ROLES = ("", "context")
+ROLES = ("", "context", "target")
 MAX_MAGNITUDE = Decimal(10) ** 15  # larger than any count, area or amount of these indicators could be
 COLUMNS = ["indicator", "issue", "label_vi", "label_en", "unit", "higher_is_worse", "aggregation", "directions", "targets"]
 _DERIVE = re.compile(r"^\s*(?:(\w+)|\(\s*(\w+)\s*-\s*(\w+)\s*\))\s*/\s*(\w+)\s*(?:[*×]\s*(\d+(?:\.\d+)?))?\s*$")
@@ -197,7 +197,13 @@ def read_catalogue(layout: RawLayout, report: Report) -> Catalogue:
         derive = _ratio(r.get("derive", ""), name, row, report)
         role = r.get("role", "")
         if role not in ROLES:
-            report.add(name, row, "role", f'unknown role "{role}"', 'leave it empty (the indicator measures its issue) or write "context"')
+            report.add(
+                name,
+                row,
+                "role",
+                f'unknown role "{role}"',
+                'leave it empty (the indicator measures its issue), or write "context" or "target"',
+            )
         if bool(r.get("note_vi")) != bool(r.get("note_en")):
             report.add(
                 name, row, "note_vi" if not r.get("note_vi") else "note_en", "a note needs both languages", "write note_vi and note_en"

@@ -86,6 +86,8 @@ FILES = {
         ],
     ),
     "program_sources": ("sources.csv", ["source_id", "site", "title", "url", "kind", "used_for"]),
+    # where an indicator linked to a target (catalogue column targets) only approximates what the target counts
+    "program_target_links": ("target_links.csv", ["target_key", "indicator", "approximation_vi", "approximation_en"]),
 }
 
 
@@ -365,6 +367,19 @@ def _indicator_links(catalogue: Catalogue, tables: dict[str, pd.DataFrame], layo
                     "use slug(indicator_en) of a target row",
                 )
             links.append((indicator.id, "target", key))
+    linked = {(key, indicator) for indicator, kind, key in links if kind == "target"}
+    name = layout.display(layout.program("target_links.csv"))
+    for row, (key, indicator) in enumerate(
+        zip(tables["program_target_links"]["target_key"], tables["program_target_links"]["indicator"]), 2
+    ):
+        if (key, indicator) not in linked:
+            report.add(
+                name,
+                row,
+                "indicator",
+                f"{indicator} is not linked to target {key} in the catalogue",
+                "name the target in its targets column",
+            )
     return pd.DataFrame(links, columns=["indicator", "item_kind", "item_id"])
 
 

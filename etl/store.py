@@ -37,7 +37,7 @@ import pyogrio
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.5.0"  # 1.5: the catalogue's role and notes; 1.4: unit_aliases; 1.3: ward-level sets
+SCHEMA_VERSION = "1.6.0"  # 1.6: progress toward targets; 1.5: the catalogue's role and notes; 1.4: unit_aliases; 1.3: ward-level sets
 STORE_NAME = "urban.gpkg"
 MANIFEST_NAME = "manifest.json"
 BUILDS, CURRENT, LOCK_NAME, TMP_PREFIX = "builds", "current", ".lock", ".tmp-"

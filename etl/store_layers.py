@@ -12,6 +12,7 @@ import pandas as pd
 from etl.aggregate import Merger
 from etl.catalogue import Catalogue
 from etl.geometry import WARD_WEB_TOLERANCES, basemap_land, web_geometry
+from etl.progress import progress_table
 from etl.store import SCHEMA_VERSION, Layer
 from etl.summaries import latest_columns
 
@@ -65,6 +66,7 @@ def store_layers(
             "other names of units (English forms, abbreviations such as TP.HCM): what the importer and the site search know",
         ),
         Layer("coverage", cover, "units with a value per boundary set, indicator and year"),
+        Layer("progress", _progress(inputs, values), "every unit's progress toward each quantitative target (etl.progress)"),
         Layer(
             "build_info",
             pd.DataFrame(sorted({"build_id": manifest["build_id"], "schema_version": SCHEMA_VERSION}.items()), columns=["key", "value"]),
@@ -73,6 +75,15 @@ def store_layers(
     ]
     out += [Layer(name, table, f"action programme: {name}") for name, table in inputs.program.tables.items()]
     return out
+
+
+def _progress(inputs: Inputs, values: pd.DataFrame) -> pd.DataFrame:
+    links = inputs.program.tables["program_target_links"]
+    notes = {
+        (k, i): (vi, en)
+        for k, i, vi, en in links[["target_key", "indicator", "approximation_vi", "approximation_en"]].itertuples(index=False)
+    }
+    return progress_table(values, inputs.program.tables["program_targets"], inputs.catalogue, notes)
 
 
 def _subdivision_layers(inputs: Inputs, values: pd.DataFrame) -> list[Layer]:

@@ -138,3 +138,14 @@ def test_choosing_social_infrastructure_maps_a_rate_for_every_unit_with_its_note
     unit = page.locator('path.um-unit[data-code="01"]')
     unit.hover()
     expect(page.locator(".um-tooltip")).to_contain_text("giường bệnh trên 10.000 dân")
+
+
+def test_the_progress_map_draws_each_category_as_its_legend_counts(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/?mode=progress&target=148-nq-cp-2025-national-urbanisation-rate&boundary=2008")
+    _drawn(page, 63)
+    colours = {"#542788", "#998ec3", "#fee0b6", "#f1a340", "#b35806"}
+    fills = page.locator("path.um-unit").evaluate_all("paths => paths.map(p => p.getAttribute('fill'))")
+    legend = page.locator("#legend ol li").all_inner_texts()
+    counted = sum(int(text.rsplit("(", 1)[1].rstrip(")")) for text in legend[:5])
+    assert sum(1 for f in fills if f in colours) == counted > 0
+    expect(page.locator("select[name=target]")).to_have_value("148-nq-cp-2025-national-urbanisation-rate")

@@ -28,6 +28,8 @@ EXPECTED_LAYERS = {
     "boundary_sets",
     "indicator_values",
     "indicators",
+    "progress",
+    "program_target_links",
     "sources",
     "merger_2025",
     "unit_aliases",

@@ -132,6 +132,8 @@ def _english_texts() -> set[str]:
         "/?issue=flooding&boundary=2025",
         "/?issue=social_infrastructure&boundary=2025",
         "/?issue=green_space",
+        "/?mode=progress&target=148-nq-cp-2025-national-urbanisation-rate&boundary=2008",
+        "/methods/progress",
         "/province/79?boundary=2025",
         "/province/01",
         "/program",

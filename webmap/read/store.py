@@ -8,6 +8,7 @@ named for what it answers:
 - :attr:`Store.geometry` (:mod:`webmap.read.geometry`): web geometry as GeoJSON ready to send;
 - :attr:`Store.values` (:mod:`webmap.read.values`): the catalogue, snapshots, ranks, medians, histories, regions;
 - :attr:`Store.programme` (:mod:`webmap.read.programme`): groups, directions, tasks, targets, links;
+- :attr:`Store.progress` (:mod:`webmap.read.progress`): each unit's progress toward each target;
 - :attr:`Store.sources` (:mod:`webmap.read.sources`) and :attr:`Store.exports` (:mod:`webmap.read.exports`);
 - :attr:`Store.uninstalled` (:mod:`webmap.read.uninstalled`): the sources published by others it was built without;
 - :attr:`Store.memo` (:mod:`webmap.read.memo`): the one memo of what they, and the pages, derive from the build.
@@ -28,6 +29,7 @@ from webmap.read.geography import Geography
 from webmap.read.geometry import WebGeometry
 from webmap.read.memo import Memo
 from webmap.read.programme import Programme
+from webmap.read.progress import Progress
 from webmap.read.sources import Sources
 from webmap.read.uninstalled import Uninstalled
 from webmap.read.values import Values
@@ -62,6 +64,7 @@ class Store:
         self.values = Values(self.layer, self.geography, self.memo)
         self.sources = Sources(self.layer)
         self.programme = Programme(self.layer, self.values.catalogue, self.memo)
+        self.progress = Progress(self.layer, layers, self.memo, self.programme.tables["program_targets"])
         self.exports = Exports(self.path, self.folder, self.sources)
         self.uninstalled = Uninstalled(self.manifest)
         self._prepare()

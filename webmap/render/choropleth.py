@@ -15,6 +15,8 @@ from webmap.read.profile import before_baseline, target_for
 from webmap.read.store import Store
 from webmap.read.values import SnapshotRow
 from webmap.render.classify import Classes, classify, classify_gap
+from webmap.render.progress_map import CATEGORIES, progress_columns
+from webmap.render.progress_map import legend_rows as progress_legend
 from webmap.render.text import FLAG_SIGNS, not_installed, number, unit_label
 from webmap.render.text import gettext as _
 
@@ -30,6 +32,7 @@ class MapView:
     method: str
     classes: int
     mode: str
+    target: str = ""  # the target's id, in progress mode
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Choropleth:
     target: pd.Series | None
     unit: str
     before: int | None = None  # the target's baseline year, when the map's year is older (gap mode)
+    legend: list[dict] | None = None  # the legend, where it is not the classes' bounds (progress mode: categories)
 
     @functools.cached_property
     def table(self) -> pd.DataFrame:
@@ -139,7 +143,18 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
             for c, v, f, p, pre, d in zip(codes, value, flag, period, preliminary, derivation)
         ],
     }
+    if view.mode == "progress":
+        return _progress(store, view, codes, columns, indicator["unit"], lang)
     return Choropleth(codes, columns, classes, target, indicator["unit"], before)
+
+
+def _progress(store: Store, view: MapView, codes: list[str], columns: dict[str, list], unit: str, lang: str) -> Choropleth:
+    """The map of each unit's status toward ``view.target`` (:mod:`webmap.render.progress_map`)."""
+    columns.update(progress_columns(store, view.target, view.indicator, view.boundary, codes, lang))
+    columns["colour"] = [CATEGORIES.colours[int(v)] if not math.isnan(v) else None for v in columns["shown"]]
+    target = next(t for t in store.progress.targets_of(view.indicator, view.boundary) if t["target_id"] == view.target)
+    counts = store.progress.counts(view.target, view.indicator, view.boundary, codes)
+    return Choropleth(codes, columns, CATEGORIES, pd.Series(target), unit, legend=progress_legend(counts))
 
 
 @dataclass(frozen=True)
@@ -184,6 +199,8 @@ def _detail(
 
 def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:
     """[{colour, text}] from the first class to the last."""
+    if choropleth.legend is not None:
+        return choropleth.legend
     classes = choropleth.classes
     if classes is None:
         return []

@@ -216,6 +216,19 @@ def role_label(role: str) -> str:
     return {"contributor": _("contributor"), "publisher": _("publisher"), "admin": _("administrator")}.get(role, role)
 
 
+def progress_status_label(status: str) -> str:
+    """A unit's progress toward a target (:data:`etl.progress.STATUSES`) in the page's language."""
+    labels = {
+        "achieved": _("achieved"),
+        "on_track": _("on track"),
+        "accelerate": _("needs to accelerate"),
+        "slow": _("behind schedule"),
+        "regressing": _("moving away from the target"),
+        "insufficient": _("not enough data"),
+    }
+    return labels.get(status, status)
+
+
 def task_status_label(status: str) -> str:
     """A programme task's implementation status in the page's language."""
     labels = {"not_started": _("not started"), "under_way": _("under way"), "done": _("done"), "overdue": _("overdue")}

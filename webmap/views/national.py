@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template
@@ -65,6 +66,8 @@ def render(view: MapView, lang: str) -> str:
             data.codes, c["name"], c["value"], c["rank"], c["label"], c["period"], c["preliminary"], c["source_id"], c["detail"]
         )
     ]
+    if view.mode == "progress":  # ranked by category: the units with a status, then those without
+        rows = [dataclasses.replace(r, value=shown, rank=shown + 1) for r, shown in zip(rows, c["shown"])]
     order = s.geography.name_order(view.boundary, lang)
     ranked = sorted((r for r in rows if r.value == r.value), key=lambda r: (r.rank, order[r.code]))
     unranked = sorted((r for r in rows if r.value != r.value), key=lambda r: order[r.code])
@@ -83,9 +86,20 @@ def render(view: MapView, lang: str) -> str:
         options=_options(view),
         programme=indicator_items(view.issue, view.indicator),
         has_gap=has_target(s, view.indicator),
+        progress_targets=s.progress.targets_of(view.indicator, view.boundary),
+        approximation=_approximation(view, lang),
         median=s.values.median(view.indicator, view.boundary, view.year),
         missing_sources=s.uninstalled.for_indicator(view.indicator),
     )
+
+
+def _approximation(view: MapView, lang: str) -> str:
+    """How the indicator differs from what the progress map's target counts ("" where it measures just that)."""
+    if view.mode != "progress":
+        return ""
+    rows = store().progress.rows(view.target, view.indicator, view.boundary)
+    first = next(iter(rows.values()), {})
+    return str(first.get(f"approximation_{lang}") or first.get("approximation_vi") or "")
 
 
 def indicator_groups(boundary: str) -> list[dict]:

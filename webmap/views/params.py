@@ -63,7 +63,7 @@ def int_param(name: str, text: str) -> int:
     return number
 
 
-MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "classes", "mode"})
+MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "classes", "mode", "target"})
 
 
 MAP_VIEWS_KEPT = 4096  # query strings whose map view is remembered (per process; a few hundred KB)
@@ -98,6 +98,11 @@ def _parse_map_view(store: Store, extra: frozenset[str]) -> MapView:
     mapped = store.values.mapped_indicators(boundary)
     catalogue = store.values.catalogue_rows()
     indicator = args.get("indicator")
+    target = args.get("target")
+    if indicator is None and target is not None:  # a target's progress map: the indicator that measures it best
+        indicator = store.progress.best_measure(target, boundary)
+        if indicator is None:
+            raise not_found(_("No unit of this boundary set has a progress status toward “%(value)s”.", value=target), [])
     if indicator is None:
         indicator = default_indicator(store, issue or DEFAULT_ISSUE, boundary)
     elif indicator not in catalogue:
@@ -125,12 +130,31 @@ def _parse_map_view(store: Store, extra: frozenset[str]) -> MapView:
             _("The number of classes must be between %(low)s and %(high)s.", low=CLASS_RANGE[0], high=CLASS_RANGE[1]),
             [str(k) for k in range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)],
         )
-    mode = args.get("mode", "value")
-    if mode not in ("value", "gap"):
-        raise bad_request(_("Unknown map mode “%(value)s”.", value=mode), ["value", "gap"])
+    mode = args.get("mode", "progress" if target is not None else "value")
+    if mode not in MODES:
+        raise bad_request(_("Unknown map mode “%(value)s”.", value=mode), list(MODES))
     if mode == "gap" and not has_target(store, indicator):
         raise bad_request(_("This indicator has no national target to measure a gap against."), ["value"])
-    return MapView(indicator_issue, indicator, year, boundary, method, classes, mode)
+    return MapView(indicator_issue, indicator, year, boundary, method, classes, mode, _target(store, mode, target, indicator, boundary))
+
+
+MODES = ("value", "gap", "progress")
+
+
+def _target(store: Store, mode: str, target: str | None, indicator: str, boundary: str) -> str:
+    """The target of a progress map: the one asked for, else the first the indicator measures (400/404 when none)."""
+    if mode != "progress":
+        if target is not None:
+            raise bad_request(_("A target is shown only on a progress map (mode=progress)."), ["progress"])
+        return ""
+    measured = [t["target_id"] for t in store.progress.targets_of(indicator, boundary)]
+    if not measured:
+        raise bad_request(_("No target measured by this indicator has a unit with a progress status in this boundary set."), ["value"])
+    if target is None:
+        return measured[0]
+    if target not in measured:
+        raise not_found(_("Unknown target “%(value)s” for this indicator.", value=target), measured)
+    return target
 
 
 def default_indicator(store: Store, issue: str, boundary: str) -> str:
@@ -139,8 +163,8 @@ def default_indicator(store: Store, issue: str, boundary: str) -> str:
 
 
 def _best_covered(store: Store, issue: str, boundary: str) -> str:
-    """The best covered of the issue's indicators that measure it; a context indicator (catalogue role) only
-    where none of those has values."""
+    """The best covered of the issue's indicators that measure it; a context or target indicator (catalogue
+    role) only where none of those has values."""
     best, best_rank = None, (False, -1)
     catalogue = store.values.indicators(issue)
     roles = catalogue["role"] if "role" in catalogue.columns else [""] * len(catalogue)
@@ -148,7 +172,7 @@ def _best_covered(store: Store, issue: str, boundary: str) -> str:
         years = store.values.years(indicator, boundary)
         if years:
             count = int(store.values.snapshot(indicator, boundary, years[-1])["value"].notna().sum())
-            rank = (role != "context", count)
+            rank = (role == "", count)
             if rank > best_rank:
                 best, best_rank = indicator, rank
     if best is None:

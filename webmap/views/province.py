@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from markupsafe import Markup
 
 from webmap.read import profile
 from webmap.render.classify import MISSING_COLOUR
-from webmap.render.text import boundary_labels, issue_labels
+from webmap.render.text import boundary_labels, issue_labels, localized, unit_label
 from webmap.render.text import gettext as _
+from webmap.render.trend_charts import Point, TargetMark, trend_svg
 from webmap.serving.errors import not_found
 from webmap.serving.i18n import locale
 from webmap.views.common import bounds_of, cached_page, map_config, map_parts, store, unit_links, unit_name, ward_layer
@@ -48,6 +50,9 @@ def render(boundary: str, code: str) -> str:
         units[other] = {"name": names[other], "label": region or "", "colour": colour, "detail": "", "href": href[other]}
     config = map_config(boundary, units, "#eeeeee", focus=code, highlight=[code, *neighbours], wards=ward_layer(boundary, always=(code,)))
     rows = profile.indicator_rows(s, boundary, code)
+    lang = locale()
+    for row in rows:
+        row["chart"] = trend_chart(row, lang)
     worst = profile.worst_issues(rows)
     programme = worst_issue_items(worst, boundary)
     parent = None
@@ -73,6 +78,26 @@ def render(boundary: str, code: str) -> str:
         others=[o for o in _in_name_order(boundary) if o["code"] != code],
         wards=_wards(boundary, code),
     )
+
+
+def trend_chart(row: dict, lang: str) -> Markup | None:
+    """The trend chart of a profile row (:func:`webmap.read.profile.indicator_rows`) with two or more yearly values,
+    with the national target its latest value is measured against; None for fewer."""
+    yearly = [h for h in row["history"] if not h["period"]]
+    if len(yearly) < 2:
+        return None
+    catalogue = row["catalogue"]
+    unit = unit_label(catalogue["unit"])
+    points = [Point(int(h["year"]), float(h["value"]), bool(h.get("preliminary"))) for h in yearly]
+    target = profile.target_for(store(), row["indicator"], int(row["latest"]["year"]))
+    mark = None
+    if target is not None:
+        low, high = float(target["target_min"]), target["target_max"]
+        high = None if high is None or high != high or float(high) == low else float(high)
+        text = f"{_('target')} {localized(target, 'target')} {localized(target, 'unit')} ({target['year']}, {target['document']})"
+        mark = TargetMark(low, high, int(target["year"]), text)
+    label = f"{localized(catalogue, 'label')} ({unit}), {points[0].year}–{points[-1].year}"
+    return trend_svg(points, unit, label, lang, mark)
 
 
 def _in_name_order(boundary: str) -> list[dict]:

@@ -13,7 +13,9 @@ task gains ``status_statement_vi`` where the row lists ``statement_vi``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -103,3 +105,37 @@ def _problems(name: str, row: int, r: dict[str, str], tasks: pd.DataFrame, sourc
     for column, message, fix in found:
         report.add(name, row, column, message, fix)
     return bool(found)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The status a page shows for a task on a given day: the one reported (with its evidence) where there is one --
+    ``done_late`` where it was done after the end of its duration --, else ``overdue`` once its duration has
+    ended; ``since`` is the date it holds from (ISO), ``basis`` ``reported`` or ``computed`` ("" for no status)."""
+
+    status: str
+    since: str
+    basis: str
+    due: str  # the last day of the task's duration (ISO), "" where it has none
+
+
+def duration_end(deadline_iso: str) -> dt.date | None:
+    """The last day of a task's duration as the appendix gives it ("2022/2023" -> 31/12/2023; a date is itself)."""
+    dates = _DATE.findall(deadline_iso or "")
+    if dates:
+        return dt.date.fromisoformat(dates[-1])
+    years = re.findall(r"(?<!\d)(\d{4})(?!\d)", deadline_iso or "")
+    return dt.date(int(years[-1]), 12, 31) if years else None
+
+
+def schedule(status: str, status_date: str, deadline_iso: str, today: dt.date) -> Schedule:
+    """What the page shows for a task with reported ``status`` (or "") of ``status_date``, due by ``deadline_iso``."""
+    end = duration_end(deadline_iso)
+    due = end.isoformat() if end else ""
+    if status == "done" and end is not None and _DATE.fullmatch(status_date or "") and dt.date.fromisoformat(status_date) > end:
+        return Schedule("done_late", status_date, "reported", due)
+    if status:
+        return Schedule(status, status_date, "reported", due)
+    if end is not None and today > end:
+        return Schedule("overdue", (end + dt.timedelta(days=1)).isoformat(), "computed", due)
+    return Schedule("", "", "", due)

@@ -117,3 +117,15 @@ def test_progress_downloads_read_back_with_gdal(client, progress, tmp_path: Path
     assert client.get("/api/progress.csv?target=nope").status_code == 404
     assert client.get("/api/progress.pdf").status_code == 404
     assert client.get("/api/progress.csv?boundary=1999").status_code in (400, 404)
+
+
+def test_the_programme_page_counts_tasks_and_units_by_status(client, progress) -> None:
+    page = _soup(client, "/program")
+    assert "hoàn thành muộn 1" in page.select_one("#group-2 .um-task-counts").get_text(" ", strip=True)
+    line = page.select_one(f"#targets a[href*='target={URBAN_2025}']").find_parent("div")
+    mine = progress[(progress.target_id == URBAN_2025) & (progress.boundary == "2025") & (progress.indicator == "urban_population_share")]
+    text = " ".join(line.get_text(" ", strip=True).split())
+    for status, n in mine["status"].value_counts().items():
+        assert f"{ {**WORDS, 'insufficient': 'không đủ số liệu'}[status] } {n}" in text
+    housing = page.select_one("#group-5 .um-measured") or page.select_one(".um-measured")
+    assert housing is not None and "progress" in housing.select_one("a")["href"]

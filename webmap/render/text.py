@@ -231,8 +231,21 @@ def progress_status_label(status: str) -> str:
 
 def task_status_label(status: str) -> str:
     """A programme task's implementation status in the page's language."""
-    labels = {"not_started": _("not started"), "under_way": _("under way"), "done": _("done"), "overdue": _("overdue")}
+    labels = {
+        "not_started": _("not started"),
+        "under_way": _("under way"),
+        "done": _("done"),
+        "done_late": _("done late"),
+        "overdue": _("overdue"),
+    }
     return labels.get(status, status)
+
+
+def date_label(iso: str) -> str:
+    """An ISO date as the page's language writes it: 22/08/2024 in Vietnamese, 2024-08-22 in English ("" stays "")."""
+    if not iso or locale() == "en" or len(iso) != 10:
+        return iso
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
 
 
 def boundary_labels() -> dict[str, str]:

@@ -16,10 +16,12 @@ from webmap.render.text import (
     DEFAULT,
     LANGUAGES,
     data_text,
+    date_label,
     exact_number,
     localized,
     number,
     other_issue_labels,
+    progress_status_label,
     role_label,
     task_status_label,
     translated_tag,
@@ -86,6 +88,8 @@ def init_app(app: Flask) -> None:
         role_label=role_label,
         other_issue_labels=other_issue_labels,
         task_status_label=task_status_label,
+        progress_status_label=progress_status_label,
+        date_label=date_label,
     )
 
 

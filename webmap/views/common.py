@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, g, get_template_attribute, url_for
 from markupsafe import Markup
@@ -43,6 +45,15 @@ def cached_page(key: tuple[Hashable, ...], make: Callable[[], str]) -> Response:
     """:func:`cached` for an HTML page: kept as its UTF-8 bytes and answered as they are (a page returned as text
     is encoded again on every request: 90 µs of a cached map page's 640)."""
     return Response(cached(key, lambda: make().encode("utf-8")), content_type="text/html; charset=utf-8")
+
+
+def today() -> dt.date:
+    """Today in Việt Nam (what a task's computed status is measured against; part of the keys of the pages that
+    show one, so that a page made yesterday is not served today)."""
+    return dt.datetime.now(VIETNAM).date()
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def fragment(key: tuple[Hashable, ...], macro: str, *args: object) -> Markup:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
+from etl.progress import STATUSES
+from etl.task_status import schedule
 from webmap.read.memo import records
 from webmap.render.text import issue_labels
 from webmap.serving.i18n import locale
-from webmap.views.common import cached_page, fragment, indicator_label, programme_sources, store
+from webmap.views.common import cached_page, fragment, indicator_label, programme_sources, store, today
 from webmap.views.params import check_keys
 
 bp = Blueprint("program", __name__)
@@ -31,8 +35,15 @@ def _target(row: dict) -> dict:
 
 
 def _task(row: dict) -> dict:
-    """A task with its sources, and the source of its implementation status where one was reported."""
-    return {**row, "sources": programme_sources(row["source_ref"]), "status_sources": programme_sources(row.get("status_source", ""))}
+    """A task with its sources, the source of its implementation status where one was reported, and the status the
+    page shows today (:func:`etl.task_status.schedule`: the reported one, else overdue once its duration ended)."""
+    shown = schedule(row.get("status", ""), row.get("status_date", ""), row.get("deadline_iso", ""), today())
+    return {
+        **row,
+        "sources": programme_sources(row["source_ref"]),
+        "status_sources": programme_sources(row.get("status_source", "")),
+        "schedule": shown,
+    }
 
 
 def issue_items(issue: str, indicator: str | None = None) -> dict:
@@ -40,7 +51,7 @@ def issue_items(issue: str, indicator: str | None = None) -> dict:
     and the national targets of the indicator (or of the issue); made once per build, issue, language and
     indicator with targets of its own (the others show the issue's)."""
     indicator = _with_targets(indicator)
-    return store().memo.get(("issue_items", issue, indicator, locale()), lambda: _issue_items(issue, indicator))
+    return store().memo.get(("issue_items", issue, indicator, locale(), today()), lambda: _issue_items(issue, indicator))
 
 
 def _with_targets(indicator: str | None) -> str | None:
@@ -66,7 +77,7 @@ def worst_issue_items(issues: list[str], boundary: str) -> list[Markup]:
     per build, issue, set and language, as every page that names the issue shows the same."""
     labels = issue_labels()
     return [
-        fragment(("issue_programme", issue, boundary), "issue_programme", {"issue": issue, **issue_items(issue)}, labels, boundary)
+        fragment(("issue_programme", issue, boundary, today()), "issue_programme", {"issue": issue, **issue_items(issue)}, labels, boundary)
         for issue in issues
     ]
 
@@ -75,14 +86,14 @@ def indicator_items(issue: str, indicator: str) -> Markup:
     """The national map's "what the action programme says" for ``issue`` and ``indicator`` (rendered once per
     build, issue, language and indicator with targets of its own)."""
     key = _with_targets(indicator)
-    return fragment(("programme_section", issue, key), "programme_section", issue_items(issue, key), issue_labels())
+    return fragment(("programme_section", issue, key, today()), "programme_section", issue_items(issue, key), issue_labels())
 
 
 @bp.get("/program")
 def page():
     check_keys(set())
     lang = locale()
-    return cached_page(("program", lang), render)
+    return cached_page(("program", lang, today()), render)
 
 
 def render() -> str:
@@ -100,8 +111,46 @@ def render() -> str:
                 "tasks": [_task(t) for t in tasks if t["group_id"] == gid],
             }
         )
+    for group in groups:
+        group["task_counts"] = Counter(t["schedule"].status or "no_status" for t in group["tasks"])
+        group["measured"] = _measured(group["directions"])
     conclusions = [_direction(d) for d in directions if not d["group_id"]]
     targets = [_target(t) for t in records(s.programme.tables["program_targets"].sort_values(["year", "document"]))]
+    for t in targets:
+        t["progress"] = progress_summary(t["target_id"])
     return render_template(
         "program.html", groups=groups, conclusions=conclusions, targets=targets, issues=issue_labels(), task_count=len(tasks)
     )
+
+
+PROGRESS_SET = "2025"  # the programme's summaries count today's units
+
+
+def progress_summary(target_id: str) -> list[dict]:
+    """Per indicator measuring ``target_id``: its label, the units of today's set per status, and its progress map."""
+    table = store().progress.table
+    rows = table[(table["target_id"] == target_id) & (table["boundary"] == PROGRESS_SET)]
+    out = []
+    for indicator, group in rows.groupby("indicator", sort=True):
+        counts = group["status"].value_counts().to_dict()
+        if sum(n for status, n in counts.items() if status != "insufficient"):
+            ordered = [(status, int(counts[status])) for status in STATUSES if counts.get(status)]
+            out.append({"indicator": indicator, "label": indicator_label(str(indicator)), "counts": ordered, "units": len(group)})
+    return out
+
+
+def _measured(directions: list[dict]) -> list[dict]:
+    """The targets measured by indicators that the catalogue links to ``directions``, each with its
+    :func:`progress_summary` (those with a unit assessed)."""
+    s = store()
+    links = s.programme.tables["indicator_links"]
+    ids = {d["direction_id"] for d in directions}
+    indicators = set(links.loc[(links["item_kind"] == "direction") & links["item_id"].isin(ids), "indicator"])
+    keys = set(links.loc[(links["item_kind"] == "target") & links["indicator"].isin(indicators), "item_id"])
+    targets = s.programme.tables["program_targets"]
+    out = []
+    for target in records(targets[targets["target_key"].isin(keys)].sort_values(["year", "document"], kind="stable")):
+        summary = [p for p in progress_summary(target["target_id"]) if p["indicator"] in indicators]
+        if summary:
+            out.append({"target": target, "progress": summary})
+    return out

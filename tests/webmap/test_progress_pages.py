@@ -129,3 +129,30 @@ def test_the_programme_page_counts_tasks_and_units_by_status(client, progress) -
         assert f"{ {**WORDS, 'insufficient': 'không đủ số liệu'}[status] } {n}" in text
     housing = page.select_one("#group-5 .um-measured") or page.select_one(".um-measured")
     assert housing is not None and "progress" in housing.select_one("a")["href"]
+
+
+def test_the_change_map_gives_both_years_and_ranks_by_change(client, shipped_build) -> None:
+    page = _soup(client, "/?indicator=population&boundary=2008&from=2010&year=2016")
+    assert "2010 → 2016" in page.h1.get_text()
+    values = pyogrio.read_dataframe(shipped_build[0] / "current" / "urban.gpkg", layer="indicator_values", read_geometry=False)
+    population = values[(values.indicator == "population") & (values.boundary == "2008") & values.preferred & values.value.notna()]
+    by_year = {y: dict(zip(g.code, g.value)) for y, g in population[population.year.isin([2010, 2016])].groupby("year")}
+    change = {c: by_year[2016][c] - by_year[2010][c] for c in by_year[2016] if c in by_year[2010]}
+    first = page.select_one("#ranked-table tbody tr").get_text(" ", strip=True)
+    top = max(change, key=change.get)
+    assert top == "79" and "Hồ Chí Minh" in first
+    percent = change[top] / by_year[2010][top] * 100
+    assert f"(+{percent:.2f} %)".replace(".", ",") in first and "2010: 7.346.600 → 2016: 8.297.500" in first
+    assert len(page.select("#ranked-table tbody tr")) == len(change)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/?indicator=population&from=2030", 404),
+        ("/?indicator=population&from=2010&mode=value", 400),
+        ("/?indicator=storm_flood_damage_yagi_2024&mode=change", 400),
+    ],
+)
+def test_change_parameters_that_do_not_fit_are_refused(client, url: str, status: int) -> None:
+    assert client.get(url).status_code == status

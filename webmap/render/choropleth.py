@@ -33,6 +33,7 @@ class MapView:
     classes: int
     mode: str
     target: str = ""  # the target's id, in progress mode
+    since: int | None = None  # the year a change map measures from (mode "change": ``year`` minus ``since``)
 
 
 @dataclass
@@ -145,7 +146,44 @@ def build(store: Store, view: MapView, lang: str) -> Choropleth:
     }
     if view.mode == "progress":
         return _progress(store, view, codes, columns, indicator["unit"], lang)
+    if view.mode == "change":
+        return _change(store, view, codes, columns, indicator, lang)
     return Choropleth(codes, columns, classes, target, indicator["unit"], before)
+
+
+def _change(store: Store, view: MapView, codes: list[str], columns: dict[str, list], indicator: dict, lang: str) -> Choropleth:
+    """The change of each unit's value from ``view.since`` to ``view.year`` (absolute and %); no data without both."""
+    assert view.since is not None
+    before = store.values.snapshot_rows(view.indicator, view.boundary, view.since)
+    then = [before[c].value if c in before else math.nan for c in codes]
+    change = [v - t for v, t in zip(columns["value"], then)]
+    order = sorted((c for c in change if not math.isnan(c)), reverse=True)
+    rank = {c: i + 1 for i, c in reversed(list(enumerate(order)))}  # the largest rise is 1; ties share a rank
+    unit = unit_label(indicator["unit"])
+    columns["shown"] = change
+    columns["rank"] = [rank.get(c, math.nan) if not math.isnan(c) else math.nan for c in change]
+    worse_up = indicator["higher_is_worse"] == "yes"
+    key = ("classes", view.boundary, view.indicator, view.year, "change", view.since)
+    classes = store.memo.get(key, lambda: classify_gap(change, worse_up))
+    columns["colour"] = [classes.colours[classes.index(c)] if classes and not math.isnan(c) else None for c in change]
+    no_data = _("No value for one of the two years.")
+    columns["label"] = [_change_label(c, t, unit, lang) if not math.isnan(c) else _("no data") for c, t in zip(change, then)]
+    columns["detail"] = [
+        f"{view.since}: {number(t, lang)} → {view.year}: {number(v, lang)} {unit}" if not math.isnan(c) else no_data
+        for c, t, v in zip(change, then, columns["value"])
+    ]
+    columns["value"] = [v if not math.isnan(c) else math.nan for v, c in zip(columns["value"], change)]
+    return Choropleth(codes, columns, classes, None, indicator["unit"])
+
+
+def _change_label(change: float, then: float, unit: str, lang: str) -> str:
+    """ "+1,2 m²/người (+5,3 %)": the change and, where the first value is not zero, the change in percent."""
+    sign = "+" if change >= 0 else "−"
+    text = f"{sign}{number(abs(change), lang)} {unit}"
+    if then:
+        percent = change / abs(then) * 100
+        text += f" ({'+' if percent >= 0 else '−'}{number(abs(percent), lang)} %)"
+    return text
 
 
 def _progress(store: Store, view: MapView, codes: list[str], columns: dict[str, list], unit: str, lang: str) -> Choropleth:

@@ -120,8 +120,9 @@ def classify(values: Sequence[float], method: str, k: int, worse: str) -> Classe
     return Classes(lower, breaks, colours)
 
 
-def classify_gap(gaps: Sequence[float]) -> Classes | None:
-    """Diverging classes around zero: up to three below the target, up to three at or above it."""
+def classify_gap(gaps: Sequence[float], rising_is_worse: bool = False) -> Classes | None:
+    """Diverging classes around zero: up to three below the target (or a fall), up to three at or above it (or a
+    rise); red is the worse side: below, or above where ``rising_is_worse`` (a change of what is worse when higher)."""
     data = np.asarray([g for g in gaps if g == g], dtype=float)
     if len(data) == 0:
         return None
@@ -134,13 +135,13 @@ def classify_gap(gaps: Sequence[float]) -> Classes | None:
         edges = _equal(below, k)
         lower += [float(below.min())] + edges[:-1]
         upper += edges[:-1] + [-1e-12]
-        colours += RED_BLUE["below"][k]
+        colours += RED_BLUE["above"][k][::-1] if rising_is_worse else RED_BLUE["below"][k]
     if len(above):
         k = min(3, len(np.unique(above)))
         edges = _equal(above, k)
         lower += [0.0] + edges[:-1]
         upper += edges
-        colours += RED_BLUE["above"][k]
+        colours += RED_BLUE["below"][k][::-1] if rising_is_worse else RED_BLUE["above"][k]
     return Classes(lower, upper, colours)
 
 

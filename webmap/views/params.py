@@ -63,7 +63,7 @@ def int_param(name: str, text: str) -> int:
     return number
 
 
-MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "classes", "mode", "target"})
+MAP_KEYS = frozenset({"issue", "indicator", "year", "boundary", "method", "classes", "mode", "target", "from"})
 
 
 MAP_VIEWS_KEPT = 4096  # query strings whose map view is remembered (per process; a few hundred KB)
@@ -130,15 +130,42 @@ def _parse_map_view(store: Store, extra: frozenset[str]) -> MapView:
             _("The number of classes must be between %(low)s and %(high)s.", low=CLASS_RANGE[0], high=CLASS_RANGE[1]),
             [str(k) for k in range(CLASS_RANGE[0], CLASS_RANGE[1] + 1)],
         )
-    mode = args.get("mode", "progress" if target is not None else "value")
+    since = int_param("from", args["from"]) if "from" in args else None
+    mode = args.get("mode", "progress" if target is not None else "change" if since is not None else "value")
     if mode not in MODES:
         raise bad_request(_("Unknown map mode “%(value)s”.", value=mode), list(MODES))
     if mode == "gap" and not has_target(store, indicator):
         raise bad_request(_("This indicator has no national target to measure a gap against."), ["value"])
-    return MapView(indicator_issue, indicator, year, boundary, method, classes, mode, _target(store, mode, target, indicator, boundary))
+    return MapView(
+        indicator_issue,
+        indicator,
+        year,
+        boundary,
+        method,
+        classes,
+        mode,
+        _target(store, mode, target, indicator, boundary),
+        _since(mode, since, year, years),
+    )
 
 
-MODES = ("value", "gap", "progress")
+MODES = ("value", "gap", "progress", "change")
+
+
+def _since(mode: str, since: int | None, year: int, years: list[int]) -> int | None:
+    """The first year of a change map (``from``): a year with values before ``year`` (400/404 otherwise)."""
+    if mode != "change":
+        if since is not None:
+            raise bad_request(_("A first year (from) goes only with a change map (mode=change)."), ["change"])
+        return None
+    earlier = [str(y) for y in years if y < year]
+    if since is None:
+        if not earlier:
+            raise bad_request(_("This indicator has no year before %(year)s to measure a change from.", year=year), ["value"])
+        return int(earlier[0])
+    if str(since) not in earlier:
+        raise not_found(_("No values of this indicator for %(year)s before the map's year.", year=since), earlier)
+    return since
 
 
 def _target(store: Store, mode: str, target: str | None, indicator: str, boundary: str) -> str:

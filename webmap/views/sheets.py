@@ -208,6 +208,17 @@ def _national(view) -> sheets.Sheet:
             + _("Gap to the national target")
             + f": {localized(target, 'target')} {localized(target, 'unit')} ({target['year']}, {target['document']})"
         )
+    if view.mode == "change":
+        subtitle += " · " + _(
+            "Change of %(label)s from %(from)s to %(to)s", label=indicator_label(view.indicator), **{"from": view.since, "to": view.year}
+        )
+    if view.mode == "progress" and data.target is not None:
+        target = data.target
+        subtitle += (
+            " · "
+            + _("Progress toward the national target")
+            + f": {localized(target, 'target')} {localized(target, 'unit')} ({target['year']}, {target['document']})"
+        )
     ranked = table[table["shown"] == table["shown"]].sort_values("rank")
     rows = [
         (str(name), str(label), str(int(rank)) if rank == rank else "")

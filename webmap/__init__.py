@@ -61,7 +61,21 @@ def create_app(config: dict | None = None) -> Flask:
     from webmap.serving import assets, errors, i18n, scope, security, tracking
     from webmap.serving.cache import ByteCache
     from webmap.serving.served import ServedBuild
-    from webmap.views import api, compare, geometry, methods, national, ogc, program, progress_api, province, search, sheets, ward
+    from webmap.views import (
+        api,
+        compare,
+        geometry,
+        indicator,
+        methods,
+        national,
+        ogc,
+        program,
+        progress_api,
+        province,
+        search,
+        sheets,
+        ward,
+    )
     from webmap.views.common import source_html, source_link
     from webmap.views.prepare import prepare
 
@@ -101,6 +115,7 @@ def create_app(config: dict | None = None) -> Flask:
         search.bp,
         program.bp,
         methods.bp,
+        indicator.bp,
         api.bp,
         progress_api.bp,
         ogc.bp,

@@ -1,0 +1,93 @@
+"""``/indicator/<id>``: what one indicator is — definition, unit, rule across the 2025 merger, years and units
+covered per boundary set, sources, the targets it measures with each one's progress, and its national trend."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from webmap.render.text import boundary_labels, issue_labels, localized, unit_label
+from webmap.render.text import gettext as _
+from webmap.render.trend_charts import Point, trend_svg
+from webmap.serving.errors import not_found
+from webmap.serving.i18n import locale
+from webmap.views.common import cached_page, cited_sources, store
+from webmap.views.params import check_keys
+from webmap.views.program import progress_summary
+
+bp = Blueprint("indicator", __name__)
+
+
+@bp.get("/indicator/<indicator>")
+def page(indicator: str):
+    check_keys(frozenset())
+    catalogue = store().values.catalogue_rows()
+    if indicator not in catalogue:
+        raise not_found(_("Unknown indicator “%(value)s”.", value=indicator), sorted(catalogue))
+    lang = locale()
+    return cached_page(("indicator", indicator, lang), lambda: _render(indicator, lang))
+
+
+def rule_label(rule: str) -> str:
+    """How an indicator's values of merged provinces combine, in the page's language."""
+    labels = {
+        "sum": _("the sum of the provinces it was formed from"),
+        "mean_population": _("the mean of the provinces weighted by their population of the same year"),
+        "mean_area": _("the mean of the provinces weighted by their area"),
+        "mean_weighted": _("the mean of the provinces weighted by the indicator named as weight"),
+        "ratio": _("its formula over the provinces' summed parts of the same year, never a mean of their rates"),
+        "none": _("not aggregable: carried only where a unit is one unchanged province"),
+    }
+    return labels.get(rule, rule)
+
+
+def _render(indicator: str, lang: str) -> str:
+    s = store()
+    row = s.values.catalogue_rows()[indicator]
+    coverage = []
+    for boundary in [*boundary_labels(), *s.geography.ward_sets]:
+        years = s.values.years(indicator, boundary)
+        if years:
+            total = len(s.geography.units[boundary])
+            counts = [(y, sum(1 for r in s.values.snapshot_rows(indicator, boundary, y).values() if r.value == r.value)) for y in years]
+            coverage.append({"boundary": boundary, "total": total, "years": counts})
+    rows = s.values.national(indicator)
+    yearly = [r for r in rows if not r["period"] and r["value"] == r["value"]]
+    unit = unit_label(row["unit"])
+    chart, summed = None, False
+    points = [Point(int(r["year"]), float(r["value"]), bool(r.get("preliminary"))) for r in yearly]
+    if len(points) < 2 and row["aggregation"] == "sum":  # no national series: the 63 provinces' sum, where all reported
+        points, summed = _sum_of_provinces(indicator), True
+    if len(points) >= 2:
+        chart = trend_svg(points, unit, f"{localized(row, 'label')} — {_('Whole country')}", lang)
+    ids = [r["source_id"] for r in rows] + [
+        r.source_id for b in coverage for y, _n in b["years"][-1:] for r in s.values.snapshot_rows(indicator, b["boundary"], y).values()
+    ]
+    targets = s.programme.target_rows(indicator)
+    return render_template(
+        "indicator.html",
+        indicator=indicator,
+        row=row,
+        issue=issue_labels().get(row["issue"], row["issue"]),
+        unit=unit,
+        rule=rule_label(row["aggregation"]),
+        coverage=coverage,
+        boundaries={**boundary_labels(), **{b: b for b in s.geography.ward_sets}},
+        national=yearly,
+        chart=chart,
+        summed=summed,
+        cited=cited_sources(ids),
+        targets=[{**t, "progress": progress_summary(t["target_id"])} for t in targets],
+        build_id=s.build_id,
+    )
+
+
+def _sum_of_provinces(indicator: str) -> list[Point]:
+    """The sum over the 63 provinces of each year in which every one of them has a value (never a partial sum)."""
+    s = store()
+    total = len(s.geography.units["2008"])
+    points = []
+    for year in s.values.years(indicator, "2008"):
+        rows = [r for r in s.values.snapshot_rows(indicator, "2008", year).values() if r.value == r.value]
+        if len(rows) == total:
+            points.append(Point(year, sum(r.value for r in rows), any(r.preliminary for r in rows)))
+    return points

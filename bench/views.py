@@ -116,6 +116,8 @@ def main() -> None:
             "province page": province_views(store),
             "comparison": compare_views(store, rng, args.sample),
             "progress map": progress_views(store),
+            "dashboard": [f"/program/progress?lang={lang}" for lang in LANGS] * 10,
+            "indicator page": [f"/indicator/{i}?lang={rng.choice(LANGS)}" for i in sorted(store.values.catalogue_rows())],
         }
         print("server time of uncached views (Flask test client, page cache off; target p50 < 15 ms, p99 < 40 ms):")
         for kind, urls in kinds.items():

@@ -134,6 +134,7 @@ def _english_texts() -> set[str]:
         "/?issue=green_space",
         "/?mode=progress&target=148-nq-cp-2025-national-urbanisation-rate&boundary=2008",
         "/methods/progress",
+        "/program/progress",
         "/indicator/patient_beds_per_10000",
         "/indicator/urban_population_share",
         "/?indicator=population&from=2010&year=2016&boundary=2008",

@@ -156,3 +156,18 @@ def test_the_change_map_gives_both_years_and_ranks_by_change(client, shipped_bui
 )
 def test_change_parameters_that_do_not_fit_are_refused(client, url: str, status: int) -> None:
     assert client.get(url).status_code == status
+
+
+def test_the_dashboard_lists_each_quantitative_target_with_its_units_progress(client, progress) -> None:
+    page = _soup(client, "/program/progress")
+    rows = {tr["data-target"]: tr for tr in page.select("#dashboard tbody tr")}
+    assert URBAN_2025 in rows and HOUSING_2030 in rows
+    mine = progress[
+        (progress.target_id == HOUSING_2030) & (progress.boundary == "2025") & (progress.indicator == "dwelling_area_per_capita")
+    ]
+    text = " ".join(rows[HOUSING_2030].get_text(" ", strip=True).split())
+    for status, n in mine["status"].value_counts().items():
+        assert f"{ {**WORDS, 'insufficient': 'không đủ số liệu'}[status] } {n}" in text
+    assert rows[HOUSING_2030].select_one("a[href*='mode=progress']")
+    assert _soup(client, "/program").select_one("#to-dashboard")["href"] == "/program/progress"
+    assert client.get("/program/progress?x=1").status_code == 400

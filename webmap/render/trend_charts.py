@@ -73,7 +73,8 @@ def trend_svg(points: list[Point], unit: str, label: str, lang: str, target: Tar
     """The chart of ``points`` (two or more, any order) in ``unit`` (the page's words), titled ``label``."""
     points = sorted(points, key=lambda p: p.year)
     s = scale_for(points, target)
-    prelim = _("(preliminary)")
+    texts = _texts(lang)
+    unit_text = escape(unit)
     parts = [
         f'<svg class="um-trend" role="img" aria-label="{escape(label)}" viewBox="0 0 {LEFT + WIDTH + 8} {TOP + HEIGHT + BOTTOM}" '
         f'width="{LEFT + WIDTH + 8}" height="{TOP + HEIGHT + BOTTOM}">'
@@ -84,16 +85,16 @@ def trend_svg(points: list[Point], unit: str, label: str, lang: str, target: Tar
         x = s.x(MERGER_YEAR)
         parts.append(
             f'<line class="um-merger" x1="{x}" x2="{x}" y1="{TOP}" y2="{TOP + HEIGHT}" stroke="{MUTED}" stroke-width="0.6" '
-            f'stroke-dasharray="1 2"><title>{escape(_("1 July 2025: the 34 units replace the 63 provinces"))}</title></line>'
+            f'stroke-dasharray="1 2"><title>{texts["merger"]}</title></line>'
         )
     path = " ".join(f"{s.x(p.year)},{s.y(p.value)}" for p in points)
     parts.append(f'<polyline points="{path}" fill="none" stroke="{LINE_COLOUR}" stroke-width="1.2"></polyline>')
-    for p in points:
-        title = f"{p.year}: {number(p.value, lang)} {unit}" + (f" {prelim}" if p.preliminary else "")
+    for p in points:  # a year and a number need no escaping; the unit was escaped once
+        title = f"{p.year}: {number(p.value, lang)} {unit_text}" + (f" {texts['preliminary']}" if p.preliminary else "")
         fill = "#ffffff" if p.preliminary else LINE_COLOUR
         parts.append(
             f'<circle cx="{s.x(p.year)}" cy="{s.y(p.value)}" r="2" fill="{fill}" stroke="{LINE_COLOUR}" stroke-width="1">'
-            f"<title>{escape(title)}</title></circle>"
+            f"<title>{title}</title></circle>"
         )
     base = TOP + HEIGHT
     parts.append(f'<line x1="{LEFT}" x2="{LEFT + WIDTH}" y1="{base}" y2="{base}" stroke="{MUTED}" stroke-width="0.6"></line>')
@@ -104,6 +105,19 @@ def trend_svg(points: list[Point], unit: str, label: str, lang: str, target: Tar
         parts.append(f'<text x="{s.x(year)}" y="{base + 10}" font-size="8" fill="{MUTED}" text-anchor="{anchor}">{text}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+_TEXTS: dict[str, dict[str, Markup]] = {}
+
+
+def _texts(lang: str) -> dict[str, Markup]:
+    """The chart's fixed words in ``lang``, translated and escaped once per language (not once per chart)."""
+    if lang not in _TEXTS:
+        _TEXTS[lang] = {
+            "preliminary": escape(_("(preliminary)")),
+            "merger": escape(_("1 July 2025: the 34 units replace the 63 provinces")),
+        }
+    return _TEXTS[lang]
 
 
 def _target(target: TargetMark, s: Scale) -> str:

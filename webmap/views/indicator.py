@@ -3,6 +3,8 @@ covered per boundary set, sources, the targets it measures with each one's progr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, render_template
 
 from webmap.render.text import boundary_labels, issue_labels, localized, unit_label
@@ -27,6 +29,15 @@ def page(indicator: str):
     return cached_page(("indicator", indicator, lang), lambda: _render(indicator, lang))
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """The years of an indicator in one boundary set, each with the number of its units that have a value."""
+
+    boundary: str
+    total: int
+    years: list[tuple[int, int]]
+
+
 def rule_label(rule: str) -> str:
     """How an indicator's values of merged provinces combine, in the page's language."""
     labels = {
@@ -43,13 +54,13 @@ def rule_label(rule: str) -> str:
 def _render(indicator: str, lang: str) -> str:
     s = store()
     row = s.values.catalogue_rows()[indicator]
-    coverage = []
+    coverage: list[Coverage] = []
     for boundary in [*boundary_labels(), *s.geography.ward_sets]:
         years = s.values.years(indicator, boundary)
         if years:
             total = len(s.geography.units[boundary])
             counts = [(y, sum(1 for r in s.values.snapshot_rows(indicator, boundary, y).values() if r.value == r.value)) for y in years]
-            coverage.append({"boundary": boundary, "total": total, "years": counts})
+            coverage.append(Coverage(boundary, total, counts))
     rows = s.values.national(indicator)
     yearly = [r for r in rows if not r["period"] and r["value"] == r["value"]]
     unit = unit_label(row["unit"])
@@ -60,7 +71,7 @@ def _render(indicator: str, lang: str) -> str:
     if len(points) >= 2:
         chart = trend_svg(points, unit, f"{localized(row, 'label')} — {_('Whole country')}", lang)
     ids = [r["source_id"] for r in rows] + [
-        r.source_id for b in coverage for y, _n in b["years"][-1:] for r in s.values.snapshot_rows(indicator, b["boundary"], y).values()
+        r.source_id for b in coverage for y, _n in b.years[-1:] for r in s.values.snapshot_rows(indicator, b.boundary, y).values()
     ]
     targets = s.programme.target_rows(indicator)
     return render_template(

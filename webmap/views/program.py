@@ -127,15 +127,21 @@ PROGRESS_SET = "2025"  # the programme's summaries count today's units
 
 
 def progress_summary(target_id: str) -> list[dict]:
-    """Per indicator measuring ``target_id``: its label, the units of today's set per status, and its progress map."""
+    """Per indicator measuring ``target_id``: its label, the units of today's set per status, and its progress map
+    (every target's made in one pass, once per build and language)."""
+    return store().memo.get(("progress_summaries", locale()), _progress_summaries).get(target_id, [])
+
+
+def _progress_summaries() -> dict[str, list[dict]]:
     table = store().progress.table
-    rows = table[(table["target_id"] == target_id) & (table["boundary"] == PROGRESS_SET)]
-    out = []
-    for indicator, group in rows.groupby("indicator", sort=True):
+    rows = table[table["boundary"] == PROGRESS_SET]
+    out: dict[str, list[dict]] = {}
+    for (target_id, indicator), group in rows.groupby(["target_id", "indicator"], sort=True):
         counts = group["status"].value_counts().to_dict()
         if sum(n for status, n in counts.items() if status != "insufficient"):
             ordered = [(status, int(counts[status])) for status in STATUSES if counts.get(status)]
-            out.append({"indicator": indicator, "label": indicator_label(str(indicator)), "counts": ordered, "units": len(group)})
+            summary = {"indicator": indicator, "label": indicator_label(str(indicator)), "counts": ordered, "units": len(group)}
+            out.setdefault(str(target_id), []).append(summary)
     return out
 
 
@@ -154,3 +160,48 @@ def _measured(directions: list[dict]) -> list[dict]:
         if summary:
             out.append({"target": target, "progress": summary})
     return out
+
+
+@bp.get("/program/progress")
+def dashboard():
+    check_keys(set())
+    lang = locale()
+    return cached_page(("program_progress", lang, today()), _dashboard)
+
+
+def _dashboard() -> str:
+    """Each quantitative target: its national status where a national series measures it, the 34 units per
+    category (linked to the progress map) and the tasks of the groups whose directions its indicators answer
+    (the tasks' status is today's; the rest is made once per build and language)."""
+    tasks = records(store().programme.tables["program_tasks"])
+    rows = [
+        {**row, "tasks": [_task(t) for t in tasks if t["group_id"] in row["groups"]]}
+        for row in store().memo.get(("dashboard_rows", locale()), _dashboard_rows)
+    ]
+    return render_template("program_progress.html", rows=rows)
+
+
+def _dashboard_rows() -> list[dict]:
+    s = store()
+    targets = s.programme.tables["program_targets"]
+    quantitative = targets[targets["target_min"].notna()].sort_values(["year", "document"], kind="stable")
+    table = s.progress.table
+    links = s.programme.tables["indicator_links"]
+    directions = s.programme.tables["program_directions"]
+    rows = []
+    for target in records(quantitative):
+        indicators = set(links.loc[(links["item_kind"] == "target") & (links["item_id"] == target["target_key"]), "indicator"])
+        direction_ids = set(links.loc[(links["item_kind"] == "direction") & links["indicator"].isin(indicators), "item_id"])
+        groups = set(directions.loc[directions["direction_id"].isin(direction_ids), "group_id"]) - {""}
+        national = table[
+            (table["target_id"] == target["target_id"]) & (table["boundary"] == "national") & (table["status"] != "insufficient")
+        ]
+        rows.append(
+            {
+                "target": target,
+                "national": records(national),
+                "progress": progress_summary(target["target_id"]),
+                "groups": groups,
+            }
+        )
+    return rows

@@ -219,10 +219,16 @@ def compare_layers(one: Path, other: Path) -> int:
     differ = sorted(set(layers_a) ^ set(layers_b)) + [n for n in layers_a if n in layers_b and rows(a.store, n) != rows(b.store, n)]
     for name in differ:
         print(f"layer differs: {name}")
-    manifest = [k for k in sorted(set(a.manifest) | set(b.manifest)) if k not in ("build_id", "code_version", "store") and a.manifest.get(k) != b.manifest.get(k)]
+    manifest = [
+        k
+        for k in sorted(set(a.manifest) | set(b.manifest))
+        if k not in ("build_id", "code_version", "store") and a.manifest.get(k) != b.manifest.get(k)
+    ]
     for key in manifest:
         print(f"manifest differs: {key}")
-    print(f"{len(layers_a)} layers of build {a.build_id} and {b.build_id}: {len(differ)} differ; manifest keys other than the build id, code and GeoPackage checksum differ: {len(manifest)}")
+    print(
+        f"{len(layers_a)} layers of build {a.build_id} and {b.build_id}: {len(differ)} differ; manifest keys other than the build id, code and GeoPackage checksum differ: {len(manifest)}"
+    )
     return 1 if differ or manifest else 0
 
 
@@ -253,7 +259,9 @@ def main() -> None:
     statuses: dict[int, int] = {}
     for answer in found.values():
         statuses[answer["status"]] = statuses.get(answer["status"], 0) + 1
-    print(f"{len(found)} URLs ({', '.join(f'{n} × {s}' for s, n in sorted(statuses.items()))}): {len(found) - len(differ)} the same bytes, {len(differ)} differ")
+    print(
+        f"{len(found)} URLs ({', '.join(f'{n} × {s}' for s, n in sorted(statuses.items()))}): {len(found) - len(differ)} the same bytes, {len(differ)} differ"
+    )
     raise SystemExit(1 if differ else 0)
 
 

@@ -174,15 +174,15 @@ def _clean(value: object) -> object:
     return value
 
 
-def feature_bytes(frame: gpd.GeoDataFrame, precision: int | None = PRECISION) -> Iterator[bytes]:
-    """Each unit of ``frame`` as one GeoJSON Feature (UTF-8), its ``code`` as id: lon/lat, counter-clockwise exteriors,
-    coordinates rounded to ``precision`` decimals (None: as they are)."""
+def feature_bytes(frame: gpd.GeoDataFrame, precision: int | None = PRECISION, id_column: str = "code") -> Iterator[bytes]:
+    """Each unit of ``frame`` as one GeoJSON Feature (UTF-8), its ``id_column`` as id: lon/lat, counter-clockwise
+    exteriors, coordinates rounded to ``precision`` decimals (None: as they are)."""
     props = frame.drop(columns=frame.geometry.name)
     for start in range(0, len(frame), CHUNK):
         geoms = frame.geometry.values[start : start + CHUNK]
         geoms = oriented(geoms if precision is None else shapely.set_precision(oriented(geoms), 10**-precision))
         for geom, record in zip(geoms, props.iloc[start : start + CHUNK].to_dict("records")):
-            head = {"type": "Feature", "id": record.get("code"), "properties": {k: _clean(v) for k, v in record.items()}}
+            head = {"type": "Feature", "id": record.get(id_column), "properties": {k: _clean(v) for k, v in record.items()}}
             # allow_nan=False: an infinite value would be invalid JSON ("Infinity"); the build refuses them, this makes sure
             text = json.dumps(head, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
             # GEOS writes 17 significant digits (105.75212929999999); Python's shortest repr is the grid value (105.7521293)

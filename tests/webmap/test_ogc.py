@@ -28,7 +28,7 @@ def test_landing_conformance_and_api(client) -> None:
 
 def test_collections(client) -> None:
     collections = _json(client, "/ogc/collections")["collections"]
-    assert [c["id"] for c in collections] == ["provinces_2025", "provinces_2008", "wards_2025"]
+    assert [c["id"] for c in collections] == ["provinces_2025", "provinces_2008", "wards_2025", "progress"]
     one = _json(client, "/ogc/collections/provinces_2008")
     minx, miny, maxx, maxy = one["extent"]["spatial"]["bbox"][0]
     assert 102 < minx < 103 and 8 < miny < 9 and 109 < maxx < 110 and 23 < maxy < 24

@@ -34,7 +34,7 @@ def _export(url: str, boundary: str) -> pd.DataFrame:
 @pytest.mark.parametrize("boundary", ["2025", "2008"])
 def test_gdal_reads_every_collection_with_the_export_values(live_url: str, boundary: str) -> None:
     source = f"OAPIF:{live_url}/ogc"
-    assert {name for name, _ in pyogrio.list_layers(source)} == {"provinces_2025", "provinces_2008", "wards_2025"}
+    assert {name for name, _ in pyogrio.list_layers(source)} == {"provinces_2025", "provinces_2008", "wards_2025", "progress"}
     frame = pyogrio.read_dataframe(source, layer=f"provinces_{boundary}", PAGE_SIZE=7)  # several pages: paging is exercised
     export = _export(live_url, boundary)
     frame = frame.set_index(frame["code"].astype(str))
@@ -83,3 +83,19 @@ def test_schemathesis_passes_every_check(live_url: str, tmp_path: Path) -> None:
         cwd=tmp_path,  # its cache and reports stay out of the checkout
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_gdal_reads_the_progress_collection_as_the_progress_download(live_url: str) -> None:
+    """Every unit's progress toward every target, through GDAL's OGC API driver, equals /api/progress.csv."""
+    frame = pyogrio.read_dataframe(f"OAPIF:{live_url}/ogc", layer="progress", PAGE_SIZE=500)
+    parts = []
+    for boundary in ("2008", "2025"):
+        with urllib.request.urlopen(f"{live_url}/api/progress.csv?boundary={boundary}", timeout=30) as response:
+            parts.append(pd.read_csv(response, encoding="utf-8-sig", dtype={"code": str, "boundary": str}))
+    export = pd.concat(parts)
+    key = ["target_id", "indicator", "boundary", "code"]
+    got = frame.assign(boundary=frame["boundary"].astype(str), code=frame["code"].astype(str)).set_index(key).sort_index()
+    want = export.set_index(key).sort_index()
+    assert list(got.index) == list(want.index)
+    assert (got["status"] == want["status"]).all() and np.allclose(got["ratio"].astype(float), want["ratio"], equal_nan=True)
+    assert frame.crs.to_epsg() == 4326 and frame.geometry.is_valid.all()

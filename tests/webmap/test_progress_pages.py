@@ -169,5 +169,6 @@ def test_the_dashboard_lists_each_quantitative_target_with_its_units_progress(cl
     for status, n in mine["status"].value_counts().items():
         assert f"{ {**WORDS, 'insufficient': 'không đủ số liệu'}[status] } {n}" in text
     assert rows[HOUSING_2030].select_one("a[href*='mode=progress']")
+    assert "mọi hộ gia đình" in rows[HOUSING_2030].select_one(".um-approx").get_text()  # how the series differs, said
     assert _soup(client, "/program").select_one("#to-dashboard")["href"] == "/program/progress"
     assert client.get("/program/progress?x=1").status_code == 400

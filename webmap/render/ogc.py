@@ -1,7 +1,8 @@
 """OGC API – Features, Part 1: Core: documents as plain dicts (no Flask), over collections made once.
 
 One collection per boundary set (``provinces_2025``, ``provinces_2008``, and each ward-level set such as
-``wards_2025``, whose items also take ``province=<code>``). Features carry the same properties as the GeoJSON
+``wards_2025``, whose items also take ``province=<code>``), and ``progress``: each unit's progress toward each
+target (one feature per target, indicator, set and unit, with the unit's simplified outline). Features carry the same properties as the GeoJSON
 export (the ETL's :func:`etl.export.select`): code, names, kind, region, area, and for each indicator with a
 value its latest value with unit, year, flag and source. Geometry is the full-detail boundary in CRS84,
 coordinates to 7 decimals. A collection's features are serialised on its first use (:func:`build_collection`).
@@ -14,11 +15,14 @@ import math
 import re
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from etl.export import Selection, feature_bytes
 from etl.importer.numbers import parse_whole
+from etl.progress import METHOD_VERSION
 from webmap.read.geography import BOUNDARIES
 from webmap.read.store import Store
 from webmap.render import text
@@ -73,6 +77,13 @@ class CollectionInfo:
 
     def description(self, build_id: str) -> str:
         """What the collection holds, in the request's language."""
+        if self.id == PROGRESS:
+            return _(
+                "Each unit's progress toward each national target of the programme, in both boundary sets: baseline, "
+                "latest value, observed and needed pace, status (method %(version)s). Build %(build)s.",
+                version=METHOD_VERSION,
+                build=build_id,
+            )
         text = _(
             "%(title)s of Việt Nam with the latest value of every indicator that has one (value, unit, year, flag, source id). "
             "Build %(build)s. Boundaries: %(attribution)s.",
@@ -142,13 +153,43 @@ def collection_infos(store: Store) -> dict[str, CollectionInfo]:
     return out
 
 
+PROGRESS = "progress"
+
+
+def progress_info(store: Store) -> CollectionInfo:
+    """The collection of every unit's progress toward each target (:mod:`etl.progress`), both province sets."""
+    boxes = [store.geography.extent[b] for b in BOUNDARIES]
+    bbox = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+    titles = {"vi": "Tiến độ thực hiện các mục tiêu của Chương trình", "en": "Progress toward the programme's targets"}
+    attribution = "Natural Earth (public domain); vietnamese-provinces-database (MIT)"
+    return CollectionInfo(PROGRESS, PROGRESS, titles, attribution, bbox, WARDS_LICENSE, None)
+
+
 def build_collection(store: Store, info: CollectionInfo) -> Collection:
-    """The features of one collection, from the store's export of its boundary set."""
+    """The features of one collection, from the store's export of its boundary set (the progress collection: its
+    rows, each with its unit's web outline; feature id ``<target>~<indicator>~<boundary>~<code>``)."""
+    if info.id == PROGRESS:
+        return _progress_collection(store, info)
     frame = store.exports.select(Selection(info.boundary))
     encoded = list(feature_bytes(frame))
     geometries = np.asarray(frame.geometry.values, dtype=object)
     parents = frame["parent_code"].to_numpy() if "parent_code" in frame else None
     return Collection(info, encoded, geometries, {c: i for i, c in enumerate(frame["code"])}, parents)
+
+
+def _progress_collection(store: Store, info: CollectionInfo) -> Collection:
+    parts = []
+    for boundary in BOUNDARIES:
+        rows = store.progress.table[store.progress.table["boundary"] == boundary]
+        shapes = store.layer(f"web_provinces_{boundary}", columns=["code"]).to_crs(4326)
+        names = store.geography.units[boundary][["code", "name_vi", "name_en"]].reset_index(drop=True)
+        parts.append(shapes.merge(names, on="code").merge(rows, on="code"))
+    frame = pd.concat(parts, ignore_index=True).sort_values(["target_id", "indicator", "boundary", "code"], kind="stable")
+    frame.insert(0, "id", frame["target_id"] + "~" + frame["indicator"] + "~" + frame["boundary"] + "~" + frame["code"])
+    frame = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=4326)
+    encoded = list(feature_bytes(frame, id_column="id"))
+    geometries = np.asarray(frame.geometry.values, dtype=object)
+    return Collection(info, encoded, geometries, {str(f): i for i, f in enumerate(frame["id"])}, None)
 
 
 def _link(href: str, rel: str, media: str, title: str = "") -> dict:

@@ -20,7 +20,7 @@ ITEM_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime"}
 
 def collections() -> dict[str, ogc.CollectionInfo]:
     """The collections of the build this request answers from (made once per build)."""
-    return store().memo.get(("ogc_collections",), lambda: ogc.collection_infos(store()))
+    return store().memo.get(("ogc_collections",), lambda: {**ogc.collection_infos(store()), ogc.PROGRESS: ogc.progress_info(store())})
 
 
 def base_url() -> str:

@@ -140,7 +140,15 @@ def _progress_summaries() -> dict[str, list[dict]]:
         counts = group["status"].value_counts().to_dict()
         if sum(n for status, n in counts.items() if status != "insufficient"):
             ordered = [(status, int(counts[status])) for status in STATUSES if counts.get(status)]
-            summary = {"indicator": indicator, "label": indicator_label(str(indicator)), "counts": ordered, "units": len(group)}
+            first = group.iloc[0]
+            approximation = str(first.get(f"approximation_{locale()}") or first.get("approximation_vi") or "")
+            summary = {
+                "indicator": indicator,
+                "label": indicator_label(str(indicator)),
+                "counts": ordered,
+                "units": len(group),
+                "approximation": approximation,
+            }
             out.setdefault(str(target_id), []).append(summary)
     return out
 

@@ -67,3 +67,17 @@ def test_the_profile_draws_a_chart_per_series_and_stays_small(shipped_app) -> No
     titles = [t.get_text() for t in population.select("svg.um-trend circle title")]
     assert len(titles) >= 9 and all(re.match(r"20\d\d: [\d.]+ người", t) for t in titles)
     assert len(gzip.compress(body)) < 60_000
+
+
+def test_a_comparison_overlays_its_items_series(shipped_app) -> None:
+    client = shipped_app.test_client()
+    client.set_cookie("lang", "vi")
+    page = BeautifulSoup(client.get("/compare?codes=01,79&boundary=2008&map=population").data, "html.parser")
+    chart = page.select_one("#trend-overlay svg")
+    assert len(chart.select("polyline")) == 2
+    titles = [t.get_text() for t in chart.select("circle title")]
+    assert any(t.startswith("Hà Nội, 2016: ") for t in titles) and any(
+        t.startswith("TP. Hồ Chí Minh, 2016: ") or "Hồ Chí Minh, 2016" in t for t in titles
+    )
+    colours = {p["stroke"] for p in chart.select("polyline")}
+    assert len(colours) == 2  # each item in its own colour, as on the bars

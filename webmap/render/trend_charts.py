@@ -69,10 +69,26 @@ def scale_for(points: list[Point], target: TargetMark | None) -> Scale:
     return Scale(min(years), max(years), low, high)
 
 
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: whose it is (for the points' titles), its colour and its points."""
+
+    name: str
+    colour: str
+    points: list[Point]
+
+
 def trend_svg(points: list[Point], unit: str, label: str, lang: str, target: TargetMark | None = None) -> Markup:
     """The chart of ``points`` (two or more, any order) in ``unit`` (the page's words), titled ``label``."""
-    points = sorted(points, key=lambda p: p.year)
-    s = scale_for(points, target)
+    return series_svg([Series("", LINE_COLOUR, points)], unit, label, lang, target)
+
+
+def series_svg(series: list[Series], unit: str, label: str, lang: str, target: TargetMark | None = None) -> Markup:
+    """Several units' series on one scale (a comparison overlays its units'), each in its colour; a point's title
+    names its series where there are several."""
+    lines = [Series(x.name, x.colour, sorted(x.points, key=lambda p: p.year)) for x in series if x.points]
+    everything = [p for x in lines for p in x.points]
+    s = scale_for(everything, target)
     texts = _texts(lang)
     unit_text = escape(unit)
     parts = [
@@ -81,21 +97,23 @@ def trend_svg(points: list[Point], unit: str, label: str, lang: str, target: Tar
     ]
     if target is not None:
         parts.append(_target(target, s))
-    if points[0].year < MERGER_YEAR <= points[-1].year:  # the series itself crosses the change
+    if any(x.points[0].year < MERGER_YEAR <= x.points[-1].year for x in lines):  # a series itself crosses the change
         x = s.x(MERGER_YEAR)
         parts.append(
             f'<line class="um-merger" x1="{x}" x2="{x}" y1="{TOP}" y2="{TOP + HEIGHT}" stroke="{MUTED}" stroke-width="0.6" '
             f'stroke-dasharray="1 2"><title>{texts["merger"]}</title></line>'
         )
-    path = " ".join(f"{s.x(p.year)},{s.y(p.value)}" for p in points)
-    parts.append(f'<polyline points="{path}" fill="none" stroke="{LINE_COLOUR}" stroke-width="1.2"></polyline>')
-    for p in points:  # a year and a number need no escaping; the unit was escaped once
-        title = f"{p.year}: {number(p.value, lang)} {unit_text}" + (f" {texts['preliminary']}" if p.preliminary else "")
-        fill = "#ffffff" if p.preliminary else LINE_COLOUR
-        parts.append(
-            f'<circle cx="{s.x(p.year)}" cy="{s.y(p.value)}" r="2" fill="{fill}" stroke="{LINE_COLOUR}" stroke-width="1">'
-            f"<title>{title}</title></circle>"
-        )
+    for line in lines:
+        name = f"{escape(line.name)}, " if line.name else ""
+        path = " ".join(f"{s.x(p.year)},{s.y(p.value)}" for p in line.points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{line.colour}" stroke-width="1.2"></polyline>')
+        for p in line.points:  # a year and a number need no escaping; the unit and name were escaped once
+            title = f"{name}{p.year}: {number(p.value, lang)} {unit_text}" + (f" {texts['preliminary']}" if p.preliminary else "")
+            fill = "#ffffff" if p.preliminary else line.colour
+            parts.append(
+                f'<circle cx="{s.x(p.year)}" cy="{s.y(p.value)}" r="2" fill="{fill}" stroke="{line.colour}" stroke-width="1">'
+                f"<title>{title}</title></circle>"
+            )
     base = TOP + HEIGHT
     parts.append(f'<line x1="{LEFT}" x2="{LEFT + WIDTH}" y1="{base}" y2="{base}" stroke="{MUTED}" stroke-width="0.6"></line>')
     for value, y in ((s.high, TOP + 5), (s.low, base)):

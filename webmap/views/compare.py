@@ -21,6 +21,7 @@ from webmap.render.classify import MISSING_COLOUR
 from webmap.render.links import sources
 from webmap.render.text import boundary_labels, issue_labels, localized, number, unit_label, value_label
 from webmap.render.text import gettext as _
+from webmap.render.trend_charts import Point, Series, series_svg
 from webmap.serving.errors import AppError, bad_request, not_found
 from webmap.serving.i18n import locale
 from webmap.views.common import (
@@ -150,6 +151,7 @@ def render(
         programme = worst_issue_items(issues, boundary)
     names = [item_name(boundary, i) for i in items]
     texts = _catalogue_texts()
+    overlay = _overlay(boundary, items, names, map_row.indicator, lang) if map_row is not None and map_data is not None else None
     return render_template(
         "compare.html",
         boundary=boundary,
@@ -179,7 +181,29 @@ def render(
         labels=texts["labels"],
         units_of=texts["units"],
         indicator_notes=texts["notes"],
+        overlay=overlay,
     )
+
+
+def _overlay(boundary: str, items: list[compare.Item], names: list[str], indicator: str, lang: str) -> Markup | None:
+    """The compared items' yearly series of the maps' indicator on one trend chart, each in its colour; None where no
+    item has two years."""
+    s = store()
+    series = []
+    for i, (item, name) in enumerate(zip(items, names)):
+        if item.kind == "unit":
+            frame = s.values.history(boundary, item.key)
+            frame = frame[(frame["indicator"] == indicator) & frame["preferred"].astype(bool)]
+        else:
+            frame = s.values.regions(boundary)
+            frame = frame[(frame["code"] == item.key) & (frame["indicator"] == indicator)]
+        frame = frame[(frame["period"] == "") & frame["value"].notna()]
+        points = [Point(int(y), float(v), bool(p)) for y, v, p in zip(frame["year"], frame["value"], frame["preliminary"])]
+        series.append(Series(name, PALETTE[i % len(PALETTE)], points))
+    if not any(len(x.points) >= 2 for x in series):
+        return None
+    row = s.values.catalogue_rows()[indicator]
+    return series_svg(series, unit_label(row["unit"]), localized(row, "label"), lang)
 
 
 def _catalogue_texts() -> dict[str, dict[str, str]]:

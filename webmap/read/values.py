@@ -265,6 +265,22 @@ class Values:
 
         return self._memo.get(("latest_rows", boundary, kind), make)
 
+    def yearly_series(self, indicator: str, boundary: str, kind: str = "unit") -> dict[str, list[tuple[int, float, bool]]]:
+        """Per unit (``kind`` "unit") or region ("region") of ``boundary``: its preferred yearly values of ``indicator``
+        (no period) as (year, value, preliminary), by year; made once per build, indicator, set and kind."""
+
+        def make() -> dict[str, list[tuple[int, float, bool]]]:
+            frame = self.frame[self.frame["boundary"] == boundary] if kind == "unit" else self.regions(boundary)
+            rows = frame[(frame["indicator"] == indicator) & (frame["period"] == "") & frame["value"].notna()]
+            if kind == "unit":
+                rows = rows[rows["preferred"].astype(bool)]
+            out: dict[str, list[tuple[int, float, bool]]] = {}
+            for code, year, value, preliminary in zip(rows["code"], rows["year"], rows["value"], rows["preliminary"]):
+                out.setdefault(str(code), []).append((int(year), float(value), bool(preliminary)))
+            return {code: sorted(points) for code, points in out.items()}
+
+        return self._memo.get(("yearly_series", indicator, boundary, kind), make)
+
     def regions(self, boundary: str) -> pd.DataFrame:
         """Every indicator aggregated to the socio-economic regions of ``boundary`` by its rule (the ETL's
         aggregation: a region has a value for a year only when all its units have one). Columns as

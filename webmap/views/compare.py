@@ -191,15 +191,8 @@ def _overlay(boundary: str, items: list[compare.Item], names: list[str], indicat
     s = store()
     series = []
     for i, (item, name) in enumerate(zip(items, names)):
-        if item.kind == "unit":
-            frame = s.values.history(boundary, item.key)
-            frame = frame[(frame["indicator"] == indicator) & frame["preferred"].astype(bool)]
-        else:
-            frame = s.values.regions(boundary)
-            frame = frame[(frame["code"] == item.key) & (frame["indicator"] == indicator)]
-        frame = frame[(frame["period"] == "") & frame["value"].notna()]
-        points = [Point(int(y), float(v), bool(p)) for y, v, p in zip(frame["year"], frame["value"], frame["preliminary"])]
-        series.append(Series(name, PALETTE[i % len(PALETTE)], points))
+        found = s.values.yearly_series(indicator, boundary, item.kind).get(item.key, [])
+        series.append(Series(name, PALETTE[i % len(PALETTE)], [Point(y, v, p) for y, v, p in found]))
     if not any(len(x.points) >= 2 for x in series):
         return None
     row = s.values.catalogue_rows()[indicator]

@@ -168,7 +168,9 @@ def progress_table(values: pd.DataFrame, targets: pd.DataFrame, catalogue: Catal
     rows_in = yearly[yearly["value"].notna()]
     incomplete = yearly[yearly["value_flag"] == "incomplete"].groupby(["indicator", "boundary", "code"])["year"].apply(sorted).to_dict()
     measures = {key: [i for i in catalogue.indicators.values() if key in i.targets and i.role == ""] for key in set(targets["target_key"])}
-    by_series = {key: group for key, group in rows_in.groupby(["indicator", "boundary", "code"], sort=True)}
+    by_series: dict[str, list[tuple[str, str, pd.DataFrame]]] = {}  # indicator -> its series, by set and unit
+    for (ind, boundary, code), group in rows_in.groupby(["indicator", "boundary", "code"], sort=True):
+        by_series.setdefault(str(ind), []).append((str(boundary), str(code), group))
     out = []
     for t in targets.itertuples():
         if not isinstance(t.target_min, float) or math.isnan(t.target_min) or not str(t.year).isdigit():
@@ -184,11 +186,9 @@ def progress_table(values: pd.DataFrame, targets: pd.DataFrame, catalogue: Catal
                 indicator.higher_is_worse is True,
             )
             note_vi, note_en = approximations.get((t.target_key, indicator.id), ("", ""))
-            for (ind, boundary, code), group in by_series.items():
-                if ind != indicator.id:
-                    continue
-                row = _row(t.target_id, ind, boundary, code, group, target, note_vi, note_en)
-                missing = incomplete.get((ind, boundary, code))
+            for boundary, code, group in by_series.get(indicator.id, []):
+                row = _row(t.target_id, indicator.id, boundary, code, group, target, note_vi, note_en)
+                missing = incomplete.get((indicator.id, boundary, code))
                 if missing and row["status"] == "insufficient":
                     years = ", ".join(str(y) for y in missing)
                     row["note"] += f"; no value where not every member reported ({years}): never a partial sum"

@@ -149,3 +149,15 @@ def test_the_progress_map_draws_each_category_as_its_legend_counts(page: Page, b
     counted = sum(int(text.rsplit("(", 1)[1].rstrip(")")) for text in legend[:5])
     assert sum(1 for f in fills if f in colours) == counted > 0
     expect(page.locator("select[name=target]")).to_have_value("148-nq-cp-2025-national-urbanisation-rate")
+
+
+def test_choosing_another_indicator_on_a_progress_map_opens_its_value_map(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/?mode=progress&target=148-nq-cp-2025-national-urbanisation-rate&boundary=2008")
+    _drawn(page, 63)
+    page.select_option("select[name=indicator]", "population")
+    page.wait_for_url("**indicator=population**")
+    _drawn(page, 63)
+    assert "target=" not in page.url and "mode=" not in page.url
+    page.select_option("select[name=mode]", "change")
+    page.wait_for_url("**mode=change**")
+    expect(page.locator("h1")).to_contain_text("→")

@@ -216,6 +216,19 @@ def role_label(role: str) -> str:
     return {"contributor": _("contributor"), "publisher": _("publisher"), "admin": _("administrator")}.get(role, role)
 
 
+def aggregation_label(rule: str) -> str:
+    """How an indicator's values of merged provinces combine, in the page's language."""
+    labels = {
+        "sum": _("the sum of the provinces it was formed from"),
+        "mean_population": _("the mean of the provinces weighted by their population of the same year"),
+        "mean_area": _("the mean of the provinces weighted by their area"),
+        "mean_weighted": _("the mean of the provinces weighted by the indicator named as weight"),
+        "ratio": _("its formula over the provinces' summed parts of the same year, never a mean of their rates"),
+        "none": _("not aggregable: carried only where a unit is one unchanged province"),
+    }
+    return labels.get(rule, rule)
+
+
 def progress_status_label(status: str) -> str:
     """A unit's progress toward a target (:data:`etl.progress.STATUSES`) in the page's language."""
     labels = {

@@ -385,7 +385,13 @@
      with the mouse; from the keyboard, Enter, or leaving the select after changing it -- arrow keys only move
      through the options, so that a keyboard user is not sent to a new page at every step.
      Choosing another issue, indicator or boundary set drops the choices that depend on it. */
-  var DEPENDENT = { issue: ['indicator', 'year', 'mode'], indicator: ['year', 'mode'], boundary: ['indicator', 'year', 'mode'] };
+  var DEPENDENT = {
+    issue: ['indicator', 'year', 'mode', 'target', 'from'],
+    indicator: ['year', 'mode', 'target', 'from'],
+    boundary: ['indicator', 'year', 'mode', 'target', 'from'],
+    mode: ['target', 'from'],
+    year: ['from']
+  };
   function autosubmit(target) {
     return target && target.classList && target.classList.contains('um-autosubmit') && target.form ? target : null;
   }

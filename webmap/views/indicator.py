@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
-from webmap.render.text import boundary_labels, issue_labels, localized, unit_label
+from webmap.render.text import aggregation_label, boundary_labels, issue_labels, localized, unit_label
 from webmap.render.text import gettext as _
 from webmap.render.trend_charts import Point, trend_svg
 from webmap.serving.errors import not_found
@@ -36,19 +36,6 @@ class Coverage:
     boundary: str
     total: int
     years: list[tuple[int, int]]
-
-
-def rule_label(rule: str) -> str:
-    """How an indicator's values of merged provinces combine, in the page's language."""
-    labels = {
-        "sum": _("the sum of the provinces it was formed from"),
-        "mean_population": _("the mean of the provinces weighted by their population of the same year"),
-        "mean_area": _("the mean of the provinces weighted by their area"),
-        "mean_weighted": _("the mean of the provinces weighted by the indicator named as weight"),
-        "ratio": _("its formula over the provinces' summed parts of the same year, never a mean of their rates"),
-        "none": _("not aggregable: carried only where a unit is one unchanged province"),
-    }
-    return labels.get(rule, rule)
 
 
 def _render(indicator: str, lang: str) -> str:
@@ -80,7 +67,7 @@ def _render(indicator: str, lang: str) -> str:
         row=row,
         issue=issue_labels().get(row["issue"], row["issue"]),
         unit=unit,
-        rule=rule_label(row["aggregation"]),
+        rule=aggregation_label(row["aggregation"]),
         coverage=coverage,
         boundaries={**boundary_labels(), **{b: b for b in s.geography.ward_sets}},
         national=yearly,

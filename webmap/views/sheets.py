@@ -201,23 +201,13 @@ def _national(view) -> sheets.Sheet:
     table = data.table
     unit = unit_label(data.unit)
     subtitle = boundary_labels()[view.boundary]
-    if view.mode == "gap" and data.target is not None:
+    if view.mode in ("gap", "progress") and data.target is not None:
         target = data.target
-        subtitle += (
-            " · "
-            + _("Gap to the national target")
-            + f": {localized(target, 'target')} {localized(target, 'unit')} ({target['year']}, {target['document']})"
-        )
+        heading = _("Gap to the national target") if view.mode == "gap" else _("Progress toward the national target")
+        subtitle += f" · {heading}: {localized(target, 'target')} {localized(target, 'unit')} ({target['year']}, {target['document']})"
     if view.mode == "change":
         subtitle += " · " + _(
             "Change of %(label)s from %(from)s to %(to)s", label=indicator_label(view.indicator), **{"from": view.since, "to": view.year}
-        )
-    if view.mode == "progress" and data.target is not None:
-        target = data.target
-        subtitle += (
-            " · "
-            + _("Progress toward the national target")
-            + f": {localized(target, 'target')} {localized(target, 'unit')} ({target['year']}, {target['document']})"
         )
     ranked = table[table["shown"] == table["shown"]].sort_values("rank")
     rows = [

@@ -186,17 +186,27 @@ def progress_table(values: pd.DataFrame, targets: pd.DataFrame, catalogue: Catal
                 indicator.higher_is_worse is True,
             )
             note_vi, note_en = approximations.get((t.target_key, indicator.id), ("", ""))
+            seen = set()
             for boundary, code, group in by_series.get(indicator.id, []):
+                seen.add((boundary, code))
                 row = _row(t.target_id, indicator.id, boundary, code, group, target, note_vi, note_en)
                 missing = incomplete.get((indicator.id, boundary, code))
                 if missing and row["status"] == "insufficient":
-                    years = ", ".join(str(y) for y in missing)
-                    row["note"] += f"; no value where not every member reported ({years}): never a partial sum"
+                    row["note"] += "; " + _partial(missing)
                 out.append(row)
+            for (ind, boundary, code), missing in sorted(incomplete.items()):  # a merged unit with no complete year at all
+                if ind == indicator.id and (boundary, code) not in seen:
+                    empty = _row(t.target_id, ind, boundary, code, rows_in.iloc[0:0], target, note_vi, note_en)
+                    out.append({**empty, "note": _partial(missing)})
     return pd.DataFrame(out, columns=COLUMNS)
 
 
+def _partial(years: list[int]) -> str:
+    return f"no value where not every member reported ({', '.join(str(y) for y in years)}): never a partial sum"
+
+
 def _row(target_id: str, indicator: str, boundary: str, code: str, group: pd.DataFrame, target: Target, vi: str, en: str) -> dict:
+    group = group.sort_values("year")
     series = list(zip(group["year"].astype(int), group["value"].astype(float)))
     result = assess(series, target)
     used = group[group["year"].isin(result.years_used)] if result.years_used else group

@@ -166,3 +166,26 @@ def test_one_real_unit_recomputed_from_the_stores_values(shipped_build) -> None:
         else "regressing"
     )
     assert "mọi hộ gia đình" in row.approximation_vi  # the series only approximates the target
+
+
+def test_a_merged_unit_whose_members_never_all_reported_has_no_status_and_says_why() -> None:
+    catalogue = read_catalogue(RawLayout(SHIPPED), Report())
+    base = {"indicator": "dwelling_area_per_capita", "period": "", "preferred": True, "preliminary": False}
+    values = pd.DataFrame(
+        [
+            {**base, "boundary": "2025", "code": "08", "year": 2014, "value": float("nan"), "value_flag": "incomplete"},
+            {**base, "boundary": "2025", "code": "08", "year": 2016, "value": float("nan"), "value_flag": "incomplete"},
+            {**base, "boundary": "2025", "code": "01", "year": 2014, "value": 20.0, "value_flag": ""},
+            {**base, "boundary": "2025", "code": "01", "year": 2016, "value": float("nan"), "value_flag": "incomplete"},
+        ]
+    )
+    targets = pd.DataFrame(
+        [
+            {"target_id": "t", "target_key": "housing-floor-area-per-capita-urban", "target_min": 28.0, "target_max": None}
+            | {"qualifier": "at_least", "year": "2030", "baseline_year": "2022"}
+        ]
+    )
+    table = progress_table(values, targets, catalogue, {}).set_index("code")
+    assert table.loc["08", "status"] == table.loc["01", "status"] == "insufficient"
+    assert "not every member reported (2014, 2016)" in table.loc["08", "note"]
+    assert "at least two" in table.loc["01", "note"] and "(2016)" in table.loc["01", "note"]

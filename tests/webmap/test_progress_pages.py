@@ -57,7 +57,9 @@ def test_the_progress_map_counts_each_category_as_the_build_computed_it(client, 
     assert len(page.select("#ranked-table tbody tr")) == shown
     assert "Tổng cục Thống kê" in page.select_one("#progress-approximation").get_text()  # how the series differs
     assert page.select_one("#legend a[href='/methods/progress']")
-    assert page.select_one(f"#downloads ~ * a[href*='sheet.pdf'][href*='target={URBAN_2025}'], a[href*='sheet.pdf'][href*='target={URBAN_2025}']")
+    assert page.select_one(
+        f"#downloads ~ * a[href*='sheet.pdf'][href*='target={URBAN_2025}'], a[href*='sheet.pdf'][href*='target={URBAN_2025}']"
+    )
 
 
 def test_a_units_row_gives_baseline_latest_and_both_paces(client, progress) -> None:

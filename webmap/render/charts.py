@@ -1,13 +1,16 @@
 """The comparison's charts: per issue, one SVG with a bar per item and row, its value written after it, the median
-dashed, and an axis with the scale's two ends in the row's unit."""
+dashed, and an axis with the scale's two ends in the row's unit; and the items' series of one indicator overlaid
+on a trend chart."""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from webmap.read.store import Store
 from webmap.render import compare
 from webmap.render.text import gettext as _
 from webmap.render.text import issue_labels, localized, number, unit_label, value_label
+from webmap.render.trend_charts import Point, Series, series_svg
 
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00")  # Okabe-Ito: one colour per item
 # A chart row, in SVG units: its label, one bar per item (BAR high, BAR_GAP apart) from the scale's start, and an
@@ -102,3 +105,18 @@ def _chart_svg(label: str, height: float, rows: list[dict]) -> Markup:
             )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def comparison_overlay(
+    store: Store, boundary: str, items: list[compare.Item], names: list[str], indicator: str, lang: str
+) -> Markup | None:
+    """The compared items' yearly series of ``indicator`` on one trend chart, each in its bars' colour; None where no
+    item has two years."""
+    series = []
+    for i, (item, name) in enumerate(zip(items, names)):
+        found = store.values.yearly_series(indicator, boundary, item.kind).get(item.key, [])
+        series.append(Series(name, PALETTE[i % len(PALETTE)], [Point(y, v, p) for y, v, p in found]))
+    if not any(len(x.points) >= 2 for x in series):
+        return None
+    row = store.values.catalogue_rows()[indicator]
+    return series_svg(series, unit_label(row["unit"]), localized(row, "label"), lang)

@@ -15,13 +15,12 @@ from etl.spreadsheet import rows_csv
 from webmap.read.memo import records
 from webmap.read.profile import worst_issues
 from webmap.render import choropleth, compare
-from webmap.render.charts import PALETTE, comparison_charts
+from webmap.render.charts import PALETTE, comparison_charts, comparison_overlay
 from webmap.render.choropleth import MapView
 from webmap.render.classify import MISSING_COLOUR
 from webmap.render.links import sources
 from webmap.render.text import boundary_labels, issue_labels, localized, number, unit_label, value_label
 from webmap.render.text import gettext as _
-from webmap.render.trend_charts import Point, Series, series_svg
 from webmap.serving.errors import AppError, bad_request, not_found
 from webmap.serving.i18n import locale
 from webmap.views.common import (
@@ -151,7 +150,9 @@ def render(
         programme = worst_issue_items(issues, boundary)
     names = [item_name(boundary, i) for i in items]
     texts = _catalogue_texts()
-    overlay = _overlay(boundary, items, names, map_row.indicator, lang) if map_row is not None and map_data is not None else None
+    overlay = (
+        comparison_overlay(s, boundary, items, names, map_row.indicator, lang) if map_row is not None and map_data is not None else None
+    )
     return render_template(
         "compare.html",
         boundary=boundary,
@@ -183,20 +184,6 @@ def render(
         indicator_notes=texts["notes"],
         overlay=overlay,
     )
-
-
-def _overlay(boundary: str, items: list[compare.Item], names: list[str], indicator: str, lang: str) -> Markup | None:
-    """The compared items' yearly series of the maps' indicator on one trend chart, each in its colour; None where no
-    item has two years."""
-    s = store()
-    series = []
-    for i, (item, name) in enumerate(zip(items, names)):
-        found = s.values.yearly_series(indicator, boundary, item.kind).get(item.key, [])
-        series.append(Series(name, PALETTE[i % len(PALETTE)], [Point(y, v, p) for y, v, p in found]))
-    if not any(len(x.points) >= 2 for x in series):
-        return None
-    row = s.values.catalogue_rows()[indicator]
-    return series_svg(series, unit_label(row["unit"]), localized(row, "label"), lang)
 
 
 def _catalogue_texts() -> dict[str, dict[str, str]]:

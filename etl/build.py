@@ -36,7 +36,7 @@ from etl.published import Imported, import_published, mapping_files, national_ta
 from etl.sources import RawLayout, read_boundary_file, read_merger_rows, read_resolver
 from etl.store import DEFAULT_KEEP, SCHEMA_VERSION, build_id, code_hash, input_hashes, write_store
 from etl.store_layers import store_layers
-from etl.summaries import coverage, coverage_lines
+from etl.summaries import coverage, coverage_lines, indicator_digests
 from etl.totals import Figures, check_totals, own_figures
 
 log = logging.getLogger(__name__)
@@ -310,6 +310,7 @@ def _manifest(
         "inputs": hashes,
         "counts": counts,
         "coverage": coverage_lines(cover),
+        "indicator_digests": indicator_digests(values),
         "attribution": "Boundaries: "
         + "; ".join(f"{s.name}: {s.attribution}" for s in inputs.sets.values())
         + ". Indicator and programme sources: see the sources table.",

@@ -6,6 +6,8 @@ value, value_flag, preferred, ...).
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 
 
@@ -60,3 +62,14 @@ def coverage_lines(table: pd.DataFrame) -> list[str]:
         )
         lines.append(f"{indicator} [{boundary}]: {years}")
     return lines
+
+
+def indicator_digests(values: pd.DataFrame) -> dict[str, str]:
+    """Per indicator, a digest of all its value rows (key, value, flag, source, preferred): the same rows give the same
+    digest, so that a page can say since which kept build an indicator's values have not changed."""
+    columns = ["boundary", "code", "year", "period", "value", "value_flag", "source_id", "preferred"]
+    out = {}
+    for indicator, rows in values.sort_values(columns[:4] + ["preferred"], kind="stable").groupby("indicator", sort=True):
+        text = rows[columns].to_csv(index=False, header=False, float_format="%.12g")
+        out[str(indicator)] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return out

@@ -3,8 +3,14 @@ trend; every page that names an indicator links to it."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from bs4 import BeautifulSoup
+
+from etl.build import build
+from tests.synthetic import tiny_raw
+from webmap import create_app
 
 
 @pytest.fixture
@@ -55,3 +61,24 @@ def test_pages_that_name_an_indicator_link_to_it(client) -> None:
 @pytest.mark.parametrize(("url", "status"), [("/indicator/nope", 404), ("/indicator/population?year=2016", 400)])
 def test_unknown_indicators_and_parameters_are_refused(client, url: str, status: int) -> None:
     assert client.get(url).status_code == status
+
+
+def test_the_page_says_since_which_kept_build_the_values_are_the_same(tmp_path) -> None:
+    raw, out = tiny_raw(tmp_path / "raw"), tmp_path / "build"
+    before = build(raw, out)
+    first = before["build_id"]
+    os.utime(out / "builds" / first, (1_700_000_000, 1_700_000_000))  # made current on 15/11/2023
+    values = raw / "indicators/values.csv"
+    text = values.read_text(encoding="utf-8")
+    values.write_text(text.replace("2008,01,,population,2011,,6699.6", "2008,01,,population,2011,,6700.1"), encoding="utf-8")
+    after = build(raw, out)
+    second = after["build_id"]
+    assert first != second
+    kept = [i for i, d in after["indicator_digests"].items() if before["indicator_digests"].get(i) == d]
+    assert "population" not in kept and kept
+    client = create_app({"DATA_DIR": out, "TESTING": True}).test_client()
+    client.set_cookie("lang", "vi")
+    changed = _soup(client, "/indicator/population").select_one("#unchanged-since").get_text()
+    assert second in changed and first not in changed
+    same = _soup(client, f"/indicator/{kept[0]}").select_one("#unchanged-since").get_text()
+    assert first in same and "15/11/2023" in same

@@ -3,16 +3,20 @@ covered per boundary set, sources, the targets it measures with each one's progr
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Blueprint, render_template
 
+from etl.store import MANIFEST_NAME, kept_builds
 from webmap.render.text import aggregation_label, boundary_labels, issue_labels, localized, unit_label
 from webmap.render.text import gettext as _
 from webmap.render.trend_charts import Point, trend_svg
 from webmap.serving.errors import not_found
 from webmap.serving.i18n import locale
-from webmap.views.common import cached_page, cited_sources, store
+from webmap.views.common import VIETNAM, cached_page, cited_sources, store
 from webmap.views.params import check_keys
 from webmap.views.program import progress_summary
 
@@ -76,7 +80,39 @@ def _render(indicator: str, lang: str) -> str:
         cited=cited_sources(ids),
         targets=[{**t, "progress": progress_summary(t["target_id"])} for t in targets],
         build_id=s.build_id,
+        unchanged_since=unchanged_since(indicator),
     )
+
+
+def unchanged_since(indicator: str) -> dict | None:
+    """The oldest kept build from which, up to the one served, the indicator's values are the same (its digest in
+    each manifest, :func:`etl.summaries.indicator_digests`): {build_id, date}; None where the served build has no
+    digest. Once per build (the kept builds change only with a new build)."""
+    return store().memo.get(("unchanged_since", indicator), lambda: _unchanged_since(indicator))
+
+
+def _unchanged_since(indicator: str) -> dict | None:
+    s = store()
+    digest = s.manifest.get("indicator_digests", {}).get(indicator)
+    if digest is None:
+        return None
+    folders = kept_builds(s.folder.parent.parent)  # most recently made current first
+    names = [f.name for f in folders]
+    found = {"build_id": s.build_id, "date": _date(s.folder)}
+    for folder in folders[names.index(s.build_id) + 1 :] if s.build_id in names else []:
+        try:
+            other = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8")).get("indicator_digests", {})
+        except (OSError, ValueError):
+            break
+        if other.get(indicator) != digest:
+            break
+        found = {"build_id": folder.name, "date": _date(folder)}
+    return found
+
+
+def _date(folder: Path) -> str:
+    """The day a build folder was made current (its modification time), ISO."""
+    return dt.datetime.fromtimestamp(folder.stat().st_mtime, VIETNAM).date().isoformat()
 
 
 def _sum_of_provinces(indicator: str) -> list[Point]:

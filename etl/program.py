@@ -70,6 +70,7 @@ FILES = {
     "program_targets": (
         "targets.csv",
         [
+            "target_id",
             "indicator_en",
             "indicator_vi",
             "target",
@@ -316,8 +317,12 @@ def _check_references(layout: RawLayout, raw: dict[str, list[tuple[int, dict[str
 def _targets(targets: pd.DataFrame, layout: RawLayout, rows: list[tuple[int, dict[str, str]]], report: Report) -> pd.DataFrame:
     name = layout.display(layout.program("targets.csv"))
     out = targets.copy()
-    out.insert(0, "target_key", [slug(t) for t in out["indicator_en"]])
-    out.insert(0, "target_id", [f"{slug(d)}-{y}-{k}" for d, y, k in zip(out["document"], out["year"], out["target_key"])])
+    out.insert(1, "target_key", [slug(t) for t in out["indicator_en"]])
+    computed = [f"{slug(d)}-{y}-{k}" for d, y, k in zip(out["document"], out["year"], out["target_key"])]
+    out["target_id"] = [given or made for given, made in zip(out["target_id"].fillna(""), computed)]  # the editor's new rows
+    for (row, _), given in zip(rows, out["target_id"]):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", given):
+            report.add(name, row, "target_id", f'"{given}" is not a target id', "write lower-case letters, digits and dashes")
     parsed = [parse_target(t) for t in out["target"]]
     for (row, _), year, baseline in zip(rows, out["year"], out["baseline_year"]):
         if not re.fullmatch(r"(19|20)[0-9]{2}", baseline) or baseline > year:

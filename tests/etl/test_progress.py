@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 import pyogrio
 import pytest
 
+from etl.build import check
 from etl.catalogue import read_catalogue
 from etl.problems import Report
+from etl.program import read_program
 from etl.progress import METHOD_VERSION, PROGRESS_MAX_AGE, Target, assess, progress_table
 from etl.sources import RawLayout
-from tests.synthetic import SHIPPED
+from tests.synthetic import SHIPPED, tiny_raw
 
 AT_LEAST_45 = Target(45.0, None, "at_least", 2025, 2022, False)
 
@@ -189,3 +193,23 @@ def test_a_merged_unit_whose_members_never_all_reported_has_no_status_and_says_w
     assert table.loc["08", "status"] == table.loc["01", "status"] == "insufficient"
     assert "not every member reported (2014, 2016)" in table.loc["08", "note"]
     assert "at least two" in table.loc["01", "note"] and "(2016)" in table.loc["01", "note"]
+
+
+def test_targets_carry_their_id_and_a_blank_one_is_made(tmp_path) -> None:
+    raw = tiny_raw(tmp_path / "raw")
+    path = raw / "program/targets.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+
+    def write(first_id: str) -> None:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows([{**rows[0], "target_id": first_id}, *rows[1:]])
+
+    write("Bad Id")
+    errors = [e for e in check(raw).errors if e.column == "target_id"]
+    assert len(errors) == 1 and errors[0].row == 2 and '"Bad Id" is not a target id' in errors[0].message
+    write("")
+    layout = RawLayout(raw)
+    program = read_program(layout, read_catalogue(layout, Report()), Report())
+    assert program.tables["program_targets"]["target_id"].iloc[0] == "148-nq-cp-2025-national-urbanisation-rate"

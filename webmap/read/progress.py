@@ -6,6 +6,7 @@ of an older schema has no such layer: every question then has an empty answer.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 
 from etl.progress import COLUMNS, STATUSES
@@ -19,6 +20,7 @@ class Progress:
     def __init__(self, read: Reader, layers: set[str], memo: Memo, targets: pd.DataFrame) -> None:
         """``targets``: ``program_targets`` (for the text, year and document of each target)."""
         self._memo = memo
+        self._read = read
         self.table = read("progress") if "progress" in layers else pd.DataFrame(columns=COLUMNS)
         self._targets = targets
 
@@ -50,6 +52,19 @@ class Progress:
             return {str(r["code"]): r for r in records(picked)}
 
         return self._memo.get(("progress_rows", target_id, indicator, boundary), make)
+
+    def located(self, boundary: str, names: pd.DataFrame) -> gpd.GeoDataFrame:
+        """The rows of ``boundary`` after each unit's code and names (``names``: code, name_vi, name_en), with its web
+        map outline (simplified: a copy per row stays small) in WGS 84, by target, indicator and code; once per build."""
+
+        def make() -> gpd.GeoDataFrame:
+            rows = self.table[self.table["boundary"] == boundary]
+            frame = names[["code", "name_vi", "name_en"]].reset_index(drop=True).merge(rows, on="code")
+            shapes = self._read(f"web_provinces_{boundary}", columns=["code"]).to_crs(4326)
+            located = gpd.GeoDataFrame(frame.merge(shapes, on="code"), geometry="geometry", crs=shapes.crs)
+            return located.sort_values(["target_id", "indicator", "code"], kind="stable").reset_index(drop=True)
+
+        return self._memo.get(("progress_located", boundary), make)
 
     def counts(self, target_id: str, indicator: str, boundary: str, codes: list[str]) -> dict[str, int]:
         """Units of ``codes`` per status (those without a row count as ``insufficient``)."""

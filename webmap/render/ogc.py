@@ -178,12 +178,7 @@ def build_collection(store: Store, info: CollectionInfo) -> Collection:
 
 
 def _progress_collection(store: Store, info: CollectionInfo) -> Collection:
-    parts = []
-    for boundary in BOUNDARIES:
-        rows = store.progress.table[store.progress.table["boundary"] == boundary]
-        shapes = store.layer(f"web_provinces_{boundary}", columns=["code"]).to_crs(4326)
-        names = store.geography.units[boundary][["code", "name_vi", "name_en"]].reset_index(drop=True)
-        parts.append(shapes.merge(names, on="code").merge(rows, on="code"))
+    parts = [store.progress.located(b, store.geography.units[b]) for b in BOUNDARIES]
     frame = pd.concat(parts, ignore_index=True).sort_values(["target_id", "indicator", "boundary", "code"], kind="stable")
     frame.insert(0, "id", frame["target_id"] + "~" + frame["indicator"] + "~" + frame["boundary"] + "~" + frame["code"])
     frame = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=4326)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 
-import geopandas as gpd
 import pandas as pd
 from flask import Blueprint, request
 
@@ -44,19 +43,12 @@ def progress(fmt: str):
 
 def _make(fmt: str, boundary: str, target: str | None, indicator: str | None) -> Download:
     s = store()
-    rows = s.progress.table[s.progress.table["boundary"] == boundary]
+    frame = s.progress.located(boundary, s.geography.units[boundary])
     if target is not None:
-        rows = rows[rows["target_id"] == target]
+        frame = frame[frame["target_id"] == target]
     if indicator is not None:
-        rows = rows[rows["indicator"] == indicator]
-    units = s.geography.units[boundary][["code", "name_vi", "name_en"]].reset_index(drop=True)
-    frame = units.merge(rows, on="code", how="inner").sort_values(["target_id", "indicator", "code"], kind="stable")
-    if fmt == "csv":
-        body = frame_csv(pd.DataFrame(frame))
-    else:
-        shapes = s.layer(f"web_provinces_{boundary}", columns=["code"])  # the web maps' coverage: one copy per row stays small
-        located = gpd.GeoDataFrame(frame.merge(shapes, on="code"), geometry="geometry", crs=shapes.crs).to_crs(4326)
-        body = to_geojson(located, s.exports.metadata())
+        frame = frame[frame["indicator"] == indicator]
+    body = frame_csv(pd.DataFrame(frame.drop(columns="geometry"))) if fmt == "csv" else to_geojson(frame, s.exports.metadata())
     etag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
     stem = f"urbanmap_progress_{boundary}" + (f"_{target}" if target else "") + (f"_{indicator}" if indicator else "")
     return Download(body, gzip.compress(body, compresslevel=6, mtime=0), etag, f"{stem}.{fmt}")
